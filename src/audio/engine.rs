@@ -1,0 +1,416 @@
+//! The synthesis engine: the audio thread's state and its `process` call.
+//!
+//! Each block: pull commands from the channel into the frame-ordered pending
+//! queue, then walk the block. Voice-local commands (note on, release) are
+//! applied up front (a voice knows the frame where it starts or releases);
+//! global ones (table swap, channel change, all-off) split the block so they
+//! land on their exact frame. Old tables go back through the garbage channel.
+
+use super::env::Env;
+use super::mix::{pan_gains, soft_clip, Ramp};
+use super::queue::PendingQueue;
+use super::rt;
+use super::table::TableBank;
+use super::voice::{phase_inc, Voice};
+use crate::command::{ChannelChange, Command, Garbage, NoteOn, Source, CHANNELS};
+use crate::time::{Frame, SampleRate};
+use crossbeam_channel::{Receiver, Sender};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+/// The longest block processed in one piece; longer device buffers are split.
+pub const MAX_BLOCK: usize = 4096;
+
+/// Fixed capacities, chosen before the stream starts.
+#[derive(Debug, Clone, Copy)]
+pub struct EngineConfig {
+    /// Sample rate.
+    pub sr: SampleRate,
+    /// Voices across all channels.
+    pub max_voices: usize,
+    /// Commands waiting for their frame.
+    pub pending_capacity: usize,
+    /// Old buffers held when the garbage channel is full.
+    pub overflow_capacity: usize,
+    /// Fade applied to a stolen voice, in seconds.
+    pub steal_fade_s: f64,
+    /// Ramp for channel volume changes, in seconds.
+    pub smoothing_s: f64,
+    /// Soft clip on the master.
+    pub soft_clip: bool,
+}
+
+impl EngineConfig {
+    /// Defaults at a sample rate.
+    pub fn new(sr: SampleRate) -> EngineConfig {
+        EngineConfig {
+            sr,
+            max_voices: 1024,
+            pending_capacity: 8192,
+            overflow_capacity: 256,
+            steal_fade_s: 0.005,
+            smoothing_s: 0.010,
+            soft_clip: true,
+        }
+    }
+}
+
+/// Counters and gauges the audio thread publishes (read from any thread).
+#[derive(Debug, Default)]
+pub struct Telemetry {
+    /// First frame of the next block: the master clock.
+    pub frame: AtomicU64,
+    /// Events that arrived after their frame (played at the block start).
+    pub late_events: AtomicU64,
+    /// Notes dropped because every voice was busy.
+    pub dropped_notes: AtomicU64,
+    /// Voices sounding at the end of the last block.
+    pub active_voices: AtomicU64,
+    /// Replaced buffers leaked because every return slot was full.
+    pub leaked_buffers: AtomicU64,
+    /// Commands that named a channel or table out of range.
+    pub bad_commands: AtomicU64,
+}
+
+/// A channel's bus on the audio thread.
+struct Bus {
+    volume: Ramp,
+    max_voices: u16,
+    /// Voices not being stolen.
+    held: u16,
+    /// Voices still sounding (stolen ones included).
+    sounding: u16,
+    left: Box<[f32]>,
+    right: Box<[f32]>,
+}
+
+/// The synthesis engine. Build it on the control side, then move it to the
+/// audio thread and call [`Engine::process`] from the callback.
+pub struct Engine {
+    cfg: EngineConfig,
+    commands: Receiver<Command>,
+    garbage: Sender<Garbage>,
+    overflow: Vec<Garbage>,
+    pending: PendingQueue,
+    tables: TableBank,
+    voices: Vec<Voice>,
+    buses: Vec<Bus>,
+    master_l: Box<[f32]>,
+    master_r: Box<[f32]>,
+    frame: u64,
+    steal_fade: u32,
+    smoothing: u32,
+    telemetry: Arc<Telemetry>,
+}
+
+impl Engine {
+    /// Build an engine reading `commands` and returning old buffers through
+    /// `garbage`. Allocates everything it will ever use.
+    pub fn new(cfg: EngineConfig, commands: Receiver<Command>, garbage: Sender<Garbage>) -> Engine {
+        let block = || vec![0.0f32; MAX_BLOCK].into_boxed_slice();
+        let buses = (0..CHANNELS)
+            .map(|_| Bus {
+                volume: Ramp::new(1.0),
+                max_voices: 128,
+                held: 0,
+                sounding: 0,
+                left: block(),
+                right: block(),
+            })
+            .collect();
+        Engine {
+            commands,
+            garbage,
+            overflow: Vec::with_capacity(cfg.overflow_capacity),
+            pending: PendingQueue::with_capacity(cfg.pending_capacity),
+            tables: TableBank::new(),
+            voices: Vec::with_capacity(cfg.max_voices),
+            buses,
+            master_l: block(),
+            master_r: block(),
+            frame: 0,
+            steal_fade: cfg
+                .sr
+                .seconds_to_frames(crate::time::Seconds(cfg.steal_fade_s))
+                .max(1) as u32,
+            smoothing: cfg
+                .sr
+                .seconds_to_frames(crate::time::Seconds(cfg.smoothing_s))
+                .max(1) as u32,
+            telemetry: Arc::new(Telemetry::default()),
+            cfg,
+        }
+    }
+
+    /// The counters this engine publishes.
+    pub fn telemetry(&self) -> Arc<Telemetry> {
+        self.telemetry.clone()
+    }
+
+    /// The frame the next block starts at.
+    pub fn frame(&self) -> Frame {
+        Frame(self.frame)
+    }
+
+    /// Number of sounding voices.
+    pub fn active_voices(&self) -> usize {
+        self.voices.len()
+    }
+
+    /// True when nothing sounds and nothing waits (the channel included).
+    pub fn is_idle(&self) -> bool {
+        self.voices.is_empty() && self.pending.is_empty() && self.commands.is_empty()
+    }
+
+    /// Fill `out` (interleaved stereo, any length) with the next frames.
+    pub fn process(&mut self, out: &mut [f32]) {
+        rt::guarded(|| {
+            for chunk in out.chunks_mut(MAX_BLOCK * 2) {
+                self.process_block(chunk);
+            }
+        })
+    }
+
+    fn process_block(&mut self, out: &mut [f32]) {
+        let n = out.len() / 2;
+        let t0 = self.frame;
+        let end = t0 + n as u64;
+        self.return_overflow();
+        self.pull_commands();
+        self.master_l[..n].fill(0.0);
+        self.master_r[..n].fill(0.0);
+        let mut cursor = t0;
+        while let Some(cmd) = self.pending.pop_before(end) {
+            if cmd.frame().0 < t0 {
+                self.telemetry.late_events.fetch_add(1, Ordering::Relaxed);
+            }
+            if cmd.is_voice_local() {
+                self.apply_voice_local(cmd, t0);
+            } else {
+                let at = cmd.frame().0.max(cursor);
+                self.render_range(cursor, at, t0);
+                cursor = at;
+                self.apply_global(cmd, at);
+            }
+        }
+        self.render_range(cursor, end, t0);
+        self.write_output(out, n);
+        self.frame = end;
+        self.telemetry.frame.store(end, Ordering::Release);
+        self.telemetry
+            .active_voices
+            .store(self.voices.len() as u64, Ordering::Relaxed);
+    }
+
+    fn pull_commands(&mut self) {
+        while self.pending.has_room() {
+            match self.commands.try_recv() {
+                Ok(cmd) => {
+                    if let Err(cmd) = self.pending.push(cmd) {
+                        self.dispose(cmd);
+                    }
+                }
+                Err(_) => break,
+            }
+        }
+    }
+
+    fn apply_voice_local(&mut self, cmd: Command, t0: u64) {
+        match cmd {
+            Command::Note(note) => self.start_note(&note, t0),
+            Command::Release { frame, id } => {
+                let at = frame.0.max(t0);
+                for v in self.voices.iter_mut().filter(|v| v.id == id && !v.stolen) {
+                    v.env.release(at, v.release_len);
+                }
+            }
+            other => self.dispose(other),
+        }
+    }
+
+    fn start_note(&mut self, note: &NoteOn, t0: u64) {
+        let ch = note.channel as usize;
+        if ch >= CHANNELS {
+            self.telemetry.bad_commands.fetch_add(1, Ordering::Relaxed);
+            return;
+        }
+        let start = note.frame.0.max(t0);
+        if self.buses[ch].held >= self.buses[ch].max_voices {
+            self.steal_oldest(ch, start);
+        }
+        if self.voices.len() == self.voices.capacity() {
+            self.telemetry.dropped_notes.fetch_add(1, Ordering::Relaxed);
+            return;
+        }
+        let sr = self.cfg.sr.hz();
+        let slot = match note.source {
+            Source::Table(n) => n,
+            Source::Wave(w) => TableBank::wave_slot(w, note.freq_hz, sr),
+        };
+        let (pl, pr) = pan_gains(note.pan);
+        self.voices.push(Voice {
+            id: note.id,
+            channel: note.channel,
+            slot,
+            phase: 0,
+            inc: phase_inc(note.freq_hz, sr),
+            gain_l: note.amp * pl,
+            gain_r: note.amp * pr,
+            start,
+            env: Env::new(note.env, start),
+            stolen: false,
+            release_len: note.env.release,
+        });
+        self.buses[ch].held += 1;
+        self.buses[ch].sounding += 1;
+    }
+
+    /// Fade out the oldest held voice of a channel, starting at `at`.
+    fn steal_oldest(&mut self, ch: usize, at: u64) {
+        let fade = self.steal_fade;
+        if let Some(v) = self
+            .voices
+            .iter_mut()
+            .find(|v| v.channel as usize == ch && !v.stolen)
+        {
+            v.env.release(at, fade);
+            v.stolen = true;
+            self.buses[ch].held -= 1;
+        }
+    }
+
+    fn apply_global(&mut self, cmd: Command, at: u64) {
+        match cmd {
+            Command::Table { number, table, .. } => match self.tables.replace(number, table) {
+                Ok(Some(old)) => self.dispose_garbage(Garbage::Table(old)),
+                Ok(None) => {}
+                Err(rejected) => {
+                    self.telemetry.bad_commands.fetch_add(1, Ordering::Relaxed);
+                    if let Some(t) = rejected {
+                        self.dispose_garbage(Garbage::Table(t));
+                    }
+                }
+            },
+            Command::Channel {
+                channel, change, ..
+            } => match self.buses.get_mut(channel as usize) {
+                Some(bus) => match change {
+                    ChannelChange::Volume(v) => bus.volume.set(v, self.smoothing),
+                    ChannelChange::MaxVoices(m) => bus.max_voices = m.max(1),
+                },
+                None => {
+                    self.telemetry.bad_commands.fetch_add(1, Ordering::Relaxed);
+                }
+            },
+            Command::AllOff { .. } => {
+                let fade = self.steal_fade;
+                for v in self.voices.iter_mut() {
+                    v.env.release(at, fade);
+                    if !v.stolen {
+                        v.stolen = true;
+                        self.buses[v.channel as usize].held -= 1;
+                    }
+                }
+            }
+            other => self.dispose(other),
+        }
+    }
+
+    /// Render every voice over `[from, to)` and mix the buses into the master.
+    fn render_range(&mut self, from: u64, to: u64, t0: u64) {
+        if to <= from {
+            return;
+        }
+        let (a, b) = ((from - t0) as usize, (to - t0) as usize);
+        for bus in self.buses.iter_mut().filter(|b| b.sounding > 0) {
+            bus.left[a..b].fill(0.0);
+            bus.right[a..b].fill(0.0);
+        }
+        for v in self.voices.iter_mut() {
+            let bus = &mut self.buses[v.channel as usize];
+            v.render(
+                self.tables.get(v.slot),
+                from,
+                to,
+                t0,
+                &mut bus.left,
+                &mut bus.right,
+            );
+        }
+        for bus in self.buses.iter_mut() {
+            if bus.sounding == 0 {
+                bus.volume.skip((b - a) as u32);
+                continue;
+            }
+            for j in a..b {
+                let g = bus.volume.value();
+                self.master_l[j] += bus.left[j] * g;
+                self.master_r[j] += bus.right[j] * g;
+                bus.volume.tick();
+            }
+        }
+        self.free_finished();
+    }
+
+    fn free_finished(&mut self) {
+        let buses = &mut self.buses;
+        self.voices.retain(|v| {
+            if v.done() {
+                let bus = &mut buses[v.channel as usize];
+                bus.sounding -= 1;
+                if !v.stolen {
+                    bus.held -= 1;
+                }
+                false
+            } else {
+                true
+            }
+        });
+    }
+
+    fn write_output(&mut self, out: &mut [f32], n: usize) {
+        let clip = self.cfg.soft_clip;
+        for (j, frame) in out.chunks_exact_mut(2).take(n).enumerate() {
+            let (l, r) = (self.master_l[j], self.master_r[j]);
+            if clip {
+                frame[0] = soft_clip(l);
+                frame[1] = soft_clip(r);
+            } else {
+                frame[0] = l;
+                frame[1] = r;
+            }
+        }
+    }
+
+    /// A command that cannot be applied: its buffer goes back, never freed here.
+    fn dispose(&mut self, cmd: Command) {
+        self.telemetry.bad_commands.fetch_add(1, Ordering::Relaxed);
+        if let Command::Table { table: Some(t), .. } = cmd {
+            self.dispose_garbage(Garbage::Table(t));
+        }
+    }
+
+    fn dispose_garbage(&mut self, g: Garbage) {
+        if let Err(e) = self.garbage.try_send(g) {
+            let g = e.into_inner();
+            if self.overflow.len() < self.overflow.capacity() {
+                self.overflow.push(g);
+            } else {
+                // Never free on the audio thread: leak it and count.
+                std::mem::forget(g);
+                self.telemetry
+                    .leaked_buffers
+                    .fetch_add(1, Ordering::Relaxed);
+            }
+        }
+    }
+
+    fn return_overflow(&mut self) {
+        while let Some(g) = self.overflow.pop() {
+            if let Err(e) = self.garbage.try_send(g) {
+                self.overflow.push(e.into_inner());
+                break;
+            }
+        }
+    }
+}

@@ -1,0 +1,52 @@
+//! The real-time guard around every audio callback: denormals flushed to zero,
+//! and (in debug and test builds) `assert_no_alloc` forbidding allocation.
+
+/// Run `f` as audio-thread code.
+#[inline]
+pub fn guarded<R>(f: impl FnOnce() -> R) -> R {
+    let _ftz = FlushToZero::on();
+    #[cfg(debug_assertions)]
+    {
+        assert_no_alloc::assert_no_alloc(f)
+    }
+    #[cfg(not(debug_assertions))]
+    {
+        f()
+    }
+}
+
+/// Sets FTZ/DAZ for its lifetime and restores the previous mode on drop.
+struct FlushToZero {
+    #[cfg(target_arch = "x86_64")]
+    saved: u32,
+}
+
+impl FlushToZero {
+    #[cfg(target_arch = "x86_64")]
+    fn on() -> FlushToZero {
+        let mut saved: u32 = 0;
+        // SAFETY: reads and writes the thread's own MXCSR; setting FTZ (bit 15)
+        // and DAZ (bit 6) changes only how denormals round.
+        unsafe {
+            std::arch::asm!("stmxcsr [{}]", in(reg) &mut saved, options(nostack));
+            let on = saved | 0x8040;
+            std::arch::asm!("ldmxcsr [{}]", in(reg) &on, options(nostack));
+        }
+        FlushToZero { saved }
+    }
+
+    #[cfg(not(target_arch = "x86_64"))]
+    fn on() -> FlushToZero {
+        FlushToZero {}
+    }
+}
+
+impl Drop for FlushToZero {
+    fn drop(&mut self) {
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: restores the MXCSR value read in `on`.
+        unsafe {
+            std::arch::asm!("ldmxcsr [{}]", in(reg) &self.saved, options(nostack));
+        }
+    }
+}

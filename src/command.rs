@@ -1,0 +1,157 @@
+//! What crosses to the audio thread (timestamped, small, ready to use) and
+//! what comes back (replaced buffers, to be freed off the audio thread).
+//!
+//! Every command carries the absolute [`Frame`] at which it takes effect; the
+//! audio thread applies it at exactly that frame inside its block.
+
+use crate::audio::table::Table;
+use crate::time::Frame;
+
+/// Number of channels, as in MIDI.
+pub const CHANNELS: usize = 16;
+
+/// A built-in band-limited waveform (the engine keeps one table per octave).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Wave {
+    /// A pure sine.
+    Sine,
+    /// Sawtooth: all harmonics at 1/k.
+    Saw,
+    /// Square: odd harmonics at 1/k.
+    Square,
+    /// Triangle: odd harmonics at 1/k^2, alternating sign.
+    Triangle,
+}
+
+impl Wave {
+    /// All built-in waves, in slot order.
+    pub const ALL: [Wave; 4] = [Wave::Sine, Wave::Saw, Wave::Square, Wave::Triangle];
+
+    /// The name used in scripts (`synth: "saw"`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Wave::Sine => "sine",
+            Wave::Saw => "saw",
+            Wave::Square => "square",
+            Wave::Triangle => "triangle",
+        }
+    }
+}
+
+/// What a voice's oscillator reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// A user function table by number, read live (edits are heard at once).
+    Table(u32),
+    /// A built-in band-limited waveform, picked per note to stay below Nyquist.
+    Wave(Wave),
+}
+
+/// A piecewise-linear envelope in frames: attack to 1, decay to `sustain`,
+/// hold, and release to 0 starting `gate_frames` after the note starts.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct EnvFrames {
+    /// Rise from 0 to 1.
+    pub attack: u32,
+    /// Fall from 1 to `sustain`.
+    pub decay: u32,
+    /// Level held until the gate closes (0..1).
+    pub sustain: f32,
+    /// Fall from the current level to 0 once the gate closes.
+    pub release: u32,
+    /// Frames from the note's start until release begins; `u64::MAX` holds
+    /// until a [`Command::Release`] arrives.
+    pub gate: u64,
+}
+
+/// Start one voice.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct NoteOn {
+    /// Frame of the first sample.
+    pub frame: Frame,
+    /// Identifies the note for a later [`Command::Release`].
+    pub id: u64,
+    /// Channel index 0..16.
+    pub channel: u8,
+    /// Oscillator source.
+    pub source: Source,
+    /// Oscillator frequency.
+    pub freq_hz: f64,
+    /// Peak amplitude (0 dBFS = 1).
+    pub amp: f32,
+    /// Constant-power pan, 0 left .. 1 right.
+    pub pan: f32,
+    /// Envelope, in frames.
+    pub env: EnvFrames,
+}
+
+/// A live change to a channel's bus.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ChannelChange {
+    /// Channel gain (linear), smoothed over a few milliseconds.
+    Volume(f32),
+    /// Polyphony limit: beyond it the oldest voice fades out quickly.
+    MaxVoices(u16),
+}
+
+/// A timestamped command for the audio thread.
+#[derive(Debug)]
+pub enum Command {
+    /// Start a voice.
+    Note(NoteOn),
+    /// Close the gate of a held note (its envelope releases).
+    Release {
+        /// When.
+        frame: Frame,
+        /// The [`NoteOn::id`].
+        id: u64,
+    },
+    /// Replace (or with `None` remove) function table `number`.
+    Table {
+        /// When: voices read the new table from this frame on.
+        frame: Frame,
+        /// Table number.
+        number: u32,
+        /// The new contents, built on the control side.
+        table: Option<Table>,
+    },
+    /// Change a channel parameter.
+    Channel {
+        /// When.
+        frame: Frame,
+        /// Channel index 0..16.
+        channel: u8,
+        /// What changes.
+        change: ChannelChange,
+    },
+    /// Fade out every voice now (`panic()`).
+    AllOff {
+        /// When.
+        frame: Frame,
+    },
+}
+
+impl Command {
+    /// The frame at which the command takes effect.
+    pub fn frame(&self) -> Frame {
+        match self {
+            Command::Note(n) => n.frame,
+            Command::Release { frame, .. }
+            | Command::Table { frame, .. }
+            | Command::Channel { frame, .. }
+            | Command::AllOff { frame } => *frame,
+        }
+    }
+
+    /// Voice-local commands need no split of the block; global ones do.
+    pub fn is_voice_local(&self) -> bool {
+        matches!(self, Command::Note(_) | Command::Release { .. })
+    }
+}
+
+/// What the audio thread hands back to be freed elsewhere.
+#[derive(Debug)]
+pub enum Garbage {
+    /// A table that was replaced or removed.
+    Table(Table),
+}

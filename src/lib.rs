@@ -1,0 +1,29 @@
+//! Tactus: a live-coding music environment.
+//!
+//! # Threads and the life of an event
+//!
+//! A script (Rhai) runs on the script thread, which owns the session state and
+//! the scheduler. `note(1, "C4", 1)` places an event at a logical time in
+//! beats; the scheduler, running ahead of the audio clock by a lookahead,
+//! converts it through the tempo map to an absolute [`time::Frame`] and sends
+//! a [`command::Command`] to the audio thread. The audio thread
+//! ([`audio::Engine`]) starts the voice at exactly that frame inside its
+//! block, and sends replaced buffers back to be freed off the audio thread.
+//! Offline `render` drives the same engine and scheduler on a virtual clock.
+//!
+//! # Modules
+//!
+//! - [`time`]: frames, beats, seconds, the tempo map.
+//! - [`command`]: what crosses to the audio thread and back.
+//! - [`audio`]: the engine the callback runs (no allocation, no locks).
+//! - [`session`]: the desired state on the script thread, GEN routines, the scheduler.
+//! - [`script`]: the Rhai embedding: bindings, pitch names, diagnostics.
+//! - [`render`]: offline rendering to WAV on a virtual clock.
+#![warn(missing_docs)]
+
+pub mod audio;
+pub mod command;
+pub mod render;
+pub mod script;
+pub mod session;
+pub mod time;

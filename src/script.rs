@@ -1,0 +1,12 @@
+//! The Rhai embedding: one engine with the Tactus bindings, the state they
+//! share, pitch names, `help()` text and diagnostics.
+
+pub mod api;
+pub mod diag;
+pub mod help;
+pub mod host;
+pub mod pitch;
+pub mod state;
+
+pub use diag::ScriptError;
+pub use host::ScriptHost;

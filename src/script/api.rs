@@ -1,0 +1,18 @@
+//! The script API, one file per area of SPEC §3.
+
+pub mod args;
+pub mod channels;
+pub mod notes;
+pub mod tables;
+pub mod transport;
+
+use super::state::Shared;
+use rhai::Engine;
+
+/// Register every binding on `engine`.
+pub fn register_all(engine: &mut Engine, st: &Shared) {
+    notes::register(engine, st);
+    tables::register(engine, st);
+    channels::register(engine, st);
+    transport::register(engine, st);
+}

@@ -1,0 +1,240 @@
+//! Notes and events: `note`, `i`, `wait`, `at`, and the pitch constructors
+//! `hz`, `oct`, `pch`.
+
+use super::args::{self, err, Res};
+use crate::command::Source;
+use crate::script::pitch::{oct_to_hz, pch_to_oct, Pitch};
+use crate::script::state::Shared;
+use crate::session::channels::EnvSpec;
+use crate::session::scheduler::{Item, NoteSpec};
+use crate::time::Beats;
+use rhai::{Dynamic, Engine, FnPtr, Map, NativeCallContext};
+use std::any::TypeId;
+
+/// Amplitude of a velocity: `(vel / 127)^2`, so vel 90 is about 0.5.
+pub fn vel_to_amp(vel: f64) -> f64 {
+    let v = vel.clamp(0.0, 127.0) / 127.0;
+    v * v
+}
+
+/// Velocity used when a note gives neither `vel` nor `amp`.
+pub const DEFAULT_VEL: f64 = 90.0;
+
+const NOTE_OPTIONS: &[&str] = &["vel", "amp", "at", "pan", "env", "table"];
+
+/// Register the bindings of this area.
+pub fn register(engine: &mut Engine, st: &Shared) {
+    let s = st.clone();
+    engine.register_fn("note", move |ch: Dynamic, p: Dynamic, d: Dynamic| {
+        note(&s, &ch, &p, &d, &Map::new())
+    });
+    let s = st.clone();
+    engine.register_fn(
+        "note",
+        move |ch: Dynamic, p: Dynamic, d: Dynamic, o: Map| note(&s, &ch, &p, &d, &o),
+    );
+    for arity in 3..=9 {
+        let s = st.clone();
+        engine.register_raw_fn(
+            "i",
+            vec![TypeId::of::<Dynamic>(); arity],
+            move |_ctx: NativeCallContext, a| {
+                let fields: Vec<Dynamic> = a.iter().map(|d| (**d).clone()).collect();
+                i_statement(&s, &fields)
+            },
+        );
+    }
+    let s = st.clone();
+    engine.register_fn("wait", move |beats: Dynamic| -> Res<()> {
+        let b = args::num(&beats, "wait", "beats")?;
+        if b < 0.0 {
+            return err(format!("wait(): beats must be 0 or more, got {b}"));
+        }
+        s.borrow_mut().session.cursor.0 += b;
+        Ok(())
+    });
+    let s = st.clone();
+    engine.register_fn("at", move |beats: Dynamic, f: FnPtr| -> Res<()> {
+        let b = args::num(&beats, "at", "beats")?;
+        if b < 0.0 {
+            return err(format!(
+                "at(): beats must be 0 or more (the past cannot be scheduled), got {b}"
+            ));
+        }
+        let mut st = s.borrow_mut();
+        let when = Beats(st.session.cursor.0 + b);
+        match st.add_call(f) {
+            Some(id) => st.session.scheduler.push(when, Item::Call(id)),
+            None => return err("at(): no script is running"),
+        }
+        Ok(())
+    });
+    engine.register_type_with_name::<Pitch>("Pitch");
+    engine.register_fn("to_string", |p: &mut Pitch| p.to_string());
+    engine.register_fn("to_debug", |p: &mut Pitch| format!("hz({})", p.hz));
+    engine.register_fn("hz", |x: Dynamic| -> Res<Pitch> {
+        let hz = args::num(&x, "hz", "frequency")?;
+        if hz <= 0.0 {
+            return err(format!("hz(): frequency must be above 0, got {hz}"));
+        }
+        Ok(Pitch { hz })
+    });
+    engine.register_fn("oct", |x: Dynamic| -> Res<Pitch> {
+        let o = args::num_in(&x, "oct", "octave", 0.0, 16.0)?;
+        Ok(Pitch { hz: oct_to_hz(o) })
+    });
+    engine.register_fn("pch", |x: Dynamic| -> Res<Pitch> {
+        let p = args::num_in(&x, "pch", "pitch class", 0.0, 16.0)?;
+        Ok(Pitch {
+            hz: oct_to_hz(pch_to_oct(p)),
+        })
+    });
+}
+
+fn note(st: &Shared, ch: &Dynamic, pitch: &Dynamic, dur: &Dynamic, opts: &Map) -> Res<()> {
+    let ch = args::channel(ch, "note")?;
+    let freq_hz = args::pitch_hz(pitch, "note")?;
+    let dur = args::num(dur, "note", "dur")?;
+    if dur < 0.0 {
+        return err(format!("note(): dur must be 0 or more beats, got {dur}"));
+    }
+    args::check_keys(opts, "note", NOTE_OPTIONS)?;
+    let mut st = st.borrow_mut();
+    let cfg = st.session.channels[ch as usize].clone();
+    let mut spec = NoteSpec {
+        channel: ch,
+        source: cfg.source,
+        freq_hz,
+        amp: vel_to_amp(DEFAULT_VEL),
+        pan: cfg.pan,
+        env: cfg.env,
+        dur_beats: dur,
+        fit: false,
+    };
+    let mut at = 0.0;
+    for (k, v) in opts {
+        match k.as_str() {
+            "vel" => spec.amp = vel_to_amp(args::num_in(v, "note", "vel", 0.0, 127.0)?),
+            "amp" => spec.amp = args::num_in(v, "note", "amp", 0.0, 1.0)?,
+            "at" => at = args::num(v, "note", "at")?,
+            "pan" => spec.pan = args::num_in(v, "note", "pan", 0.0, 1.0)?,
+            "env" => spec.env = env_arg(v, "note")?,
+            "table" => spec.source = Source::Table(table_arg(&st.session, v, "note")?),
+            _ => {}
+        }
+    }
+    if at < 0.0 {
+        return err(format!("note(): at must be 0 or more beats, got {at}"));
+    }
+    check_source(&st.session, spec.source, "note")?;
+    let when = Beats(st.session.cursor.0 + at);
+    st.session.schedule_note(when, spec);
+    Ok(())
+}
+
+/// `i(p1, p2, p3, p4 amp, p5 oct, p6 table, p7 rise, p8 decay, p9 pan)`.
+fn i_statement(st: &Shared, p: &[Dynamic]) -> Res<()> {
+    let ch = args::channel(&p[0], "i")?;
+    let start = args::num(&p[1], "i", "p2 (start)")?;
+    let dur = args::num(&p[2], "i", "p3 (duration)")?;
+    if start < 0.0 || dur < 0.0 {
+        return err(format!(
+            "i(): p2 and p3 must be 0 or more beats, got p2 {start}, p3 {dur}"
+        ));
+    }
+    let mut st = st.borrow_mut();
+    let cfg = st.session.channels[ch as usize].clone();
+    let get = |k: usize| p.get(k).filter(|v| !v.is_unit());
+    let amp = match get(3) {
+        Some(v) => args::num_in(v, "i", "p4 (amplitude)", 0.0, 1.0)?,
+        None => 0.5,
+    };
+    let freq_hz = match get(4) {
+        Some(v) if v.is::<rhai::INT>() || v.is::<rhai::FLOAT>() => {
+            oct_to_hz(args::num_in(v, "i", "p5 (pitch in oct)", 0.0, 16.0)?)
+        }
+        Some(v) => args::pitch_hz(v, "i")?,
+        None => oct_to_hz(8.75),
+    };
+    let source = match get(5) {
+        Some(v) if args::num(v, "i", "p6 (table)")? != 0.0 => {
+            Source::Table(table_arg(&st.session, v, "i")?)
+        }
+        _ => cfg.source,
+    };
+    check_source(&st.session, source, "i")?;
+    let env = match (get(6), get(7)) {
+        (None, None) => cfg.env,
+        (rise, dec) => EnvSpec::Linen {
+            rise_s: rise.map_or(Ok(0.0), |v| args::num_in(v, "i", "p7 (rise)", 0.0, 3600.0))?,
+            decay_s: dec.map_or(Ok(0.0), |v| args::num_in(v, "i", "p8 (decay)", 0.0, 3600.0))?,
+        },
+    };
+    let pan = match get(8) {
+        Some(v) => args::num_in(v, "i", "p9 (pan)", 0.0, 1.0)?,
+        None => cfg.pan,
+    };
+    let when = Beats(st.session.cursor.0 + start);
+    let spec = NoteSpec {
+        channel: ch,
+        source,
+        freq_hz,
+        amp,
+        pan,
+        env,
+        dur_beats: dur,
+        fit: true,
+    };
+    st.session.schedule_note(when, spec);
+    Ok(())
+}
+
+/// An envelope value (`adsr(...)` or `linen(...)`).
+pub fn env_arg(v: &Dynamic, func: &str) -> Res<EnvSpec> {
+    v.clone().try_cast::<EnvSpec>().map_or_else(
+        || {
+            err(format!(
+                "{func}(): env must be adsr(a, d, s, r) or linen(rise, decay), got {}",
+                v.type_name()
+            ))
+        },
+        Ok,
+    )
+}
+
+/// A table number that exists.
+pub fn table_arg(session: &crate::session::Session, v: &Dynamic, func: &str) -> Res<u32> {
+    let n = args::int(v, func, "table")?;
+    let range = crate::session::Session::table_range();
+    if !range.contains(&n) {
+        return err(format!(
+            "{func}(): table {n} is out of range: tables are {} to {}",
+            range.start(),
+            range.end()
+        ));
+    }
+    let n = n as u32;
+    check_source(session, Source::Table(n), func)?;
+    Ok(n)
+}
+
+/// A table source must name a table that exists.
+pub fn check_source(session: &crate::session::Session, source: Source, func: &str) -> Res<()> {
+    if let Source::Table(n) = source {
+        if session.table(n).is_none() {
+            let have = session.table_numbers();
+            let list = if have.is_empty() {
+                "none yet".to_string()
+            } else {
+                have.iter()
+                    .map(u32::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            return err(format!(
+                "{func}(): table {n} does not exist (defined: {list}); create it with table({n}, size, gen)"
+            ));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,58 @@
+//! Time and transport: `tempo`, `now`, `sr`, `block`, `nchnls`, `panic`,
+//! and `help`.
+
+use super::args::{self, err, Res};
+use crate::script::help;
+use crate::script::state::Shared;
+use rhai::{Dynamic, Engine};
+
+/// Register the bindings of this area.
+pub fn register(engine: &mut Engine, st: &Shared) {
+    let s = st.clone();
+    engine.register_fn("tempo", move || -> f64 {
+        let st = s.borrow();
+        st.session.tempo.bpm_at(st.session.cursor)
+    });
+    let s = st.clone();
+    engine.register_fn("tempo", move |bpm: Dynamic| -> Res<()> {
+        let bpm = args::num(&bpm, "tempo", "bpm")?;
+        if !(1.0..=1000.0).contains(&bpm) {
+            return err(format!("tempo(): bpm must be 1 to 1000, got {bpm}"));
+        }
+        let mut st = s.borrow_mut();
+        let at = st.session.cursor;
+        st.session.tempo.set_tempo(at, bpm);
+        Ok(())
+    });
+    let s = st.clone();
+    engine.register_fn("now", move || -> f64 { s.borrow().session.cursor.0 });
+    let s = st.clone();
+    engine.register_fn("sr", move || -> rhai::INT {
+        s.borrow().session.sr.0 as rhai::INT
+    });
+    let s = st.clone();
+    engine.register_fn("block", move || -> rhai::INT {
+        s.borrow().session.block_frames as rhai::INT
+    });
+    engine.register_fn("nchnls", || -> rhai::INT { 2 });
+    let s = st.clone();
+    engine.register_fn("panic", move || s.borrow_mut().session.all_off());
+    let s = st.clone();
+    engine.register_fn("help", move || {
+        let p = s.borrow().printer.clone();
+        p(&help::render_all());
+    });
+    let s = st.clone();
+    engine.register_fn("help", move |name: &str| -> Res<()> {
+        let p = s.borrow().printer.clone();
+        match help::lookup(name) {
+            Some(d) => p(&help::render_one(d)),
+            None => {
+                return err(format!(
+                    "help(): no function named '{name}' (help() lists them all)"
+                ))
+            }
+        }
+        Ok(())
+    });
+}

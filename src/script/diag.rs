@@ -1,0 +1,189 @@
+//! Script diagnostics: one clear message with file:line:col, the source line
+//! and a caret under the column, and the valid choices where there are few.
+
+use rhai::{EvalAltResult, ParseError, Position};
+use std::fmt;
+
+/// An error in a script, ready to print.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScriptError {
+    /// File name (or `<repl>`).
+    pub file: String,
+    /// 1-based line, 0 when unknown.
+    pub line: usize,
+    /// 1-based column, 0 when unknown.
+    pub col: usize,
+    /// What went wrong, and what would be valid.
+    pub message: String,
+    /// The offending source line, when known.
+    pub source_line: Option<String>,
+}
+
+impl fmt::Display for ScriptError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.line == 0 {
+            return write!(f, "{}: error: {}", self.file, self.message);
+        }
+        write!(
+            f,
+            "{}:{}:{}: error: {}",
+            self.file, self.line, self.col, self.message
+        )?;
+        if let Some(src) = &self.source_line {
+            let gutter = format!("{} | ", self.line);
+            let caret_pad: String = src
+                .chars()
+                .take(self.col.saturating_sub(1))
+                .map(|c| if c == '\t' { '\t' } else { ' ' })
+                .collect();
+            write!(
+                f,
+                "\n{gutter}{src}\n{}{caret_pad}^",
+                " ".repeat(gutter.len())
+            )?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ScriptError {}
+
+impl ScriptError {
+    /// An error at a position in `source`.
+    pub fn at(file: &str, source: &str, pos: Position, message: String) -> ScriptError {
+        let line = pos.line().unwrap_or(0);
+        let col = pos.position().unwrap_or(if line > 0 { 1 } else { 0 });
+        let source_line = (line > 0)
+            .then(|| source.lines().nth(line - 1).map(str::to_string))
+            .flatten();
+        ScriptError {
+            file: file.to_string(),
+            line,
+            col,
+            message,
+            source_line,
+        }
+    }
+
+    /// From a parse error.
+    pub fn from_parse(file: &str, source: &str, err: &ParseError) -> ScriptError {
+        let msg = err.err_type().to_string();
+        ScriptError::at(file, source, err.position(), format!("syntax: {msg}"))
+    }
+
+    /// From a runtime error; `known` lists the functions the engine offers.
+    pub fn from_eval(file: &str, source: &str, err: &EvalAltResult, known: &[&str]) -> ScriptError {
+        let inner = err.unwrap_inner();
+        let pos = innermost_position(err);
+        ScriptError::at(file, source, pos, describe(inner, known))
+    }
+}
+
+/// The position nearest the cause: the innermost one that is known.
+fn innermost_position(err: &EvalAltResult) -> Position {
+    match err {
+        EvalAltResult::ErrorInFunctionCall(.., inner, pos)
+        | EvalAltResult::ErrorInModule(.., inner, pos) => {
+            let p = innermost_position(inner);
+            if p.is_none() {
+                *pos
+            } else {
+                p
+            }
+        }
+        other => other.position(),
+    }
+}
+
+/// A message for one runtime error, in musicians' words where we can.
+fn describe(err: &EvalAltResult, known: &[&str]) -> String {
+    match err {
+        EvalAltResult::ErrorRuntime(value, _) => value.to_string(),
+        EvalAltResult::ErrorFunctionNotFound(sig, _) => function_not_found(sig, known),
+        EvalAltResult::ErrorVariableNotFound(name, _) => format!("unknown variable '{name}'"),
+        EvalAltResult::ErrorTooManyOperations(_) => {
+            "the script ran too long (an endless loop?) and was stopped; the music goes on"
+                .to_string()
+        }
+        EvalAltResult::ErrorTerminated(..) => "interrupted".to_string(),
+        other => {
+            let s = other.to_string();
+            // Rhai appends " (line x, position y)"; we print the position ourselves.
+            match s.rfind(" (line ") {
+                Some(i) => s[..i].to_string(),
+                None => s,
+            }
+        }
+    }
+}
+
+fn function_not_found(sig: &str, known: &[&str]) -> String {
+    let name = sig
+        .split(|c: char| c == ' ' || c == '(')
+        .next()
+        .unwrap_or(sig);
+    let args = sig[name.len()..].trim();
+    if let Some(doc) = super::help::lookup(name) {
+        return format!(
+            "wrong arguments for {name}: got {}; usage: {}",
+            if args.is_empty() { "()" } else { args },
+            doc.usage
+        );
+    }
+    let mut close: Vec<(usize, &str)> = known
+        .iter()
+        .map(|k| (edit_distance(name, k), *k))
+        .filter(|(d, k)| *d <= 2.max(name.len() / 3) && *k != name)
+        .collect();
+    close.sort();
+    close.dedup();
+    match close.first() {
+        Some((_, k)) => {
+            format!("unknown function '{name}'; did you mean '{k}'? (help() lists them all)")
+        }
+        None => format!("unknown function '{name}' (help() lists them all)"),
+    }
+}
+
+/// Levenshtein distance, for "did you mean".
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != *cb);
+            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn caret_under_column() {
+        let e = ScriptError {
+            file: "a.rhai".into(),
+            line: 2,
+            col: 5,
+            message: "boom".into(),
+            source_line: Some("let x = 1;".into()),
+        };
+        let s = e.to_string();
+        assert!(s.starts_with("a.rhai:2:5: error: boom"));
+        let lines: Vec<&str> = s.lines().collect();
+        assert_eq!(lines[1], "2 | let x = 1;");
+        assert_eq!(lines[2], "        ^");
+    }
+
+    #[test]
+    fn distance() {
+        assert_eq!(edit_distance("note", "note"), 0);
+        assert_eq!(edit_distance("notee", "note"), 1);
+        assert_eq!(edit_distance("tmepo", "tempo"), 2);
+    }
+}

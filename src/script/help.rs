@@ -1,0 +1,213 @@
+//! The text of `help()`: one entry per binding, the same text the README's
+//! API table is made from. A test checks that every registered function has
+//! an entry here.
+
+/// Documentation of one script binding.
+#[derive(Debug, Clone, Copy)]
+pub struct Doc {
+    /// Function name.
+    pub name: &'static str,
+    /// Call forms, with units.
+    pub usage: &'static str,
+    /// One line: what it does.
+    pub text: &'static str,
+    /// One example.
+    pub example: &'static str,
+}
+
+/// Every binding, grouped as `help()` prints them.
+pub const DOCS: &[Doc] = &[
+    // Notes and events
+    Doc {
+        name: "note",
+        usage: "note(ch, pitch, dur_beats) | note(ch, pitch, dur_beats, #{ vel, amp, at, pan, env, table })",
+        text: "Play a note on channel 1-16 at the cursor (+ `at` beats). pitch: MIDI number, \"C4\", hz(), oct(), pch(). vel 0-127 or amp 0-1; pan 0 left - 1 right.",
+        example: "note(1, \"A4\", 0.5, #{ vel: 100, at: 0.25 })",
+    },
+    Doc {
+        name: "i",
+        usage: "i(p1_ch, p2_start_beats, p3_dur_beats [, p4_amp, p5_oct, p6_table, p7_rise_s, p8_decay_s, p9_pan])",
+        text: "A Csound i-statement relative to the cursor: amplitude, pitch in oct, table, linen rise/decay in seconds, pan 0-1.",
+        example: "i(1, 0, 2, 0.3, 8.75, 101, 0.05, 0.3, 0.5)",
+    },
+    Doc {
+        name: "wait",
+        usage: "wait(beats)",
+        text: "Move the logical cursor forward, so a score reads top to bottom.",
+        example: "note(1, 60, 1); wait(1); note(1, 62, 1)",
+    },
+    Doc {
+        name: "at",
+        usage: "at(beats, || { ... })",
+        text: "Run the closure once at cursor + beats; inside it notes, waits and table edits are at that time (edits land on that exact frame).",
+        example: "at(4, || table(1, 4096, saw(16)))",
+    },
+    // Time
+    Doc {
+        name: "tempo",
+        usage: "tempo() | tempo(bpm)",
+        text: "Read the tempo, or change it from the cursor on (beats are quarter notes; default 60 bpm as in Csound).",
+        example: "tempo(120)",
+    },
+    Doc {
+        name: "now",
+        usage: "now()",
+        text: "The logical cursor, in beats.",
+        example: "print(now())",
+    },
+    Doc {
+        name: "sr",
+        usage: "sr()",
+        text: "The sample rate in Hz.",
+        example: "print(sr())",
+    },
+    Doc {
+        name: "block",
+        usage: "block()",
+        text: "Frames per audio block.",
+        example: "print(block())",
+    },
+    Doc {
+        name: "nchnls",
+        usage: "nchnls()",
+        text: "Output channels (2: stereo).",
+        example: "print(nchnls())",
+    },
+    Doc {
+        name: "panic",
+        usage: "panic()",
+        text: "Silence everything now (a short fade) and forget pending notes; channels and tables stay.",
+        example: "panic()",
+    },
+    // Pitch
+    Doc {
+        name: "hz",
+        usage: "hz(freq_hz)",
+        text: "A pitch given in hertz.",
+        example: "note(1, hz(440), 1)",
+    },
+    Doc {
+        name: "oct",
+        usage: "oct(octave_point_decimal)",
+        text: "A pitch in Csound octave-point-decimal: 8.75 = A4 = 440 Hz.",
+        example: "note(1, oct(8.75), 1)",
+    },
+    Doc {
+        name: "pch",
+        usage: "pch(octave_point_pitch_class)",
+        text: "A pitch in Csound pitch-class: 8.09 = octave 8, semitone 9 = A4.",
+        example: "note(1, pch(8.09), 1)",
+    },
+    // Channels
+    Doc {
+        name: "channel",
+        usage: "channel(n) | channel(n, #{ synth, table, env, volume, pan, max_voices })",
+        text: "Configure channel 1-16 and get its handle; ch.volume, ch.pan, ch.max_voices, ch.table, ch.env read and set live.",
+        example: "let ch = channel(1, #{ table: 1, env: adsr(0.01, 0.1, 0.7, 0.3) }); ch.volume = 0.5",
+    },
+    Doc {
+        name: "adsr",
+        usage: "adsr(attack_s, decay_s, sustain_0_1, release_s)",
+        text: "A linear ADSR envelope; for note() the release follows the note's end, for i() it fits inside p3.",
+        example: "channel(1, #{ env: adsr(0.01, 0.2, 0.6, 0.5) })",
+    },
+    Doc {
+        name: "linen",
+        usage: "linen(rise_s, decay_s)",
+        text: "Csound's linen: linear rise, hold, and a decay that ends with the note.",
+        example: "channel(2, #{ env: linen(0.05, 0.3) })",
+    },
+    // Tables
+    Doc {
+        name: "table",
+        usage: "table(n, size, gen)",
+        text: "Create or replace function table n (1-9999) with size points from a generator; sounding notes hear it at once.",
+        example: "table(1, 4096, gen10([1, 0.5, 0.33]))",
+    },
+    Doc {
+        name: "gen10",
+        usage: "gen10([amp1, amp2, ...])",
+        text: "Harmonic partials (Csound GEN10), normalised to peak 1.",
+        example: "table(1, 4096, gen10([1, 0, 0.33, 0, 0.2]))",
+    },
+    Doc {
+        name: "gen9",
+        usage: "gen9([[ratio, amp, phase_deg], ...])",
+        text: "Partials with any ratio and phase (Csound GEN09), normalised.",
+        example: "table(2, 4096, gen9([[1, 1, 0], [2.5, 0.3, 90]]))",
+    },
+    Doc {
+        name: "gen7",
+        usage: "gen7([v0, len0, v1, len1, v2, ...])",
+        text: "Straight line segments; lengths in points (Csound GEN07).",
+        example: "table(3, 1024, gen7([0, 512, 1, 512, 0]))",
+    },
+    Doc {
+        name: "gen5",
+        usage: "gen5([v0, len0, v1, ...])",
+        text: "Exponential segments; values non-zero and of one sign (Csound GEN05).",
+        example: "table(4, 1024, gen5([1, 1024, 0.001]))",
+    },
+    Doc {
+        name: "gen2",
+        usage: "gen2([values])",
+        text: "The values as given, zero-padded to the size (Csound GEN02).",
+        example: "table(5, 8, gen2([0, 2, 4, 5, 7, 9, 11, 12]))",
+    },
+    Doc {
+        name: "sine",
+        usage: "sine()",
+        text: "One cycle of a sine.",
+        example: "table(1, 4096, sine())",
+    },
+    Doc {
+        name: "saw",
+        usage: "saw(harmonics)",
+        text: "Band-limited sawtooth with that many harmonics, normalised.",
+        example: "table(2, 4096, saw(25))",
+    },
+    Doc {
+        name: "square",
+        usage: "square(harmonics)",
+        text: "Band-limited square (odd harmonics up to that number), normalised.",
+        example: "table(3, 4096, square(25))",
+    },
+    Doc {
+        name: "triangle",
+        usage: "triangle(harmonics)",
+        text: "Band-limited triangle (odd harmonics up to that number), normalised.",
+        example: "table(4, 4096, triangle(25))",
+    },
+    Doc {
+        name: "impulse",
+        usage: "impulse(harmonics)",
+        text: "Band-limited impulse: all harmonics at equal amplitude, normalised.",
+        example: "table(5, 4096, impulse(25))",
+    },
+    // Inspection
+    Doc {
+        name: "help",
+        usage: "help() | help(\"name\")",
+        text: "List every function, or show one.",
+        example: "help(\"note\")",
+    },
+];
+
+/// The entry for a name.
+pub fn lookup(name: &str) -> Option<&'static Doc> {
+    DOCS.iter().find(|d| d.name == name)
+}
+
+/// The text of `help(name)`.
+pub fn render_one(d: &Doc) -> String {
+    format!("{}\n    {}\n    e.g. {}", d.usage, d.text, d.example)
+}
+
+/// The text of `help()`.
+pub fn render_all() -> String {
+    let mut s = String::from("Tactus functions (help(\"name\") for one):\n");
+    for d in DOCS {
+        s.push_str(&format!("  {:<10} {}\n", d.name, d.text));
+    }
+    s
+}

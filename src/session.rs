@@ -1,0 +1,14 @@
+//! The desired state on the script thread: channels, function tables (GEN
+//! routines), the logical cursor, and the scheduler that turns logical time
+//! into timestamped commands for the audio thread.
+//!
+//! Edits made during one evaluation (a top-level script, an `at()` callback)
+//! are staged here and published together at its end, as one change at the
+//! evaluation's frame.
+
+pub mod channels;
+pub mod gen;
+pub mod scheduler;
+pub mod state;
+
+pub use state::Session;

@@ -1,0 +1,121 @@
+//! The pending events of a session in logical time (beats), released in time
+//! order once they fall inside the lookahead window.
+//!
+//! Beats become frames only when an item is released, through the tempo map
+//! in force then, so a tempo change placed later in a score still applies to
+//! the notes after it.
+
+use super::channels::EnvSpec;
+use crate::command::Source;
+use crate::time::{Beats, Frame, SampleRate, TempoMap};
+use std::cmp::{Ordering, Reverse};
+use std::collections::BinaryHeap;
+
+/// A note waiting to be sent.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NoteSpec {
+    /// Channel index 0..16.
+    pub channel: u8,
+    /// What the oscillator reads.
+    pub source: Source,
+    /// Frequency.
+    pub freq_hz: f64,
+    /// Peak amplitude.
+    pub amp: f64,
+    /// Pan 0..1.
+    pub pan: f64,
+    /// Envelope.
+    pub env: EnvSpec,
+    /// Duration in beats.
+    pub dur_beats: f64,
+    /// Keep the release inside the duration (score semantics).
+    pub fit: bool,
+}
+
+/// Something the scheduler releases at a logical time.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Item {
+    /// Send a note.
+    Note(NoteSpec),
+    /// Run the script callback with this id (kept by the script host).
+    Call(u64),
+}
+
+#[derive(Debug)]
+struct Entry {
+    beat: f64,
+    seq: u64,
+    item: Item,
+}
+
+impl PartialEq for Entry {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+impl Eq for Entry {}
+impl PartialOrd for Entry {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Entry {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.beat
+            .total_cmp(&other.beat)
+            .then(self.seq.cmp(&other.seq))
+    }
+}
+
+/// Items in logical time; ties keep the order they were placed in.
+#[derive(Debug, Default)]
+pub struct Scheduler {
+    heap: BinaryHeap<Reverse<Entry>>,
+    seq: u64,
+}
+
+impl Scheduler {
+    /// Place an item at a beat.
+    pub fn push(&mut self, at: Beats, item: Item) {
+        self.seq += 1;
+        self.heap.push(Reverse(Entry {
+            beat: at.0,
+            seq: self.seq,
+            item,
+        }));
+    }
+
+    /// Number of waiting items.
+    pub fn len(&self) -> usize {
+        self.heap.len()
+    }
+
+    /// True when nothing waits.
+    pub fn is_empty(&self) -> bool {
+        self.heap.is_empty()
+    }
+
+    /// The beat of the next item.
+    pub fn next_beat(&self) -> Option<Beats> {
+        self.heap.peek().map(|Reverse(e)| Beats(e.beat))
+    }
+
+    /// The next item if it starts before `horizon`.
+    pub fn pop_due(
+        &mut self,
+        horizon: Frame,
+        tempo: &TempoMap,
+        sr: SampleRate,
+    ) -> Option<(Beats, Item)> {
+        let due = self.next_beat()?;
+        if tempo.beats_to_frame(due, sr) >= horizon {
+            return None;
+        }
+        self.heap.pop().map(|Reverse(e)| (Beats(e.beat), e.item))
+    }
+
+    /// Drop everything.
+    pub fn clear(&mut self) {
+        self.heap.clear();
+    }
+}
