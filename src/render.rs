@@ -61,7 +61,22 @@ pub fn render(
     src: &str,
     opts: &RenderOptions,
     printer: Printer,
+    sink: impl FnMut(&[f32]),
+) -> Result<RenderReport, ScriptError> {
+    render_with(file, src, opts, printer, sink, |engine, block| {
+        engine.process(block)
+    })
+}
+
+/// [`render`], with the engine's process call made through `process` (a test
+/// wraps it in an allocation counter).
+pub fn render_with(
+    file: &str,
+    src: &str,
+    opts: &RenderOptions,
+    printer: Printer,
     mut sink: impl FnMut(&[f32]),
+    mut process: impl FnMut(&mut Engine, &mut [f32]),
 ) -> Result<RenderReport, ScriptError> {
     let (tx, rx) = bounded(4096);
     let (gtx, grx) = bounded(1024);
@@ -90,7 +105,7 @@ pub fn render(
             .errors
             .extend(host.advance(Frame(now + n as u64 + lookahead)));
         host.flush(&tx);
-        engine.process(&mut buf[..n * 2]);
+        process(&mut engine, &mut buf[..n * 2]);
         grx.try_iter().for_each(drop);
         if opts.duration.is_some() {
             sink(&buf[..n * 2]);

@@ -1,1 +1,13 @@
+//! The Tactus test suite: one crate, one module per area, no sound card.
 
+mod alloc;
+mod cli;
+mod common;
+mod errors;
+mod pitch;
+mod sound;
+mod timing;
+
+/// Counts allocations made on threads that asked to be counted.
+#[global_allocator]
+static ALLOC: alloc::CountingAlloc = alloc::CountingAlloc;

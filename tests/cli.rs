@@ -1,0 +1,229 @@
+//! The command line as a user runs it: render writes a WAV that sox and hound
+//! read back, with the notes at their frames; renders are byte-identical;
+//! check reports file:line:col; --help works everywhere.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn tactus(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_tactus"))
+        .args(args)
+        .output()
+        .expect("run tactus")
+}
+
+/// A fresh directory for one test.
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("tactus-test-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn project_file(rel: &str) -> String {
+    format!("{}/{rel}", env!("CARGO_MANIFEST_DIR"))
+}
+
+#[test]
+fn render_first_script_gives_a_wav_sox_reads() {
+    let dir = scratch("first");
+    let wav = dir.join("first.wav");
+    let out = tactus(&[
+        "render",
+        &project_file("scripts/first.rhai"),
+        "-o",
+        wav.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let info = Command::new("sox")
+        .args(["--i", wav.to_str().unwrap()])
+        .output()
+        .expect("sox is installed by make");
+    let info = String::from_utf8_lossy(&info.stdout);
+    assert!(info.contains("Channels       : 2"), "{info}");
+    assert!(info.contains("Sample Rate    : 48000"), "{info}");
+    let stat = Command::new("sox")
+        .args([wav.to_str().unwrap(), "-n", "stat"])
+        .output()
+        .unwrap();
+    let stat = String::from_utf8_lossy(&stat.stderr);
+    let max: f64 = stat
+        .lines()
+        .find(|l| l.starts_with("Maximum amplitude"))
+        .and_then(|l| l.split(':').nth(1))
+        .and_then(|v| v.trim().parse().ok())
+        .expect("sox stat prints the maximum amplitude");
+    assert!(max > 0.1 && max <= 1.0, "audible and not clipped: {max}");
+}
+
+#[test]
+fn rendered_file_has_the_notes_at_their_frames() {
+    let dir = scratch("frames");
+    let script = dir.join("s.rhai");
+    std::fs::write(
+        &script,
+        "table(1, 64, gen7([1, 64, 1]));\nchannel(1, #{ table: 1, env: linen(0, 0) });\ntempo(150);\n\
+         for b in [0.25, 1.5, 2.0, 3.3] { note(1, 60, 0.1, #{ at: b, amp: 0.5 }); }",
+    )
+    .unwrap();
+    let wav = dir.join("s.wav");
+    let out = tactus(&[
+        "render",
+        script.to_str().unwrap(),
+        "-o",
+        wav.to_str().unwrap(),
+        "--bits",
+        "32f",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut reader = hound::WavReader::open(&wav).unwrap();
+    assert_eq!(reader.spec().sample_format, hound::SampleFormat::Float);
+    let samples: Vec<f32> = reader.samples::<f32>().map(Result::unwrap).collect();
+    let left: Vec<f32> = samples.iter().step_by(2).copied().collect();
+    let onsets: Vec<usize> = (0..left.len())
+        .filter(|&i| left[i] != 0.0 && (i == 0 || left[i - 1] == 0.0))
+        .collect();
+    let want: Vec<usize> = [0.25, 1.5, 2.0, 3.3]
+        .iter()
+        .map(|b: &f64| (b * 60.0 / 150.0 * 48_000.0).round() as usize)
+        .collect();
+    assert_eq!(onsets, want);
+}
+
+#[test]
+fn render_is_byte_identical() {
+    let dir = scratch("determinism");
+    let a = dir.join("a.wav");
+    let b = dir.join("b.wav");
+    for (wav, block) in [(&a, "256"), (&b, "97")] {
+        let out = tactus(&[
+            "render",
+            &project_file("scripts/first.rhai"),
+            "-o",
+            wav.to_str().unwrap(),
+            "--block",
+            block,
+        ]);
+        assert!(out.status.success());
+    }
+    let (x, y) = (std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
+    assert!(x.len() > 100_000);
+    assert!(x == y, "two renders differ");
+}
+
+#[test]
+fn bits_and_rate_options() {
+    let dir = scratch("bits");
+    for (bits, want_bits) in [("16", 16), ("24", 24), ("32f", 32)] {
+        let wav = dir.join(format!("{bits}.wav"));
+        let out = tactus(&[
+            "render",
+            &project_file("scripts/first.rhai"),
+            "-o",
+            wav.to_str().unwrap(),
+            "--bits",
+            bits,
+            "--sr",
+            "44100",
+            "--duration",
+            "1.5",
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let r = hound::WavReader::open(&wav).unwrap();
+        assert_eq!(r.spec().bits_per_sample, want_bits);
+        assert_eq!(r.spec().sample_rate, 44_100);
+        assert_eq!(r.duration(), 66_150, "exactly 1.5 s");
+    }
+}
+
+#[test]
+fn check_reports_line_and_column() {
+    let dir = scratch("check");
+    let script = dir.join("bad.rhai");
+    std::fs::write(
+        &script,
+        "tempo(120);\nnote(1, 60, 1);\n    note(1, \"X4\", 1);\n",
+    )
+    .unwrap();
+    let out = tactus(&["check", script.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!(
+            "{}:3:5: error: unknown note name",
+            script.display()
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains("    note(1, \"X4\", 1);\n"),
+        "the source line: {err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+    let good = tactus(&["check", &project_file("scripts/first.rhai")]);
+    assert!(good.status.success());
+}
+
+#[test]
+fn render_of_a_bad_script_exits_1_without_a_file() {
+    let dir = scratch("badrender");
+    let script = dir.join("bad.rhai");
+    std::fs::write(&script, "note(99, 60, 1);").unwrap();
+    let wav = dir.join("x.wav");
+    let out = tactus(&[
+        "render",
+        script.to_str().unwrap(),
+        "-o",
+        wav.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("channel 99 is out of range"));
+    assert!(!wav.exists());
+    let missing = tactus(&["render", "/nonexistent.rhai", "-o", wav.to_str().unwrap()]);
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("cannot read the script"));
+}
+
+#[test]
+fn help_on_every_subcommand() {
+    for args in [
+        vec!["--help"],
+        vec!["render", "--help"],
+        vec!["check", "--help"],
+    ] {
+        let out = tactus(&args);
+        assert!(out.status.success(), "{args:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains("Usage"),
+            "{args:?}"
+        );
+    }
+}
+
+#[test]
+fn every_binding_has_help() {
+    let host = tactus::script::ScriptHost::new(
+        tactus::session::Session::new(tactus::time::SampleRate(48_000), 256),
+        std::rc::Rc::new(|_s: &str| {}),
+    );
+    let names = host.binding_names();
+    assert!(names.len() > 20, "{names:?}");
+    for n in names {
+        assert!(
+            tactus::script::help::lookup(&n).is_some(),
+            "binding {n} has no help entry"
+        );
+    }
+}

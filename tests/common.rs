@@ -1,0 +1,81 @@
+//! Helpers shared by the tests: rendering to memory and reading signals.
+
+use tactus::render::{self, RenderOptions, RenderReport};
+use tactus::time::Seconds;
+
+/// Sample rate used throughout the tests.
+pub const SR: f64 = 48_000.0;
+
+/// Render `src` with a block size; panics with the script error if any.
+pub fn render_block(src: &str, block: usize) -> (Vec<f32>, RenderReport) {
+    let opts = RenderOptions {
+        block_frames: block,
+        ..RenderOptions::default()
+    };
+    render::render_to_vec("test.rhai", src, &opts).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Render `src` for an exact duration with a block size.
+pub fn render_for(src: &str, block: usize, seconds: f64) -> Vec<f32> {
+    let opts = RenderOptions {
+        block_frames: block,
+        duration: Some(Seconds(seconds)),
+        ..RenderOptions::default()
+    };
+    render::render_to_vec("test.rhai", src, &opts)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .0
+}
+
+/// Render with the default block size.
+pub fn render(src: &str) -> Vec<f32> {
+    render_block(src, 256).0
+}
+
+/// Left channel of interleaved stereo.
+pub fn left(v: &[f32]) -> Vec<f32> {
+    v.iter().step_by(2).copied().collect()
+}
+
+/// Right channel of interleaved stereo.
+pub fn right(v: &[f32]) -> Vec<f32> {
+    v.iter().skip(1).step_by(2).copied().collect()
+}
+
+/// Frames where the signal goes from exactly zero to non-zero.
+pub fn onsets(x: &[f32]) -> Vec<usize> {
+    (0..x.len())
+        .filter(|&i| x[i] != 0.0 && (i == 0 || x[i - 1] == 0.0))
+        .collect()
+}
+
+/// The frame of a beat on a constant tempo: round(b * 60 / T * sr).
+pub fn beat_frame(b: f64, bpm: f64) -> usize {
+    (b * 60.0 / bpm * SR).round() as usize
+}
+
+/// A constant table (value 1) and a rectangular envelope on channel 1, so the
+/// output is exactly amp x pan gain while a note sounds and 0 otherwise.
+pub const DC_SETUP: &str = r#"
+table(1, 64, gen7([1, 64, 1]));
+channel(1, #{ table: 1, env: linen(0, 0) });
+"#;
+
+/// Onsets of the left channel of a long render, without keeping the samples.
+pub fn streamed_onsets(src: &str) -> Vec<usize> {
+    let mut found = Vec::new();
+    let mut prev = 0.0f32;
+    let mut frame = 0usize;
+    let printer: tactus::script::state::Printer = std::rc::Rc::new(|_s: &str| {});
+    render::render("test.rhai", src, &RenderOptions::default(), printer, |b| {
+        for f in b.chunks_exact(2) {
+            if f[0] != 0.0 && prev == 0.0 {
+                found.push(frame);
+            }
+            prev = f[0];
+            frame += 1;
+        }
+    })
+    .unwrap_or_else(|e| panic!("{e}"));
+    found
+}

@@ -1,0 +1,174 @@
+//! Bad input gets one clear message with its position and the valid choices,
+//! never a panic; errors in callbacks leave the rest of the score playing.
+
+use tactus::render::{self, RenderOptions};
+
+/// The first error `check` finds in `src`, as printed.
+fn first_error(src: &str) -> String {
+    let errors = render::check("bad.rhai", src, &RenderOptions::default());
+    assert!(!errors.is_empty(), "expected an error from:\n{src}");
+    errors[0].to_string()
+}
+
+fn expect(src: &str, at: &str, words: &[&str]) {
+    let msg = first_error(src);
+    assert!(
+        msg.starts_with(&format!("bad.rhai:{at}: error: ")),
+        "position {at} expected in:\n{msg}"
+    );
+    for w in words {
+        assert!(msg.contains(w), "expected {w:?} in:\n{msg}");
+    }
+}
+
+#[test]
+fn unknown_function_suggests_the_closest() {
+    expect(
+        "notee(1, 60, 1);",
+        "1:1",
+        &["unknown function 'notee'", "did you mean 'note'"],
+    );
+}
+
+#[test]
+fn wrong_arity_shows_usage() {
+    expect(
+        "let x = 1;\nnote(1, 60);",
+        "2:1",
+        &[
+            "wrong arguments for note",
+            "usage: note(ch, pitch, dur_beats)",
+        ],
+    );
+}
+
+#[test]
+fn wrong_argument_type() {
+    expect(
+        "note(1, 60, \"long\");",
+        "1:1",
+        &["dur must be a number, got string"],
+    );
+    expect(
+        "note(1, [60], 1);",
+        "1:1",
+        &["pitch must be a MIDI number, a note name"],
+    );
+}
+
+#[test]
+fn unknown_note_name() {
+    expect(
+        "  note(1, \"H4\", 1);",
+        "1:3",
+        &["unknown note name \"H4\"", "a letter A-G"],
+    );
+}
+
+#[test]
+fn table_that_does_not_exist() {
+    expect(
+        "table(3, 64, sine());\nchannel(1, #{ table: 7 });",
+        "2:1",
+        &[
+            "table 7 does not exist",
+            "defined: 3",
+            "table(7, size, gen)",
+        ],
+    );
+    expect(
+        "note(1, 60, 1, #{ table: 9 });",
+        "1:1",
+        &["table 9 does not exist (defined: none yet)"],
+    );
+}
+
+#[test]
+fn channel_out_of_range() {
+    expect(
+        "note(17, 60, 1);",
+        "1:1",
+        &["channel 17 is out of range: channels are 1-16"],
+    );
+    expect("channel(0);", "1:1", &["channel 0 is out of range"]);
+}
+
+#[test]
+fn unknown_options_list_the_valid_ones() {
+    expect(
+        "channel(1, #{ lowpas: 3 });",
+        "1:1",
+        &[
+            "unknown option 'lowpas'",
+            "valid options: synth, table, env, volume, pan, max_voices",
+        ],
+    );
+    expect(
+        "channel(1, #{ synth: \"sawtooth\" });",
+        "1:1",
+        &["unknown synth \"sawtooth\"", "sine, saw, square, triangle"],
+    );
+    expect(
+        "note(1, 60, 1, #{ vel: 300 });",
+        "1:1",
+        &["vel 300 is out of range 0 to 127"],
+    );
+}
+
+#[test]
+fn syntax_error_position() {
+    let msg = first_error("note(1, 60, 1);\nlet x = (1 + ;\n");
+    assert!(msg.starts_with("bad.rhai:2:"), "{msg}");
+    assert!(msg.contains("syntax"), "{msg}");
+    assert!(
+        msg.contains("let x = (1 + ;"),
+        "the source line is shown:\n{msg}"
+    );
+}
+
+#[test]
+fn error_inside_a_callback_points_into_it_and_the_score_goes_on() {
+    let src = "channel(1, #{ synth: \"sine\" });\nnote(1, 60, 1);\nat(1, || {\n    note(1, \"Q9\", 1);\n});\nnote(1, 64, 1, #{ at: 2 });";
+    let errors = render::check("bad.rhai", src, &RenderOptions::default());
+    assert_eq!(errors.len(), 1);
+    let msg = errors[0].to_string();
+    assert!(
+        msg.starts_with("bad.rhai:4:5: error: unknown note name \"Q9\""),
+        "{msg}"
+    );
+    let (_, report) = render::render_to_vec("bad.rhai", src, &RenderOptions::default()).unwrap();
+    assert_eq!(
+        report.notes, 2,
+        "the notes before and after the failing callback play"
+    );
+    assert_eq!(report.errors.len(), 1);
+}
+
+#[test]
+fn runaway_script_is_stopped() {
+    expect("let n = 0;\nloop { n += 1; }", "2:8", &["ran too long"]);
+}
+
+#[test]
+fn bad_table_arguments() {
+    expect(
+        "table(1, 0, sine());",
+        "1:1",
+        &["table size 0 is out of range"],
+    );
+    expect(
+        "table(0, 64, sine());",
+        "1:1",
+        &["table 0 is out of range: tables are 1 to 9999"],
+    );
+    expect(
+        "table(1, 64, gen7([0, 4]));",
+        "1:1",
+        &["gen7 needs values and lengths alternating"],
+    );
+    expect(
+        "table(1, 64, saw(0));",
+        "1:14",
+        &["saw(): harmonics must be 1 to"],
+    );
+}
