@@ -94,10 +94,10 @@ pub fn render_with(
     loop {
         let now = engine.frame().0;
         if now >= limit {
-            report.truncated = opts.duration.is_none() && !(host.is_idle() && engine.is_idle());
+            report.truncated = opts.duration.is_none() && !engine.is_idle();
             break;
         }
-        if opts.duration.is_none() && host.is_idle() && engine.is_idle() {
+        if opts.duration.is_none() && host.is_idle_until(Frame(limit)) && engine.is_idle() {
             break;
         }
         let n = block.min((limit - now) as usize);

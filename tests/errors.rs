@@ -172,3 +172,19 @@ fn bad_table_arguments() {
         &["saw(): harmonics must be 1 to"],
     );
 }
+
+#[test]
+fn huge_tables_are_refused_not_frozen() {
+    expect("table(1, 16777216, saw(65536));", "1:1", &["too much work"]);
+}
+
+#[test]
+fn a_far_future_note_does_not_render_hours_of_silence() {
+    let src = "note(1, 60, 1, #{ at: 1e12 });";
+    let (out, report) = render::render_to_vec("far.rhai", src, &RenderOptions::default()).unwrap();
+    assert!(
+        out.is_empty() && !report.truncated,
+        "{} frames",
+        report.frames
+    );
+}

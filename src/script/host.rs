@@ -153,9 +153,14 @@ impl ScriptHost {
         self.state.borrow_mut().session.flush(tx)
     }
 
-    /// True when nothing is scheduled and nothing waits to be sent.
-    pub fn is_idle(&self) -> bool {
+    /// True when nothing waits to be sent and nothing is scheduled before `until`.
+    pub fn is_idle_until(&self, until: Frame) -> bool {
         let st = self.state.borrow();
-        st.session.scheduler.is_empty() && st.session.outbox_len() == 0
+        let next = st
+            .session
+            .scheduler
+            .next_beat()
+            .map(|b| st.session.frame_at(b));
+        st.session.outbox_len() == 0 && next.is_none_or(|f| f >= until)
     }
 }

@@ -34,10 +34,16 @@ pub enum GenError {
     /// Segment lists need an odd number of values (v0 len v1 ...).
     #[error("{0} needs values and lengths alternating: v0, len0, v1, len1, v2, ...")]
     Segments(&'static str),
+    /// A harmonic sum that would take too long (size x partials).
+    #[error("{0} points x {1} partials is too much work: use fewer partials or a smaller table (at most {MAX_WORK} in all)")]
+    TooMuchWork(i64, usize),
     /// Exponential segments cannot cross or touch zero.
     #[error("gen5 values must be non-zero and of one sign (got {0})")]
     ExpZero(f64),
 }
+
+/// Most point x partial products a harmonic generator may compute.
+pub const MAX_WORK: u64 = 1 << 28;
 
 /// Largest table size accepted.
 pub const MAX_TABLE_SIZE: i64 = 1 << 24;
@@ -60,6 +66,10 @@ impl Gen {
     pub fn fill(&self, size: i64, normalise: bool) -> Result<Vec<f32>, GenError> {
         if !(1..=MAX_TABLE_SIZE).contains(&size) {
             return Err(GenError::Size(size));
+        }
+        let partials = self.partials();
+        if size as u64 * partials as u64 > MAX_WORK {
+            return Err(GenError::TooMuchWork(size, partials));
         }
         let n = size as usize;
         let mut v = match self {
@@ -89,6 +99,16 @@ impl Gen {
             normalize(&mut v);
         }
         Ok(v.into_iter().map(|x| x as f32).collect())
+    }
+
+    /// How many partials a harmonic generator sums (0 for the others).
+    fn partials(&self) -> usize {
+        match self {
+            Gen::Gen10(a) => a.len(),
+            Gen::Gen9(p) => p.len(),
+            Gen::Wave(_, h) | Gen::Impulse(h) => *h,
+            Gen::Gen7(_) | Gen::Gen5(_) | Gen::Gen2(_) => 0,
+        }
     }
 
     /// Harmonic generators rescale; segment and value lists keep their values.
@@ -176,5 +196,9 @@ mod tests {
         assert!(Gen::Gen10(vec![1.0]).fill(0, true).is_err());
         assert!(Gen::Gen7(vec![0.0, 4.0]).fill(8, true).is_err());
         assert!(Gen::Gen5(vec![1.0, 4.0, 0.0]).fill(8, true).is_err());
+        assert!(matches!(
+            Gen::Wave(Wave::Saw, 65_536).fill(1 << 24, true),
+            Err(GenError::TooMuchWork(..))
+        ));
     }
 }
