@@ -83,6 +83,8 @@ pub struct NoteOn {
     pub pan: f32,
     /// Envelope, in frames.
     pub env: EnvFrames,
+    /// Optional biquad after the oscillator: `[b0, b1, b2, a1, a2]` (a0 = 1).
+    pub filter: Option<[f32; 5]>,
 }
 
 /// A live change to a channel's bus.

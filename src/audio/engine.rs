@@ -11,7 +11,7 @@ use super::mix::{pan_gains, soft_clip, Ramp};
 use super::queue::PendingQueue;
 use super::rt;
 use super::table::TableBank;
-use super::voice::{phase_inc, Voice};
+use super::voice::{phase_inc, Biquad, Voice};
 use crate::command::{ChannelChange, Command, Garbage, NoteOn, Source, CHANNELS};
 use crate::time::{Frame, SampleRate};
 use crossbeam_channel::{Receiver, Sender};
@@ -97,6 +97,7 @@ pub struct Engine {
     buses: Vec<Bus>,
     master_l: Box<[f32]>,
     master_r: Box<[f32]>,
+    scratch: Box<[f32]>,
     frame: u64,
     steal_fade: u32,
     smoothing: u32,
@@ -128,6 +129,7 @@ impl Engine {
             buses,
             master_l: block(),
             master_r: block(),
+            scratch: block(),
             frame: 0,
             steal_fade: cfg
                 .sr
@@ -260,6 +262,7 @@ impl Engine {
             env: Env::new(note.env, start),
             stolen: false,
             release_len: note.env.release,
+            filter: note.filter.map(Biquad::new),
         });
         self.buses[ch].held += 1;
         self.buses[ch].sounding += 1;
@@ -328,13 +331,15 @@ impl Engine {
         }
         for v in self.voices.iter_mut() {
             let bus = &mut self.buses[v.channel as usize];
+            let table = self.tables.get(v.slot);
             v.render(
-                self.tables.get(v.slot),
+                table,
                 from,
                 to,
                 t0,
                 &mut bus.left,
                 &mut bus.right,
+                &mut self.scratch,
             );
         }
         for bus in self.buses.iter_mut() {

@@ -30,6 +30,8 @@ pub struct NoteSpec {
     pub dur_beats: f64,
     /// Keep the release inside the duration (score semantics).
     pub fit: bool,
+    /// Optional biquad after the oscillator, `[b0, b1, b2, a1, a2]`.
+    pub filter: Option<[f32; 5]>,
 }
 
 /// Something the scheduler releases at a logical time.

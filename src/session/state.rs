@@ -157,6 +157,7 @@ impl Session {
             amp: n.amp as f32,
             pan: n.pan as f32,
             env: n.env.to_frames(dur_frames, fit, self.sr),
+            filter: n.filter,
         }));
     }
 

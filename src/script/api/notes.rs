@@ -110,6 +110,7 @@ fn note(st: &Shared, ch: &Dynamic, pitch: &Dynamic, dur: &Dynamic, opts: &Map) -
         env: cfg.env,
         dur_beats: dur,
         fit: false,
+        filter: None,
     };
     let mut at = 0.0;
     for (k, v) in opts {
@@ -184,6 +185,7 @@ fn i_statement(st: &Shared, p: &[Dynamic]) -> Res<()> {
         env,
         dur_beats: dur,
         fit: true,
+        filter: None,
     };
     st.session.schedule_note(when, spec);
     Ok(())
