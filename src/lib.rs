@@ -19,9 +19,11 @@
 //! - [`session`]: the desired state on the script thread, GEN routines, the scheduler.
 //! - [`script`]: the Rhai embedding: bindings, pitch names, diagnostics.
 //! - [`render`]: offline rendering to WAV on a virtual clock.
+//! - [`bench`]: the benchmark workloads, timed.
 #![warn(missing_docs)]
 
 pub mod audio;
+pub mod bench;
 pub mod command;
 pub mod render;
 pub mod script;

@@ -1,5 +1,7 @@
 //! The `tactus` command line: clap only; the work is in the library.
 
+mod bench_cmd;
+
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -53,6 +55,26 @@ enum Cmd {
         #[arg(long, default_value_t = 600.0)]
         duration: f64,
     },
+    /// Render the benchmark workloads (w1_grains, w2_poly, w3_dense: the events
+    /// Csound and scsynth render in ../shared/bench/anchors.sh) offline and
+    /// print audio seconds, wall seconds, x-realtime, peak memory, late and lost events.
+    Bench {
+        /// Workloads to run (default: all three).
+        workloads: Vec<String>,
+        /// A workload to run (the same as naming it; may repeat).
+        #[arg(long = "workload")]
+        workload: Vec<String>,
+        /// Also write each render as 32-bit float WAV into this directory.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// One line per workload: name and x-realtime (for timing the whole process).
+        #[arg(long)]
+        quiet: bool,
+        /// Also find how many W2 voices one core sustains in real time (48 kHz,
+        /// 256-frame blocks, worst block under 50 % of its duration).
+        #[arg(long)]
+        realtime_voices: bool,
+    },
 }
 
 /// WAV sample formats.
@@ -81,6 +103,16 @@ fn main() -> ExitCode {
             block,
         }) => cmd_render(&script, &out, duration, sr, bits, block),
         Some(Cmd::Check { script, duration }) => cmd_check(&script, duration),
+        Some(Cmd::Bench {
+            mut workloads,
+            workload,
+            out,
+            quiet,
+            realtime_voices,
+        }) => {
+            workloads.extend(workload);
+            bench_cmd::run(&workloads, out.as_deref(), quiet, realtime_voices)
+        }
         None => {
             eprintln!(
                 "tactus: the live session (REPL, audio device) is not built yet; render a score instead:\n  tactus render {} -o out.wav",

@@ -2,12 +2,15 @@
 //! fast as the machine allows, deterministic (same script, same samples).
 
 use crate::audio::{Engine, EngineConfig};
+use crate::command::Command;
 use crate::script::state::Printer;
 use crate::script::{ScriptError, ScriptHost};
+use crate::session::scheduler::Item;
 use crate::session::Session;
 use crate::time::{Beats, Frame, SampleRate, Seconds};
-use crossbeam_channel::bounded;
+use crossbeam_channel::{bounded, Sender};
 use std::rc::Rc;
+use std::sync::atomic::Ordering;
 
 /// How to render.
 #[derive(Debug, Clone, Copy)]
@@ -45,7 +48,7 @@ pub struct RenderReport {
     pub notes: u64,
     /// Events that reached the engine after their frame.
     pub late_events: u64,
-    /// Notes dropped because every voice was busy.
+    /// Notes dropped (every voice busy) or commands refused (out of range).
     pub dropped_notes: u64,
     /// Errors raised by `at()` callbacks (the render went on).
     pub errors: Vec<ScriptError>,
@@ -75,14 +78,80 @@ pub fn render_with(
     src: &str,
     opts: &RenderOptions,
     printer: Printer,
-    mut sink: impl FnMut(&[f32]),
-    mut process: impl FnMut(&mut Engine, &mut [f32]),
+    sink: impl FnMut(&[f32]),
+    process: impl FnMut(&mut Engine, &mut [f32]),
 ) -> Result<RenderReport, ScriptError> {
-    let (tx, rx) = bounded(4096);
-    let (gtx, grx) = bounded(1024);
-    let mut engine = Engine::new(EngineConfig::new(opts.sr), rx, gtx);
     let mut host = ScriptHost::new(Session::new(opts.sr, opts.block_frames as u32), printer);
     let _top_level_result = host.eval(file, src, Beats(0.0))?;
+    Ok(run_offline(
+        &mut host,
+        EngineConfig::new(opts.sr),
+        opts,
+        sink,
+        process,
+    ))
+}
+
+/// What feeds the engine: a script host, or a bare session (benchmarks).
+pub trait Driver {
+    /// Release everything due before `horizon` into the outbox.
+    fn advance(&mut self, horizon: Frame) -> Vec<ScriptError>;
+    /// Send the outbox (what does not fit waits).
+    fn flush(&mut self, tx: &Sender<Command>);
+    /// Nothing waits and nothing is scheduled before `until`.
+    fn is_idle_until(&self, until: Frame) -> bool;
+    /// Notes sent so far.
+    fn notes_sent(&self) -> u64;
+}
+
+impl Driver for ScriptHost {
+    fn advance(&mut self, horizon: Frame) -> Vec<ScriptError> {
+        ScriptHost::advance(self, horizon)
+    }
+    fn flush(&mut self, tx: &Sender<Command>) {
+        ScriptHost::flush(self, tx);
+    }
+    fn is_idle_until(&self, until: Frame) -> bool {
+        ScriptHost::is_idle_until(self, until)
+    }
+    fn notes_sent(&self) -> u64 {
+        self.with_session(|s| s.notes_sent)
+    }
+}
+
+impl Driver for Session {
+    fn advance(&mut self, horizon: Frame) -> Vec<ScriptError> {
+        while let Some((at, item)) = self.pop_due(horizon) {
+            if let Item::Note(n) = item {
+                self.emit_note(at, &n);
+            }
+        }
+        Vec::new()
+    }
+    fn flush(&mut self, tx: &Sender<Command>) {
+        Session::flush(self, tx);
+    }
+    fn is_idle_until(&self, until: Frame) -> bool {
+        let next = self.scheduler.next_beat().map(|b| self.frame_at(b));
+        self.outbox_len() == 0 && next.is_none_or(|f| f >= until)
+    }
+    fn notes_sent(&self) -> u64 {
+        self.notes_sent
+    }
+}
+
+/// The offline loop: release events a lookahead ahead of the engine's clock,
+/// process a block, deliver it, until the end.
+pub fn run_offline(
+    driver: &mut impl Driver,
+    cfg: EngineConfig,
+    opts: &RenderOptions,
+    mut sink: impl FnMut(&[f32]),
+    mut process: impl FnMut(&mut Engine, &mut [f32]),
+) -> RenderReport {
+    let (tx, rx) = bounded(4096);
+    let (gtx, grx) = bounded(1024);
+    let mut engine = Engine::new(cfg, rx, gtx);
     let limit = opts
         .sr
         .seconds_to_frames(opts.duration.unwrap_or(opts.max_duration));
@@ -97,14 +166,14 @@ pub fn render_with(
             report.truncated = opts.duration.is_none() && !engine.is_idle();
             break;
         }
-        if opts.duration.is_none() && host.is_idle_until(Frame(limit)) && engine.is_idle() {
+        if opts.duration.is_none() && driver.is_idle_until(Frame(limit)) && engine.is_idle() {
             break;
         }
         let n = block.min((limit - now) as usize);
         report
             .errors
-            .extend(host.advance(Frame(now + n as u64 + lookahead)));
-        host.flush(&tx);
+            .extend(driver.advance(Frame(now + n as u64 + lookahead)));
+        driver.flush(&tx);
         process(&mut engine, &mut buf[..n * 2]);
         grx.try_iter().for_each(drop);
         if opts.duration.is_some() {
@@ -115,10 +184,11 @@ pub fn render_with(
         }
     }
     let t = engine.telemetry();
-    report.notes = host.with_session(|s| s.notes_sent);
-    report.late_events = t.late_events.load(std::sync::atomic::Ordering::Relaxed);
-    report.dropped_notes = t.dropped_notes.load(std::sync::atomic::Ordering::Relaxed);
-    Ok(report)
+    report.notes = driver.notes_sent();
+    report.late_events = t.late_events.load(Ordering::Relaxed);
+    report.dropped_notes =
+        t.dropped_notes.load(Ordering::Relaxed) + t.bad_commands.load(Ordering::Relaxed);
+    report
 }
 
 /// Render to memory (interleaved stereo).
