@@ -9,6 +9,7 @@
 pub mod channels;
 pub mod gen;
 pub mod scheduler;
+pub mod score;
 pub mod state;
 
 pub use state::Session;
