@@ -227,3 +227,22 @@ fn every_binding_has_help() {
         );
     }
 }
+
+/// The densest workload through the bench path: every event on time, none
+/// lost, exactly 60 s, and sound in both channels.
+#[test]
+fn bench_w3_plays_every_event_on_time() {
+    let mut frames = 0usize;
+    let mut energy = [0.0f64; 2];
+    let r = tactus::bench::run(tactus::bench::Workload::W3Dense, |b| {
+        frames += b.len() / 2;
+        for f in b.chunks_exact(2) {
+            energy[0] += (f[0] as f64).powi(2);
+            energy[1] += (f[1] as f64).powi(2);
+        }
+    })
+    .unwrap();
+    assert_eq!((r.late, r.lost), (0, 0));
+    assert_eq!(frames, 60 * 48_000);
+    assert!(energy[0] > 1.0 && energy[1] > 1.0, "{energy:?}");
+}

@@ -8,7 +8,7 @@ use crate::session::channels::EnvSpec;
 use crate::session::scheduler::NoteSpec;
 use crate::session::Session;
 use crate::time::Beats;
-use std::io::Read;
+use std::io::{BufRead, BufReader};
 
 const TABLES_CSV: &str = include_str!("../../bench/workloads/tables.csv");
 const W1_CSV: &str = include_str!("../../bench/workloads/w1_grains.csv");
@@ -42,8 +42,8 @@ pub enum WorkloadError {
         /// What is wrong.
         message: String,
     },
-    /// The compressed file did not decompress.
-    #[error("w3_dense.csv.gz: {0}")]
+    /// A file did not read (the compressed one did not decompress).
+    #[error("reading a workload: {0}")]
     Gzip(#[from] std::io::Error),
 }
 
@@ -81,12 +81,11 @@ impl Workload {
         load_tables(session)?;
         session.channel_change(0, ChannelChange::MaxVoices(1024));
         match self {
-            Workload::W1Grains => load_grains(session, W1_CSV, "w1_grains.csv"),
+            Workload::W1Grains => load_grains(session, text_lines(W1_CSV), "w1_grains.csv"),
             Workload::W2Poly => load_poly(session),
             Workload::W3Dense => {
-                let mut text = String::new();
-                flate2::read::GzDecoder::new(W3_CSV_GZ).read_to_string(&mut text)?;
-                load_grains(session, &text, "w3_dense.csv")
+                let lines = BufReader::new(flate2::read::GzDecoder::new(W3_CSV_GZ)).lines();
+                load_grains(session, lines, "w3_dense.csv")
             }
         }
     }
@@ -94,22 +93,28 @@ impl Workload {
     /// The W2 voices, for the real-time voice count.
     pub fn poly_voices() -> Result<Vec<NoteSpec>, WorkloadError> {
         let mut out = Vec::new();
-        for_rows(W2_CSV, "w2_poly.csv", 17, |f| {
+        for_rows(text_lines(W2_CSV), "w2_poly.csv", 17, |f| {
             out.push(poly_note(f));
         })?;
         Ok(out)
     }
 }
 
+/// Lines of an in-memory text, in the form a reader gives them.
+fn text_lines(text: &str) -> impl Iterator<Item = std::io::Result<String>> + '_ {
+    text.lines().map(|l| Ok(l.to_string()))
+}
+
 /// Parse data rows (after the header) of `n` numeric fields.
 fn for_rows(
-    text: &str,
+    lines: impl Iterator<Item = std::io::Result<String>>,
     file: &'static str,
     n: usize,
     mut row: impl FnMut(&[f64]),
 ) -> Result<(), WorkloadError> {
     let mut fields = Vec::with_capacity(n);
-    for (i, line) in text.lines().enumerate().skip(1) {
+    for (i, line) in lines.enumerate().skip(1) {
+        let line = line?;
         if line.trim().is_empty() {
             continue;
         }
@@ -140,7 +145,7 @@ pub fn load_tables_into(session: &mut Session) -> Result<(), WorkloadError> {
 
 /// tables.csv: `table,size,h1..h25`, raw harmonic sums (no normalisation).
 fn load_tables(session: &mut Session) -> Result<(), WorkloadError> {
-    for_rows(TABLES_CSV, "tables.csv", 27, |f| {
+    for_rows(text_lines(TABLES_CSV), "tables.csv", 27, |f| {
         let mut acc = vec![0.0f64; f[1] as usize];
         add_harmonics(&mut acc, 1..=25, |k| (f[1 + k], 0.0));
         session.set_table(f[0] as u32, acc.iter().map(|&x| x as f32).collect());
@@ -148,8 +153,12 @@ fn load_tables(session: &mut Session) -> Result<(), WorkloadError> {
 }
 
 /// W1/W3: `start,dur,amp,oct,table,rise,dec,pan` with linen, oscili, pan2.
-fn load_grains(session: &mut Session, text: &str, file: &'static str) -> Result<(), WorkloadError> {
-    for_rows(text, file, 8, |f| {
+fn load_grains(
+    session: &mut Session,
+    lines: impl Iterator<Item = std::io::Result<String>>,
+    file: &'static str,
+) -> Result<(), WorkloadError> {
+    for_rows(lines, file, 8, |f| {
         let note = NoteSpec {
             channel: 0,
             source: Source::Table(f[4] as u32),
@@ -169,7 +178,7 @@ fn load_grains(session: &mut Session, text: &str, file: &'static str) -> Result<
 }
 
 fn load_poly(session: &mut Session) -> Result<(), WorkloadError> {
-    for_rows(W2_CSV, "w2_poly.csv", 17, |f| {
+    for_rows(text_lines(W2_CSV), "w2_poly.csv", 17, |f| {
         session.schedule_note(Beats(f[0]), poly_note(f));
     })
 }
