@@ -206,16 +206,7 @@ pub fn env_arg(v: &Dynamic, func: &str) -> Res<EnvSpec> {
 
 /// A table number that exists.
 pub fn table_arg(session: &crate::session::Session, v: &Dynamic, func: &str) -> Res<u32> {
-    let n = args::int(v, func, "table")?;
-    let range = crate::session::Session::table_range();
-    if !range.contains(&n) {
-        return err(format!(
-            "{func}(): table {n} is out of range: tables are {} to {}",
-            range.start(),
-            range.end()
-        ));
-    }
-    let n = n as u32;
+    let n = super::tables::table_number(v, func)?;
     check_source(session, Source::Table(n), func)?;
     Ok(n)
 }
