@@ -114,12 +114,14 @@ impl Voice {
         let len = t.len() as u64;
         let mut phase = self.phase;
         let inc = self.inc;
+        debug_assert_eq!(data.len() as u64, len + 1);
         for o in out.iter_mut() {
             let p = phase as u64 * len;
             let idx = (p >> 32) as usize;
             let frac = (p as u32) as f32 * FRAC_SCALE;
-            let a = data[idx];
-            let b = data[idx + 1];
+            // SAFETY: phase < 2^32, so idx = (phase * len) >> 32 < len, and
+            // `data` holds len + 1 points (the guard point): idx + 1 <= len.
+            let (a, b) = unsafe { (*data.get_unchecked(idx), *data.get_unchecked(idx + 1)) };
             *o = a + (b - a) * frac;
             phase = phase.wrapping_add(inc);
         }

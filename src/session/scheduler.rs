@@ -43,11 +43,13 @@ pub enum Item {
     Call(u64),
 }
 
+/// A heap entry: small, so the heap moves little memory; the item waits in
+/// the slab.
 #[derive(Debug)]
 struct Entry {
     beat: f64,
     seq: u64,
-    item: Item,
+    slot: usize,
 }
 
 impl PartialEq for Entry {
@@ -73,6 +75,8 @@ impl Ord for Entry {
 #[derive(Debug, Default)]
 pub struct Scheduler {
     heap: BinaryHeap<Reverse<Entry>>,
+    slab: Vec<Option<Item>>,
+    free: Vec<usize>,
     seq: u64,
 }
 
@@ -80,10 +84,20 @@ impl Scheduler {
     /// Place an item at a beat.
     pub fn push(&mut self, at: Beats, item: Item) {
         self.seq += 1;
+        let slot = match self.free.pop() {
+            Some(i) => {
+                self.slab[i] = Some(item);
+                i
+            }
+            None => {
+                self.slab.push(Some(item));
+                self.slab.len() - 1
+            }
+        };
         self.heap.push(Reverse(Entry {
             beat: at.0,
             seq: self.seq,
-            item,
+            slot,
         }));
     }
 
@@ -113,11 +127,16 @@ impl Scheduler {
         if tempo.beats_to_frame(due, sr) >= horizon {
             return None;
         }
-        self.heap.pop().map(|Reverse(e)| (Beats(e.beat), e.item))
+        let Reverse(e) = self.heap.pop()?;
+        let item = self.slab[e.slot].take()?;
+        self.free.push(e.slot);
+        Some((Beats(e.beat), item))
     }
 
     /// Drop everything.
     pub fn clear(&mut self) {
         self.heap.clear();
+        self.slab.clear();
+        self.free.clear();
     }
 }

@@ -1,0 +1,123 @@
+//! The hot kernels, per voice-sample: the table oscillator with envelope, pan
+//! and mix; the same with W2's biquad; the whole engine with 64 voices; and
+//! loading W3's 100,000 events into the scheduler.
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use std::hint::black_box;
+use tactus::audio::env::Env;
+use tactus::audio::table::{wave_table, Table};
+use tactus::audio::voice::{phase_inc, Biquad, Voice};
+use tactus::audio::{Engine, EngineConfig};
+use tactus::bench::Workload;
+use tactus::command::{Command, EnvFrames, NoteOn, Source, Wave};
+use tactus::session::Session;
+use tactus::time::{Beats, Frame, SampleRate};
+
+const BLOCK: usize = 256;
+
+fn held_env() -> EnvFrames {
+    EnvFrames {
+        attack: 480,
+        decay: 4800,
+        sustain: 0.6,
+        release: 4800,
+        gate: u64::MAX,
+    }
+}
+
+fn voice(filter: Option<Biquad>) -> Voice {
+    Voice {
+        id: 1,
+        channel: 0,
+        slot: 1,
+        phase: 0,
+        inc: phase_inc(220.0, 48_000.0),
+        gain_l: 0.3,
+        gain_r: 0.2,
+        start: 0,
+        env: Env::new(held_env(), 0),
+        stolen: false,
+        release_len: 4800,
+        filter,
+    }
+}
+
+fn render_blocks(c: &mut Criterion, name: &str, filter: Option<Biquad>) {
+    let table: Table = wave_table(Wave::Saw, 4096, 8);
+    let (mut l, mut r, mut s) = (
+        vec![0.0f32; BLOCK],
+        vec![0.0f32; BLOCK],
+        vec![0.0f32; BLOCK],
+    );
+    let mut group = c.benchmark_group("voice");
+    group.throughput(Throughput::Elements(BLOCK as u64));
+    // Mid-attack (a sloped piece) and sustain (a constant piece).
+    for (label, at) in [("attack", 0u64), ("sustain", 48_000u64)] {
+        group.bench_function(BenchmarkId::new(name, label), |b| {
+            let mut v = voice(filter);
+            let mut t = at;
+            b.iter(|| {
+                v.render(Some(&table), t, t + BLOCK as u64, t, &mut l, &mut r, &mut s);
+                if label == "attack" {
+                    v.env = Env::new(held_env(), 0);
+                } else {
+                    t += BLOCK as u64;
+                }
+                black_box(&l);
+            })
+        });
+    }
+    group.finish();
+}
+
+fn voice_kernels(c: &mut Criterion) {
+    render_blocks(c, "table_osc_env_pan", None);
+    let lp = Biquad::new([0.0003, 0.0006, 0.0003, -1.984, 0.9853]);
+    render_blocks(c, "table_osc_biquad_env_pan", Some(lp));
+}
+
+fn engine_64_voices(c: &mut Criterion) {
+    let sr = SampleRate(48_000);
+    let (tx, rx) = crossbeam_channel::bounded(4096);
+    let (gtx, _grx) = crossbeam_channel::bounded(16);
+    let mut engine = Engine::new(EngineConfig::new(sr), rx, gtx);
+    for k in 0..64u64 {
+        let note = NoteOn {
+            frame: Frame(k),
+            id: k,
+            channel: 0,
+            source: Source::Wave(Wave::Saw),
+            freq_hz: 55.0 * 2f64.powf(k as f64 / 24.0),
+            amp: 0.01,
+            pan: (k % 8) as f32 / 8.0,
+            env: held_env(),
+            filter: None,
+        };
+        tx.send(Command::Note(note)).unwrap();
+    }
+    let mut out = vec![0.0f32; BLOCK * 2];
+    engine.process(&mut out);
+    let mut group = c.benchmark_group("engine");
+    group.throughput(Throughput::Elements(64 * BLOCK as u64));
+    group.bench_function("process_64_voices_256_frames", |b| {
+        b.iter(|| engine.process(black_box(&mut out)))
+    });
+    group.finish();
+}
+
+fn load_w3(c: &mut Criterion) {
+    let mut group = c.benchmark_group("scheduler");
+    group.sample_size(10);
+    group.bench_function("load_w3_100k_events", |b| {
+        b.iter(|| {
+            let mut s = Session::new(SampleRate(48_000), 256);
+            s.begin_eval(Beats(0.0));
+            Workload::W3Dense.load_into(&mut s).unwrap();
+            black_box(s.scheduler.len())
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(kernels, voice_kernels, engine_64_voices, load_w3);
+criterion_main!(kernels);
