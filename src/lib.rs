@@ -16,6 +16,7 @@
 //! - [`time`]: frames, beats, seconds, the tempo map.
 //! - [`command`]: what crosses to the audio thread and back.
 //! - [`audio`]: the engine the callback runs (no allocation, no locks).
+//! - [`pitch`]: note names, MIDI numbers, Csound oct and pch.
 //! - [`session`]: the desired state on the script thread, GEN routines, the scheduler.
 //! - [`script`]: the Rhai embedding: bindings, pitch names, diagnostics.
 //! - [`render`]: offline rendering to WAV on a virtual clock.
@@ -25,6 +26,7 @@
 pub mod audio;
 pub mod bench;
 pub mod command;
+pub mod pitch;
 pub mod render;
 pub mod script;
 pub mod session;

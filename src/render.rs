@@ -5,7 +5,6 @@ use crate::audio::{Engine, EngineConfig};
 use crate::command::Command;
 use crate::script::state::Printer;
 use crate::script::{ScriptError, ScriptHost};
-use crate::session::scheduler::Item;
 use crate::session::Session;
 use crate::time::{Beats, Frame, SampleRate, Seconds};
 use crossbeam_channel::{bounded, Sender};
@@ -102,6 +101,8 @@ pub trait Driver {
     fn is_idle_until(&self, until: Frame) -> bool;
     /// Notes sent so far.
     fn notes_sent(&self) -> u64;
+    /// Where the performance ends (`end()`, score `e`), if set.
+    fn end_frame(&self) -> Option<Frame>;
 }
 
 impl Driver for ScriptHost {
@@ -117,14 +118,16 @@ impl Driver for ScriptHost {
     fn notes_sent(&self) -> u64 {
         self.with_session(|s| s.notes_sent)
     }
+    fn end_frame(&self) -> Option<Frame> {
+        self.with_session(|s| s.end_frame())
+    }
 }
 
 impl Driver for Session {
     fn advance(&mut self, horizon: Frame) -> Vec<ScriptError> {
         while let Some((at, item)) = self.pop_due(horizon) {
-            if let Item::Note(n) = item {
-                self.emit_note(at, &n);
-            }
+            // A bare session has no script: callbacks cannot occur.
+            let _no_callback = self.release(at, item);
         }
         Vec::new()
     }
@@ -137,6 +140,9 @@ impl Driver for Session {
     }
     fn notes_sent(&self) -> u64 {
         self.notes_sent
+    }
+    fn end_frame(&self) -> Option<Frame> {
+        Session::end_frame(self)
     }
 }
 
@@ -162,11 +168,18 @@ pub fn run_offline(
     let mut trim = TrailingSilence::default();
     loop {
         let now = engine.frame().0;
+        let ended = driver.end_frame().is_some_and(|e| now >= e.0);
+        if ended {
+            trim.flush(&mut sink, &mut report);
+            break;
+        }
+        let limit = driver.end_frame().map_or(limit, |e| e.0.min(limit));
         if now >= limit {
             report.truncated = opts.duration.is_none() && !engine.is_idle();
             break;
         }
-        if opts.duration.is_none() && driver.is_idle_until(Frame(limit)) && engine.is_idle() {
+        let open_ended = opts.duration.is_none() && driver.end_frame().is_none();
+        if open_ended && driver.is_idle_until(Frame(limit)) && engine.is_idle() {
             break;
         }
         let n = block.min((limit - now) as usize);
@@ -212,6 +225,17 @@ struct TrailingSilence {
 }
 
 impl TrailingSilence {
+    /// Deliver the held silence (the performance was told where to end).
+    fn flush(&mut self, sink: &mut impl FnMut(&[f32]), report: &mut RenderReport) {
+        const ZEROS: [f32; 512] = [0.0; 512];
+        while self.held_frames > 0 {
+            let n = self.held_frames.min(256) as usize;
+            sink(&ZEROS[..n * 2]);
+            self.held_frames -= n as u64;
+            report.frames += n as u64;
+        }
+    }
+
     /// Pass a block on; returns frames delivered.
     fn push(&mut self, block: &[f32], sink: &mut impl FnMut(&[f32])) -> u64 {
         let last_sound = block

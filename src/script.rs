@@ -5,7 +5,6 @@ pub mod api;
 pub mod diag;
 pub mod help;
 pub mod host;
-pub mod pitch;
 pub mod state;
 
 pub use diag::ScriptError;

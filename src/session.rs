@@ -8,8 +8,11 @@
 
 pub mod channels;
 pub mod gen;
+pub mod ievent;
+pub mod log;
 pub mod scheduler;
 pub mod score;
+pub mod score_play;
 pub mod state;
 
 pub use state::Session;

@@ -47,10 +47,10 @@ fn channel_pan_is_the_default_for_its_notes() {
 /// A table replaced at beat 1 changes a sounding note at exactly that frame.
 #[test]
 fn table_swap_heard_by_sounding_note_at_its_frame() {
-    let src = "table(1, 64, gen7([0.5, 64, 0.5]));
+    let src = "table(1, 64, raw(gen7([0.5, 64, 0.5])));
         channel(1, #{ table: 1, env: linen(0, 0) });
         note(1, 60, 2, #{ amp: 1.0 });
-        at(1, || table(1, 64, gen7([0.25, 64, 0.25])));";
+        at(1, || table(1, 64, raw(gen7([0.25, 64, 0.25]))));";
     for block in [1, 63, 256, 4096] {
         let out = left(&render_block(src, block).0);
         let swap = beat_frame(1.0, 60.0);
@@ -73,10 +73,10 @@ fn table_swap_heard_by_sounding_note_at_its_frame() {
 /// last version of the table is ever heard.
 #[test]
 fn edits_in_one_evaluation_publish_once() {
-    let src = "table(1, 64, gen7([0.9, 64, 0.9]));
+    let src = "table(1, 64, raw(gen7([0.9, 64, 0.9])));
         channel(1, #{ table: 1, env: linen(0, 0) });
         note(1, 60, 0.5, #{ amp: 1.0 });
-        table(1, 64, gen7([0.1, 64, 0.1]));";
+        table(1, 64, raw(gen7([0.1, 64, 0.1])));";
     let out = left(&render(src));
     assert!(out
         .iter()

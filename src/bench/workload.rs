@@ -3,7 +3,7 @@
 
 use crate::audio::table::add_harmonics;
 use crate::command::{ChannelChange, Source};
-use crate::script::pitch::oct_to_hz;
+use crate::pitch::oct_to_hz;
 use crate::session::channels::EnvSpec;
 use crate::session::scheduler::NoteSpec;
 use crate::session::Session;

@@ -3,6 +3,8 @@
 pub mod args;
 pub mod channels;
 pub mod notes;
+pub mod score;
+pub mod table_handle;
 pub mod tables;
 pub mod transport;
 
@@ -13,6 +15,8 @@ use rhai::Engine;
 pub fn register_all(engine: &mut Engine, st: &Shared) {
     notes::register(engine, st);
     tables::register(engine, st);
+    table_handle::register(engine, st);
+    score::register(engine, st);
     channels::register(engine, st);
     transport::register(engine, st);
 }

@@ -26,8 +26,8 @@ pub const DOCS: &[Doc] = &[
     },
     Doc {
         name: "i",
-        usage: "i(p1_ch, p2_start_beats, p3_dur_beats [, p4_amp, p5_oct, p6_table, p7_rise_s, p8_decay_s, p9_pan])",
-        text: "A Csound i-statement relative to the cursor: amplitude, pitch in oct, table, linen rise/decay in seconds, pan 0-1.",
+        usage: "i(p1_ch, p2_start_beats, p3_dur_beats [, p4_amp, p5_oct, p6_table, p7_rise_s, p8_decay_s, p9_pan, p10-p13 adsr])",
+        text: "A Csound i-statement relative to the cursor: amplitude, pitch in oct (or a note name), table or synth name, linen rise/decay in seconds, pan 0-1; p10-p13 an ADSR instead.",
         example: "i(1, 0, 2, 0.3, 8.75, 101, 0.05, 0.3, 0.5)",
     },
     Doc {
@@ -120,9 +120,63 @@ pub const DOCS: &[Doc] = &[
     // Tables
     Doc {
         name: "table",
-        usage: "table(n, size, gen)",
-        text: "Create or replace function table n (1-9999) with size points from a generator; sounding notes hear it at once.",
-        example: "table(1, 4096, gen10([1, 0.5, 0.33]))",
+        usage: "table(n, size, gen) | table(n)",
+        text: "Create or replace table n (1-9999) with size points from a generator (normalised to peak 1; raw(gen) keeps the values); sounding notes hear it at once. table(n) gives a handle: t.len, t[i], t[i] = x.",
+        example: "table(1, 4096, gen10([1, 0.5, 0.33])); let t = table(1); t[1024] = -1.0",
+    },
+    Doc {
+        name: "f",
+        usage: "f(n, p2_beats, size, gen_no, args...) | f(n, p2_beats, size, gen_no, [args])",
+        text: "A Csound f-statement from the cursor: GEN 1, 2, 5, 7, 9 or 10, negative for raw values; p2 > 0 creates the table at that time.",
+        example: "f(2, 0, 4096, 10, 1, 0.5, 0.3)",
+    },
+    Doc {
+        name: "raw",
+        usage: "raw(gen)",
+        text: "Keep a generator's values as given (no normalisation), like a negative GEN number in Csound.",
+        example: "table(9, 8, raw(gen2([0, 2, 4, 5, 7, 9, 11, 12])))",
+    },
+    Doc {
+        name: "gen1",
+        usage: "gen1(\"file.wav\") | gen1(\"file.wav\", channel)",
+        text: "Samples from a WAV file (16/24-bit or 32-bit float; channels mixed, or one 1-based channel); size 0 takes the file's length.",
+        example: "table(20, 0, gen1(\"kick.wav\"))",
+    },
+    Doc {
+        name: "fill",
+        usage: "t.fill(|i, x| new_value)",
+        text: "Set every point of a table from a closure of its index and current value; published as one change.",
+        example: "table(1).fill(|i, x| x * 0.5)",
+    },
+    Doc {
+        name: "normalize",
+        usage: "t.normalize()",
+        text: "Scale a table to a peak of 1.",
+        example: "table(1).normalize()",
+    },
+    Doc {
+        name: "to_array",
+        usage: "t.to_array()",
+        text: "A table's points as an array.",
+        example: "let a = table(1).to_array()",
+    },
+    Doc {
+        name: "set",
+        usage: "t.set([values])",
+        text: "Write values into a table from index 0 (at most its length); one change.",
+        example: "table(1).set([0.0, 0.5, 1.0])",
+    },
+    Doc {
+        name: "save",
+        usage: "t.save(\"file.wav\")",
+        text: "Write a table as a mono 32-bit float WAV at the session's sample rate.",
+        example: "table(1).save(\"sine.wav\")",
+    },
+    Doc {
+        name: "interpolate",
+        usage: "interpolate(a, b)",
+        text: "Fill the tables numbered between a and b with linear morphs from table a to table b (same sizes).",
+        example: "interpolate(101, 111)",
     },
     Doc {
         name: "gen10",
@@ -183,6 +237,73 @@ pub const DOCS: &[Doc] = &[
         usage: "impulse(harmonics)",
         text: "Band-limited impulse: all harmonics at equal amplitude, normalised.",
         example: "table(5, 4096, impulse(25))",
+    },
+    // Scores
+    Doc {
+        name: "score",
+        usage: "score(text)",
+        text: "Csound score text from the cursor: i, f, a, e, q, t statements, ; comments, the . + ^+ carry rules.",
+        example: "score(\"i 1 0 1 0.3 8.00\\ni 1 + . . 8.04\")",
+    },
+    Doc {
+        name: "score_abs",
+        usage: "score_abs(text)",
+        text: "Score text with times from the start of the performance; events already past are reported and skipped.",
+        example: "score_abs(\"i 1 16 2 0.3 8.07\")",
+    },
+    Doc {
+        name: "score_file",
+        usage: "score_file(\"x.sco\")",
+        text: "Play a score file from the cursor.",
+        example: "score_file(\"session.sco\")",
+    },
+    Doc {
+        name: "advance",
+        usage: "advance(beats) | advance(beats, at_beats)",
+        text: "Csound 'a': skip that many beats of what is scheduled (from the cursor, or at beats later); later events move earlier.",
+        example: "advance(8)",
+    },
+    Doc {
+        name: "rewind",
+        usage: "rewind()",
+        text: "Play the score texts given so far again, from the cursor.",
+        example: "rewind()",
+    },
+    Doc {
+        name: "end",
+        usage: "end() | end(at_beats)",
+        text: "Csound 'e': the performance ends at the cursor (+ at); a render ends exactly there.",
+        example: "end(32)",
+    },
+    Doc {
+        name: "quiet",
+        usage: "quiet(ch)",
+        text: "Csound 'q': drop new notes on a channel from the cursor on; sounding ones finish.",
+        example: "quiet(1)",
+    },
+    Doc {
+        name: "unquiet",
+        usage: "unquiet(ch)",
+        text: "Undo quiet(ch) from the cursor on.",
+        example: "unquiet(1)",
+    },
+    Doc {
+        name: "score_time",
+        usage: "score_time()",
+        text: "Seconds of score time at the cursor, from the start of the score.",
+        example: "print(score_time())",
+    },
+    Doc {
+        name: "log_score",
+        usage: "log_score(\"session.sco\")",
+        text: "From now on, write every event sent as a score line; `tactus render session.sco` replays it.",
+        example: "log_score(\"take1.sco\")",
+    },
+    Doc {
+        name: "stop_log_score",
+        usage: "stop_log_score()",
+        text: "Stop the score log and close its file.",
+        example: "stop_log_score()",
     },
     // Inspection
     Doc {

@@ -6,7 +6,6 @@ use super::api;
 use super::diag::ScriptError;
 use super::state::{Printer, ScriptState, Shared};
 use crate::command::Command;
-use crate::session::scheduler::Item;
 use crate::session::Session;
 use crate::time::{Beats, Frame};
 use crossbeam_channel::Sender;
@@ -66,7 +65,7 @@ impl ScriptHost {
             .gen_fn_signatures(false)
             .iter()
             .filter_map(|s| s.split('(').next().map(str::to_string))
-            .filter(|n| !n.starts_with("get$") && !n.starts_with("set$") && !n.starts_with("to_"))
+            .filter(|n| !n.contains("$") && !n.starts_with("to_"))
             .collect();
         names.sort();
         names.dedup();
@@ -124,13 +123,11 @@ impl ScriptHost {
         let mut errors = Vec::new();
         loop {
             let due = self.state.borrow_mut().session.pop_due(horizon);
-            match due {
-                None => break,
-                Some((at, Item::Note(n))) => self.state.borrow_mut().session.emit_note(at, &n),
-                Some((at, Item::Call(id))) => {
-                    if let Err(e) = self.run_call(at, id) {
-                        errors.push(e);
-                    }
+            let Some((at, item)) = due else { break };
+            let call = self.state.borrow_mut().session.release(at, item);
+            if let Some(id) = call {
+                if let Err(e) = self.run_call(at, id) {
+                    errors.push(e);
                 }
             }
         }

@@ -1,7 +1,8 @@
 //! GEN routines: function-table generators in the Csound tradition.
 //!
-//! Each generator fills `size` points. Harmonic generators (`gen10`, `gen9`,
-//! the band-limited waves) are normalised to a peak of 1 unless built raw.
+//! Each generator fills `size` points and, as in Csound, the result is
+//! normalised to a peak of 1 unless it is wrapped in `raw()` (a negative GEN
+//! number in the `f` statement form).
 
 use crate::audio::table::{add_harmonics, normalize, wave_partial};
 use crate::command::Wave;
@@ -23,6 +24,16 @@ pub enum Gen {
     Wave(Wave, usize),
     /// A band-limited impulse (pulse train): all harmonics at equal amplitude.
     Impulse(usize),
+    /// Samples from a WAV file (Csound GEN01): one channel (1-based) or all
+    /// channels mixed; size 0 takes the file's length.
+    Gen1 {
+        /// The file.
+        path: String,
+        /// 1-based channel, or `None` to mix all channels.
+        channel: Option<usize>,
+    },
+    /// The inner generator's values as they are (no normalisation).
+    Raw(Box<Gen>),
 }
 
 /// Why a generator could not fill a table.
@@ -37,6 +48,12 @@ pub enum GenError {
     /// A harmonic sum that would take too long (size x partials).
     #[error("{0} points x {1} partials is too much work: use fewer partials or a smaller table (at most {MAX_WORK} in all)")]
     TooMuchWork(i64, usize),
+    /// A sample file that cannot be read.
+    #[error("gen1: {0}")]
+    Wav(String),
+    /// An `f` statement with a GEN number Tactus does not have.
+    #[error("GEN {0} is not available; use 1 (WAV file), 2 (values), 5 (exponential), 7 (lines), 9 (partials), 10 (harmonics), negative for no normalisation")]
+    UnknownGen(i64),
     /// Exponential segments cannot cross or touch zero.
     #[error("gen5 values must be non-zero and of one sign (got {0})")]
     ExpZero(f64),
@@ -59,11 +76,18 @@ impl Gen {
             Gen::Gen2(_) => "gen2",
             Gen::Wave(w, _) => w.name(),
             Gen::Impulse(_) => "impulse",
+            Gen::Gen1 { .. } => "gen1",
+            Gen::Raw(_) => "raw",
         }
     }
 
     /// Fill `size` points; `normalise` rescales harmonic sums to a peak of 1.
     pub fn fill(&self, size: i64, normalise: bool) -> Result<Vec<f32>, GenError> {
+        match self {
+            Gen::Raw(inner) => return inner.fill(size, false),
+            Gen::Gen1 { path, channel } => return gen1(path, *channel, size, normalise),
+            _ => {}
+        }
         if !(1..=MAX_TABLE_SIZE).contains(&size) {
             return Err(GenError::Size(size));
         }
@@ -94,11 +118,34 @@ impl Gen {
                 add_harmonics(&mut acc, 1..=(*h).max(1), |_| (1.0, 0.0));
                 acc
             }
+            Gen::Gen1 { .. } | Gen::Raw(_) => unreachable!("handled above"),
         };
-        if normalise && self.normalises() {
+        if normalise {
             normalize(&mut v);
         }
         Ok(v.into_iter().map(|x| x as f32).collect())
+    }
+
+    /// A generator from a Csound GEN number and its numeric arguments (the
+    /// `f` statement form); a negative number means no normalisation.
+    pub fn from_number(gen_no: i64, args: &[f64], path: Option<&str>) -> Result<Gen, GenError> {
+        let g = match gen_no.abs() {
+            1 => Gen::Gen1 {
+                path: path.unwrap_or("").to_string(),
+                channel: args.get(2).filter(|c| **c >= 1.0).map(|c| *c as usize),
+            },
+            2 => Gen::Gen2(args.to_vec()),
+            5 => Gen::Gen5(args.to_vec()),
+            7 => Gen::Gen7(args.to_vec()),
+            9 => Gen::Gen9(
+                args.chunks(3)
+                    .map(|c| (c[0], *c.get(1).unwrap_or(&0.0), *c.get(2).unwrap_or(&0.0)))
+                    .collect(),
+            ),
+            10 => Gen::Gen10(args.to_vec()),
+            _ => return Err(GenError::UnknownGen(gen_no)),
+        };
+        Ok(if gen_no < 0 { Gen::Raw(Box::new(g)) } else { g })
     }
 
     /// How many partials a harmonic generator sums (0 for the others).
@@ -107,17 +154,56 @@ impl Gen {
             Gen::Gen10(a) => a.len(),
             Gen::Gen9(p) => p.len(),
             Gen::Wave(_, h) | Gen::Impulse(h) => *h,
-            Gen::Gen7(_) | Gen::Gen5(_) | Gen::Gen2(_) => 0,
+            Gen::Gen7(_) | Gen::Gen5(_) | Gen::Gen2(_) | Gen::Gen1 { .. } | Gen::Raw(_) => 0,
         }
     }
+}
 
-    /// Harmonic generators rescale; segment and value lists keep their values.
-    fn normalises(&self) -> bool {
-        matches!(
-            self,
-            Gen::Gen10(_) | Gen::Gen9(_) | Gen::Wave(..) | Gen::Impulse(_)
-        )
+/// GEN01: read a WAV file (16/24/32-bit integer or 32-bit float, any channels).
+fn gen1(
+    path: &str,
+    channel: Option<usize>,
+    size: i64,
+    normalise: bool,
+) -> Result<Vec<f32>, GenError> {
+    let mut reader = hound::WavReader::open(path)
+        .map_err(|e| GenError::Wav(format!("cannot read \"{path}\": {e}")))?;
+    let spec = reader.spec();
+    let chans = spec.channels as usize;
+    if let Some(c) = channel.filter(|c| *c > chans) {
+        return Err(GenError::Wav(format!(
+            "\"{path}\" has {chans} channel(s); channel {c} does not exist"
+        )));
     }
+    let samples: Vec<f32> = match spec.sample_format {
+        hound::SampleFormat::Float => reader.samples::<f32>().collect::<Result<_, _>>(),
+        hound::SampleFormat::Int => {
+            let scale = 1.0 / (1u64 << (spec.bits_per_sample - 1)) as f32;
+            reader
+                .samples::<i32>()
+                .map(|s| s.map(|v| v as f32 * scale))
+                .collect::<Result<_, _>>()
+        }
+    }
+    .map_err(|e| GenError::Wav(format!("\"{path}\": {e}")))?;
+    let frames: Vec<f64> = samples
+        .chunks(chans.max(1))
+        .map(|f| match channel {
+            Some(c) => f[c - 1] as f64,
+            None => f.iter().map(|&x| x as f64).sum::<f64>() / chans as f64,
+        })
+        .collect();
+    let n = if size == 0 { frames.len() as i64 } else { size };
+    if !(1..=MAX_TABLE_SIZE).contains(&n) {
+        return Err(GenError::Size(n));
+    }
+    let mut v: Vec<f64> = (0..n as usize)
+        .map(|i| frames.get(i).copied().unwrap_or(0.0))
+        .collect();
+    if normalise {
+        normalize(&mut v);
+    }
+    Ok(v.into_iter().map(|x| x as f32).collect())
 }
 
 fn gen9(n: usize, parts: &[(f64, f64, f64)]) -> Vec<f64> {

@@ -41,6 +41,20 @@ pub enum Item {
     Note(NoteSpec),
     /// Run the script callback with this id (kept by the script host).
     Call(u64),
+    /// Publish a table at this time (an `f` statement with p2 > 0).
+    Table {
+        /// Table number.
+        number: u32,
+        /// Its points.
+        points: Vec<f32>,
+    },
+    /// Mute (`on: false`) or unmute new notes on a channel (Csound `q`).
+    Quiet {
+        /// Channel index 0..16.
+        channel: u8,
+        /// True: notes play again.
+        on: bool,
+    },
 }
 
 /// A heap entry: small, so the heap moves little memory; the item waits in
@@ -50,6 +64,7 @@ struct Entry {
     beat: f64,
     seq: u64,
     slot: usize,
+    from_score: bool,
 }
 
 impl PartialEq for Entry {
@@ -83,6 +98,11 @@ pub struct Scheduler {
 impl Scheduler {
     /// Place an item at a beat.
     pub fn push(&mut self, at: Beats, item: Item) {
+        self.push_tagged(at, item, false);
+    }
+
+    /// Place an item; `from_score` marks items of score text (`rewind()` replaces them).
+    pub fn push_tagged(&mut self, at: Beats, item: Item, from_score: bool) {
         self.seq += 1;
         let slot = match self.free.pop() {
             Some(i) => {
@@ -98,6 +118,7 @@ impl Scheduler {
             beat: at.0,
             seq: self.seq,
             slot,
+            from_score,
         }));
     }
 
@@ -131,6 +152,39 @@ impl Scheduler {
         let item = self.slab[e.slot].take()?;
         self.free.push(e.slot);
         Some((Beats(e.beat), item))
+    }
+
+    /// Keep only the entries for which `keep(beat, from_score)` holds, moving
+    /// each kept entry to the beat `keep` returns.
+    pub fn rebuild(&mut self, mut keep: impl FnMut(f64, bool) -> Option<f64>) {
+        let mut kept = Vec::with_capacity(self.heap.len());
+        for Reverse(mut e) in std::mem::take(&mut self.heap).into_vec() {
+            match keep(e.beat, e.from_score) {
+                Some(beat) => {
+                    e.beat = beat;
+                    kept.push(Reverse(e));
+                }
+                None => {
+                    self.slab[e.slot] = None;
+                    self.free.push(e.slot);
+                }
+            }
+        }
+        self.heap = BinaryHeap::from(kept);
+    }
+
+    /// Csound `a`: skip `dur` beats from `from`: what starts inside the window
+    /// is dropped, what comes after moves `dur` earlier.
+    pub fn skip(&mut self, from: f64, dur: f64) {
+        self.rebuild(|b, _| {
+            if b < from {
+                Some(b)
+            } else if b < from + dur {
+                None
+            } else {
+                Some(b - dur)
+            }
+        });
     }
 
     /// Drop everything.

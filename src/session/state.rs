@@ -32,6 +32,18 @@ pub struct Session {
     next_id: u64,
     /// Notes sent to the audio thread so far.
     pub notes_sent: u64,
+    /// Channels whose new notes are dropped (Csound `q`, `quiet()`).
+    pub quiet: [bool; CHANNELS],
+    /// Notes dropped because their channel was quiet.
+    pub notes_quieted: u64,
+    /// Where the performance ends (`end()`, score `e`), if set.
+    pub end_at: Option<Beats>,
+    /// Beat 0 of score time (`score_abs`, `score_time()`, `rewind()`).
+    pub score_origin: Beats,
+    /// Every score text placed so far, with its start relative to the origin.
+    pub score_history: Vec<(f64, Vec<super::score::Statement>)>,
+    /// The score log, when `log_score()` is on.
+    pub log: Option<super::log::ScoreLog>,
 }
 
 impl Session {
@@ -50,6 +62,12 @@ impl Session {
             outbox: VecDeque::new(),
             next_id: 1,
             notes_sent: 0,
+            quiet: [false; CHANNELS],
+            notes_quieted: 0,
+            end_at: None,
+            score_origin: Beats(0.0),
+            score_history: Vec::new(),
+            log: None,
         }
     }
 
@@ -64,13 +82,23 @@ impl Session {
     pub fn end_eval(&mut self) {
         let frame = self.eval_frame;
         for n in std::mem::take(&mut self.dirty) {
-            let table = self.tables.get(&n).map(|p| Table::from_points(p));
-            self.outbox.push_back(Command::Table {
-                frame,
-                number: n,
-                table,
-            });
+            self.publish_table(frame, n);
         }
+        if let Some(log) = self.log.as_mut() {
+            log.flush();
+        }
+    }
+
+    fn publish_table(&mut self, frame: Frame, n: u32) {
+        let table = self.tables.get(&n).map(|p| Table::from_points(p));
+        if let (Some(log), Some(points)) = (self.log.as_mut(), self.tables.get(&n)) {
+            log.table(frame, n, points);
+        }
+        self.outbox.push_back(Command::Table {
+            frame,
+            number: n,
+            table,
+        });
     }
 
     /// Beats to frames through the tempo map.
@@ -101,6 +129,25 @@ impl Session {
     /// Table numbers defined so far.
     pub fn table_numbers(&self) -> Vec<u32> {
         self.tables.keys().copied().collect()
+    }
+
+    /// An error naming the defined tables when table `n` does not exist.
+    pub fn check_table(&self, n: u32) -> Result<(), String> {
+        if self.tables.contains_key(&n) {
+            return Ok(());
+        }
+        let list = if self.tables.is_empty() {
+            "none yet".to_string()
+        } else {
+            self.tables
+                .keys()
+                .map(u32::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        Err(format!(
+            "table {n} does not exist (defined: {list}); create it with table({n}, size, gen)"
+        ))
     }
 
     /// Valid table numbers.
@@ -139,8 +186,39 @@ impl Session {
         self.scheduler.pop_due(horizon, &self.tempo, self.sr)
     }
 
-    /// Turn a note at a beat into a command with frames.
+    /// Release one due item: notes, tables and quiet changes become
+    /// commands or state; a callback's id is handed back for the host to run.
+    pub fn release(&mut self, at: Beats, item: Item) -> Option<u64> {
+        match item {
+            Item::Note(n) => self.emit_note(at, &n),
+            Item::Call(id) => return Some(id),
+            Item::Table { number, points } => {
+                self.tables.insert(number, points);
+                let frame = self.frame_at(at);
+                self.publish_table(frame, number);
+            }
+            Item::Quiet { channel, on } => {
+                if let Some(q) = self.quiet.get_mut(channel as usize) {
+                    *q = !on;
+                }
+                if let Some(log) = self.log.as_mut() {
+                    log.quiet(self.tempo.beats_to_frame(at, self.sr), channel, on);
+                }
+            }
+        }
+        None
+    }
+
+    /// Turn a note at a beat into a command with frames (dropped when its
+    /// channel is quiet or the performance has ended by then).
     pub fn emit_note(&mut self, at: Beats, n: &NoteSpec) {
+        if self.quiet[n.channel as usize & (CHANNELS - 1)] {
+            self.notes_quieted += 1;
+            return;
+        }
+        if self.end_at.is_some_and(|e| at.0 >= e.0) {
+            return;
+        }
         let start = self.frame_at(at);
         let end = self.frame_at(Beats(at.0 + n.dur_beats.max(0.0)));
         let dur_frames = end.0.saturating_sub(start.0);
@@ -148,7 +226,7 @@ impl Session {
         let id = self.next_id;
         self.next_id += 1;
         self.notes_sent += 1;
-        self.outbox.push_back(Command::Note(NoteOn {
+        let note = NoteOn {
             frame: start,
             id,
             channel: n.channel,
@@ -158,7 +236,12 @@ impl Session {
             pan: n.pan as f32,
             env: n.env.to_frames(dur_frames, fit, self.sr),
             filter: n.filter,
-        }));
+        };
+        if let Some(log) = self.log.as_mut() {
+            let volume = self.channels[n.channel as usize].volume;
+            log.note(&note, n, dur_frames, volume);
+        }
+        self.outbox.push_back(Command::Note(note));
     }
 
     /// Commands waiting to be sent.
@@ -180,6 +263,17 @@ impl Session {
             }
         }
         sent
+    }
+
+    /// The frame where the performance ends, if `end()` or `e` set one.
+    pub fn end_frame(&self) -> Option<Frame> {
+        self.end_at.map(|b| self.frame_at(b))
+    }
+
+    /// Seconds of score time at the cursor (from the score origin).
+    pub fn score_time(&self) -> f64 {
+        self.tempo.beats_to_seconds(self.cursor).0
+            - self.tempo.beats_to_seconds(self.score_origin).0
     }
 
     /// Take every waiting command (a dry run discards them).

@@ -2,7 +2,7 @@
 //! value does not fit (the engine adds the call's position).
 
 use crate::command::CHANNELS;
-use crate::script::pitch::{midi_to_hz, note_name_to_midi, Pitch, NOTE_NAME_HELP};
+use crate::pitch::{midi_to_hz, note_name_to_midi, Pitch, NOTE_NAME_HELP};
 use rhai::{Dynamic, EvalAltResult, Map, Position};
 
 /// The result type of bindings.

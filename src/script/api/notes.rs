@@ -3,9 +3,10 @@
 
 use super::args::{self, err, Res};
 use crate::command::Source;
-use crate::script::pitch::{oct_to_hz, pch_to_oct, Pitch};
+use crate::pitch::{oct_to_hz, pch_to_oct, Pitch};
 use crate::script::state::Shared;
 use crate::session::channels::EnvSpec;
+use crate::session::ievent::{i_event, PVal};
 use crate::session::scheduler::{Item, NoteSpec};
 use crate::time::Beats;
 use rhai::{Dynamic, Engine, FnPtr, Map, NativeCallContext};
@@ -33,7 +34,7 @@ pub fn register(engine: &mut Engine, st: &Shared) {
         "note",
         move |ch: Dynamic, p: Dynamic, d: Dynamic, o: Map| note(&s, &ch, &p, &d, &o),
     );
-    for arity in 3..=9 {
+    for arity in 3..=13 {
         let s = st.clone();
         engine.register_raw_fn(
             "i",
@@ -133,62 +134,29 @@ fn note(st: &Shared, ch: &Dynamic, pitch: &Dynamic, dur: &Dynamic, opts: &Map) -
     Ok(())
 }
 
-/// `i(p1, p2, p3, p4 amp, p5 oct, p6 table, p7 rise, p8 decay, p9 pan)`.
+/// `i(p1, p2, p3, ...)`: the p-field map of [`crate::session::ievent`].
 fn i_statement(st: &Shared, p: &[Dynamic]) -> Res<()> {
-    let ch = args::channel(&p[0], "i")?;
-    let start = args::num(&p[1], "i", "p2 (start)")?;
-    let dur = args::num(&p[2], "i", "p3 (duration)")?;
-    if start < 0.0 || dur < 0.0 {
-        return err(format!(
-            "i(): p2 and p3 must be 0 or more beats, got p2 {start}, p3 {dur}"
-        ));
-    }
+    let fields: Vec<Option<PVal>> = p.iter().map(pval).collect();
     let mut st = st.borrow_mut();
-    let cfg = st.session.channels[ch as usize].clone();
-    let get = |k: usize| p.get(k).filter(|v| !v.is_unit());
-    let amp = match get(3) {
-        Some(v) => args::num_in(v, "i", "p4 (amplitude)", 0.0, 1.0)?,
-        None => 0.5,
-    };
-    let freq_hz = match get(4) {
-        Some(v) if v.is::<rhai::INT>() || v.is::<rhai::FLOAT>() => {
-            oct_to_hz(args::num_in(v, "i", "p5 (pitch in oct)", 0.0, 16.0)?)
-        }
-        Some(v) => args::pitch_hz(v, "i")?,
-        None => oct_to_hz(8.75),
-    };
-    let source = match get(5) {
-        Some(v) if args::num(v, "i", "p6 (table)")? != 0.0 => {
-            Source::Table(table_arg(&st.session, v, "i")?)
-        }
-        _ => cfg.source,
-    };
-    check_source(&st.session, source, "i")?;
-    let env = match (get(6), get(7)) {
-        (None, None) => cfg.env,
-        (rise, dec) => EnvSpec::Linen {
-            rise_s: rise.map_or(Ok(0.0), |v| args::num_in(v, "i", "p7 (rise)", 0.0, 3600.0))?,
-            decay_s: dec.map_or(Ok(0.0), |v| args::num_in(v, "i", "p8 (decay)", 0.0, 3600.0))?,
-        },
-    };
-    let pan = match get(8) {
-        Some(v) => args::num_in(v, "i", "p9 (pan)", 0.0, 1.0)?,
-        None => cfg.pan,
-    };
-    let when = Beats(st.session.cursor.0 + start);
-    let spec = NoteSpec {
-        channel: ch,
-        source,
-        freq_hz,
-        amp,
-        pan,
-        env,
-        dur_beats: dur,
-        fit: true,
-        filter: None,
-    };
-    st.session.schedule_note(when, spec);
+    let ev = i_event(&st.session, &fields).or_else(|e| err(format!("i(): {e}")))?;
+    let when = Beats(st.session.cursor.0 + ev.start_beats);
+    st.session.schedule_note(when, ev.note);
     Ok(())
+}
+
+/// A script value as a p-field (`()` leaves the field to its default).
+fn pval(d: &Dynamic) -> Option<PVal> {
+    if d.is_unit() {
+        None
+    } else if let Ok(i) = d.as_int() {
+        Some(PVal::Num(i as f64))
+    } else if let Ok(f) = d.as_float() {
+        Some(PVal::Num(f))
+    } else if let Some(p) = d.clone().try_cast::<Pitch>() {
+        Some(PVal::Hz(p.hz))
+    } else {
+        Some(PVal::Str(d.to_string()))
+    }
 }
 
 /// An envelope value (`adsr(...)` or `linen(...)`).
@@ -213,21 +181,10 @@ pub fn table_arg(session: &crate::session::Session, v: &Dynamic, func: &str) -> 
 
 /// A table source must name a table that exists.
 pub fn check_source(session: &crate::session::Session, source: Source, func: &str) -> Res<()> {
-    if let Source::Table(n) = source {
-        if session.table(n).is_none() {
-            let have = session.table_numbers();
-            let list = if have.is_empty() {
-                "none yet".to_string()
-            } else {
-                have.iter()
-                    .map(u32::to_string)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            };
-            return err(format!(
-                "{func}(): table {n} does not exist (defined: {list}); create it with table({n}, size, gen)"
-            ));
-        }
+    match source {
+        Source::Table(n) => session
+            .check_table(n)
+            .or_else(|e| err(format!("{func}(): {e}"))),
+        Source::Wave(_) => Ok(()),
     }
-    Ok(())
 }

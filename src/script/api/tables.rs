@@ -6,6 +6,7 @@ use crate::script::state::Shared;
 use crate::session::gen::Gen;
 use crate::session::Session;
 use rhai::{Array, Dynamic, Engine};
+use std::any::TypeId;
 
 /// Most harmonics a band-limited generator accepts.
 pub const MAX_HARMONICS: i64 = 65_536;
@@ -54,6 +55,63 @@ pub fn register(engine: &mut Engine, st: &Shared) {
     engine.register_fn("impulse", |h: Dynamic| -> Res<Gen> {
         Ok(Gen::Impulse(harmonics(&h, "impulse")?))
     });
+    register_file_gens(engine, st);
+}
+
+fn register_file_gens(engine: &mut Engine, st: &Shared) {
+    engine.register_fn("raw", |g: Gen| Gen::Raw(Box::new(g)));
+    engine.register_fn("gen1", |path: &str| Gen::Gen1 {
+        path: path.to_string(),
+        channel: None,
+    });
+    engine.register_fn("gen1", |path: &str, ch: Dynamic| -> Res<Gen> {
+        let c = args::int(&ch, "gen1", "channel")?;
+        if c < 1 {
+            return err(format!("gen1(): channel must be 1 or more, got {c}"));
+        }
+        Ok(Gen::Gen1 {
+            path: path.to_string(),
+            channel: Some(c as usize),
+        })
+    });
+    for arity in 4..=16 {
+        let s = st.clone();
+        engine.register_raw_fn("f", vec![TypeId::of::<Dynamic>(); arity], move |_ctx, a| {
+            let fields: Vec<Dynamic> = a.iter().map(|d| (**d).clone()).collect();
+            f_statement(&s, &fields)
+        });
+    }
+}
+
+/// `f(n, p2, size, gen, args...)`: a Csound f-statement relative to the
+/// cursor; a negative GEN number keeps the values raw; an array as the fifth
+/// argument gives the GEN arguments; a string is GEN01's file name.
+fn f_statement(st: &Shared, a: &[Dynamic]) -> Res<()> {
+    let mut text = String::from("f");
+    for (k, v) in a.iter().enumerate() {
+        if let Some(arr) = v.clone().try_cast::<Array>().filter(|_| k == 4) {
+            for x in args::numbers(&arr, "f")? {
+                text.push_str(&format!(" {x}"));
+            }
+        } else if v.is_string() {
+            text.push_str(&format!(
+                " \"{}\"",
+                v.clone().into_string().unwrap_or_default()
+            ));
+        } else {
+            text.push_str(&format!(" {}", args::num(v, "f", &format!("p{}", k + 1))?));
+        }
+    }
+    let mut st = st.borrow_mut();
+    let at = st.session.cursor;
+    super::score::place_in(&mut st.session, &text, at, at)
+        .or_else(|m| err(format!("f(): {}", strip_pos(&m))))?;
+    Ok(())
+}
+
+/// "1:1: message" -> "message" (an f() call is one line).
+fn strip_pos(m: &str) -> &str {
+    m.splitn(3, ':').nth(2).map_or(m, str::trim)
 }
 
 /// A table number in range.
