@@ -6,6 +6,7 @@ pub mod diag;
 pub mod help;
 pub mod host;
 pub mod pitch;
+pub mod plot;
 pub mod state;
 
 pub use diag::ScriptError;
