@@ -1,10 +1,11 @@
 //! The Rhai embedding: one engine with the Tactus bindings, the state they
-//! share, pitch names, `help()` text and diagnostics.
+//! share, `help()` text, table plots and diagnostics.
 
 pub mod api;
 pub mod diag;
 pub mod help;
 pub mod host;
+pub mod plot;
 pub mod state;
 
 pub use diag::ScriptError;
