@@ -4,6 +4,8 @@
 //! A note at beat `b` on a constant tempo `T` at sample rate `sr` starts at
 //! frame `round(b * 60 / T * sr)`. Across tempo changes the map accumulates
 //! exact (unrounded) seconds per segment, and rounds only once, at the end.
+//! Tempo ramps are linear in beats (as Csound's `t` statement); their seconds
+//! come from the closed form `(60 / k) ln(tempo(b) / T0)` for slope `k`.
 
 use std::fmt;
 
@@ -51,19 +53,66 @@ impl fmt::Display for Frame {
     }
 }
 
-/// One constant-tempo segment of the tempo map, starting at `start_beats`.
+/// One segment of the tempo map, starting at `start_beats`: constant when
+/// `slope` is 0, otherwise a ramp linear in beats.
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct Segment {
     start_beats: f64,
     /// Seconds at `start_beats`, unrounded.
     start_seconds: f64,
+    /// Tempo at `start_beats`.
     bpm: f64,
+    /// Tempo change per beat (bpm per beat); 0 for a constant segment.
+    slope: f64,
 }
 
-/// Tempo map: tempo changes at given beats; beats to seconds and frames.
+/// Below this relative tempo change a ramp uses the series form, not logs.
+const FLAT: f64 = 1e-9;
+
+impl Segment {
+    /// Tempo `db` beats into the segment (before its start: its start tempo).
+    fn bpm_after(&self, db: f64) -> f64 {
+        self.bpm + self.slope * db.max(0.0)
+    }
+
+    /// Seconds from the segment start to `db` beats into it:
+    /// `(60 / k) ln(1 + k db / T0)` for a ramp.
+    fn seconds_after(&self, db: f64) -> f64 {
+        if self.slope == 0.0 || db <= 0.0 {
+            return db * 60.0 / self.bpm;
+        }
+        let x = self.slope * db / self.bpm;
+        if x.abs() < FLAT {
+            // ln(1 + x) / x = 1 - x/2 + O(x^2).
+            db * 60.0 / self.bpm * (1.0 - 0.5 * x)
+        } else {
+            60.0 / self.slope * x.ln_1p()
+        }
+    }
+
+    /// Beats from the segment start to `dt` seconds into it (inverse of
+    /// [`Self::seconds_after`]): `(T0 / k)(exp(k dt / 60) - 1)` for a ramp.
+    fn beats_after(&self, dt: f64) -> f64 {
+        if self.slope == 0.0 || dt <= 0.0 {
+            return dt * self.bpm / 60.0;
+        }
+        let y = self.slope * dt / 60.0;
+        if y.abs() < FLAT {
+            // (exp(y) - 1) / y = 1 + y/2 + O(y^2).
+            dt * self.bpm / 60.0 * (1.0 + 0.5 * y)
+        } else {
+            self.bpm / self.slope * y.exp_m1()
+        }
+    }
+}
+
+/// Tempo map: tempo changes and linear tempo ramps at given beats; beats to
+/// seconds and frames.
 ///
 /// The first segment starts at beat 0. A change at a beat replaces any later
 /// changes (the map describes the performance from now on, as a score does).
+/// Tempi should be positive and finite. Before beat 0 the map extrapolates
+/// the starting tempo as constant.
 #[derive(Debug, Clone)]
 pub struct TempoMap {
     segments: Vec<Segment>,
@@ -81,40 +130,91 @@ impl Default for TempoMap {
 impl TempoMap {
     /// A map with one constant tempo from beat 0.
     pub fn new(bpm: f64) -> Self {
-        Self {
-            segments: vec![Segment {
-                start_beats: 0.0,
-                start_seconds: 0.0,
-                bpm,
-            }],
-        }
+        let mut map = Self {
+            segments: Vec::new(),
+        };
+        map.push(0.0, bpm, 0.0);
+        map
     }
 
     /// Set the tempo from `at` onwards. Changes after `at` are removed.
     pub fn set_tempo(&mut self, at: Beats, bpm: f64) {
         let at_b = at.0.max(0.0);
-        self.segments
-            .retain(|s| s.start_beats < at_b || s.start_beats == 0.0);
-        if at_b == 0.0 {
-            self.segments.clear();
-            self.segments.push(Segment {
-                start_beats: 0.0,
-                start_seconds: 0.0,
-                bpm,
-            });
+        self.cut(at_b);
+        self.push(at_b, bpm, 0.0);
+    }
+
+    /// Ramp the tempo linearly (in beats) from the tempo in force at `at` to
+    /// `bpm`, reaching it at `at + over` beats, then hold `bpm`. Later changes
+    /// are removed, as with [`Self::set_tempo`]. `over <= 0` behaves as
+    /// `set_tempo`. A negative `at` is clamped to 0 (as is `set_tempo`'s);
+    /// the ramp still lasts `over` beats.
+    pub fn ramp_tempo(&mut self, at: Beats, bpm: f64, over: Beats) {
+        let at_b = at.0.max(0.0);
+        self.ramp_between(at_b, at_b + over.0, bpm);
+    }
+
+    /// Csound `t` statement: `(beat, bpm)` points; the tempo ramps linearly
+    /// between consecutive points and holds the last. `t 0 60` is constant 60.
+    ///
+    /// Point beats are relative to `from` (normally 0): the map is replaced
+    /// from `from + points[0].0`, and is unchanged when `points` is empty.
+    /// A point whose beat is not after the previous point's is a jump to its
+    /// tempo at the previous point's beat.
+    pub fn set_points(&mut self, from: Beats, points: &[(f64, f64)]) {
+        let Some(&(b0, bpm0)) = points.first() else {
             return;
+        };
+        let mut prev = (from.0 + b0).max(0.0);
+        self.set_tempo(Beats(prev), bpm0);
+        for &(b, bpm) in &points[1..] {
+            let end = (from.0 + b).max(prev);
+            self.ramp_between(prev, end, bpm);
+            prev = end;
         }
-        let start_seconds = self.beats_to_seconds(Beats(at_b)).0;
+    }
+
+    /// Ramp from the tempo in force at `start` (>= 0) to `bpm` at `end`, then
+    /// hold it; a jump (as `set_tempo`) when there is nothing to ramp.
+    fn ramp_between(&mut self, start: f64, end: f64, bpm: f64) {
+        let from = self.bpm_at(Beats(start));
+        // `!(end > start)` also catches NaN.
+        if !(end > start) || from == bpm {
+            return self.set_tempo(Beats(start), bpm);
+        }
+        self.cut(start);
+        self.push(start, from, (bpm - from) / (end - start));
+        self.push(end, bpm, 0.0);
+    }
+
+    /// Remove the segments starting at or after `at` (all of them when `at <= 0`).
+    fn cut(&mut self, at: f64) {
+        if at <= 0.0 {
+            self.segments.clear();
+        } else {
+            self.segments.retain(|s| s.start_beats < at);
+        }
+    }
+
+    /// Append a segment at `at`, its start seconds taken from the map so far.
+    fn push(&mut self, at: f64, bpm: f64, slope: f64) {
+        let start_seconds = if self.segments.is_empty() {
+            0.0
+        } else {
+            self.beats_to_seconds(Beats(at)).0
+        };
         self.segments.push(Segment {
-            start_beats: at_b,
+            start_beats: at,
             start_seconds,
             bpm,
+            slope,
         });
     }
 
-    /// The tempo in force at a beat.
+    /// The tempo in force at a beat (on a ramp, the ramped tempo there).
     pub fn bpm_at(&self, at: Beats) -> f64 {
-        self.segment_at(at.0).bpm
+        let s = self.segment_at(at.0);
+        s.bpm_after(at.0 - s.start_beats)
     }
 
     fn segment_at(&self, b: f64) -> &Segment {
@@ -125,7 +225,7 @@ impl TempoMap {
     /// Beats to seconds through the map, unrounded.
     pub fn beats_to_seconds(&self, b: Beats) -> Seconds {
         let s = self.segment_at(b.0);
-        Seconds(s.start_seconds + (b.0 - s.start_beats) * 60.0 / s.bpm)
+        Seconds(s.start_seconds + s.seconds_after(b.0 - s.start_beats))
     }
 
     /// Beats to the frame at which they sound: `round(seconds * sr)`.
@@ -137,7 +237,7 @@ impl TempoMap {
     pub fn seconds_to_beats(&self, t: Seconds) -> Beats {
         let i = self.segments.partition_point(|s| s.start_seconds <= t.0);
         let s = &self.segments[i.saturating_sub(1)];
-        Beats(s.start_beats + (t.0 - s.start_seconds) * s.bpm / 60.0)
+        Beats(s.start_beats + s.beats_after(t.0 - s.start_seconds))
     }
 
     /// A frame back to beats (for `now()` on the audio clock).
@@ -173,5 +273,232 @@ mod tests {
         assert_eq!(map.seconds_to_beats(Seconds(3.0)).0, 5.0);
         assert_eq!(map.bpm_at(Beats(3.9)), 120.0);
         assert_eq!(map.bpm_at(Beats(4.0)), 60.0);
+    }
+
+    const LN2X4: f64 = 2.772588722239781; // (60 / 15) ln 2
+
+    fn close(got: f64, want: f64, tol: f64) {
+        assert!((got - want).abs() <= tol, "got {got}, want {want}");
+    }
+
+    /// Constant 100 to beat 2, ramp 100 -> 160 over 3, hold; 90 from beat 8,
+    /// ramp 90 -> 45 over 6 from beat 10, hold.
+    fn mixed_map() -> TempoMap {
+        let mut map = TempoMap::new(100.0);
+        map.ramp_tempo(Beats(2.0), 160.0, Beats(3.0));
+        map.set_tempo(Beats(8.0), 90.0);
+        map.ramp_tempo(Beats(10.0), 45.0, Beats(6.0));
+        map
+    }
+
+    #[test]
+    fn accelerating_ramp_closed_form() {
+        let mut map = TempoMap::new(60.0);
+        map.ramp_tempo(Beats(0.0), 120.0, Beats(4.0));
+        close(map.beats_to_seconds(Beats(4.0)).0, LN2X4, 1e-12);
+        close(
+            map.beats_to_seconds(Beats(2.0)).0,
+            1.6218604324326575,
+            1e-12,
+        );
+        close(map.beats_to_seconds(Beats(6.0)).0, LN2X4 + 1.0, 1e-12);
+        assert_eq!(map.bpm_at(Beats(0.0)), 60.0);
+        assert_eq!(map.bpm_at(Beats(2.0)), 90.0);
+        assert_eq!(map.bpm_at(Beats(4.0)), 120.0);
+        assert_eq!(map.bpm_at(Beats(100.0)), 120.0);
+        let sr = SampleRate(48000);
+        let want = ((LN2X4 + 1.0) * 48000.0).round() as u64;
+        assert_eq!(map.beats_to_frame(Beats(6.0), sr).0, want);
+    }
+
+    #[test]
+    fn decelerating_ramp_closed_form() {
+        let mut map = TempoMap::new(120.0);
+        map.ramp_tempo(Beats(0.0), 60.0, Beats(4.0));
+        // k = -15: (60 / -15) ln(90 / 120) and ln(60 / 120).
+        close(
+            map.beats_to_seconds(Beats(2.0)).0,
+            1.1507282898071234,
+            1e-12,
+        );
+        close(map.beats_to_seconds(Beats(4.0)).0, LN2X4, 1e-12);
+        close(map.beats_to_seconds(Beats(5.0)).0, LN2X4 + 1.0, 1e-12);
+        assert_eq!(map.bpm_at(Beats(3.0)), 75.0);
+        assert_eq!(map.bpm_at(Beats(5.0)), 60.0);
+        close(map.seconds_to_beats(Seconds(LN2X4)).0, 4.0, 1e-12);
+    }
+
+    #[test]
+    fn ramp_starts_from_earlier_set_tempo() {
+        let mut map = TempoMap::new(60.0);
+        map.set_tempo(Beats(4.0), 90.0);
+        map.ramp_tempo(Beats(6.0), 180.0, Beats(6.0));
+        assert_eq!(map.bpm_at(Beats(5.9)), 90.0);
+        assert_eq!(map.bpm_at(Beats(8.0)), 120.0);
+        assert_eq!(map.bpm_at(Beats(12.0)), 180.0);
+        close(map.beats_to_seconds(Beats(6.0)).0, 4.0 + 4.0 / 3.0, 1e-12);
+        // k = 15: + (60 / 15) ln(180 / 90), then 2 beats at 180.
+        close(
+            map.beats_to_seconds(Beats(12.0)).0,
+            8.105922055573114,
+            1e-12,
+        );
+        let at14 = 8.105922055573114 + 2.0 / 3.0;
+        close(map.beats_to_seconds(Beats(14.0)).0, at14, 1e-12);
+    }
+
+    #[test]
+    fn seconds_to_beats_inverts_across_ramps() {
+        let map = mixed_map();
+        for i in 0..=2400 {
+            let b = i as f64 * 0.01;
+            let t = map.beats_to_seconds(Beats(b));
+            close(map.seconds_to_beats(t).0, b, 1e-9);
+        }
+    }
+
+    #[test]
+    fn frame_round_trip_within_half_a_frame() {
+        let map = mixed_map();
+        let sr = SampleRate(44100);
+        for i in 0..=2400 {
+            let b = Beats(i as f64 * 0.0101);
+            let back = map.frame_to_beats(map.beats_to_frame(b, sr), sr);
+            let err = map.beats_to_seconds(back).0 - map.beats_to_seconds(b).0;
+            assert!(err.abs() <= 0.5 / 44100.0 + 1e-12, "beat {}: {err}", b.0);
+        }
+    }
+
+    #[test]
+    fn set_points_is_csound_t() {
+        let mut t = TempoMap::new(90.0);
+        t.set_points(Beats(0.0), &[(0.0, 60.0), (40.0, 120.0)]);
+        let mut ramp = TempoMap::new(60.0);
+        ramp.ramp_tempo(Beats(0.0), 120.0, Beats(40.0));
+        assert_eq!(t.segments, ramp.segments);
+        assert_eq!(t.bpm_at(Beats(20.0)), 90.0);
+        // k = 1.5: (60 / 1.5) ln 2, then 120 bpm.
+        close(t.beats_to_seconds(Beats(40.0)).0, 40.0 * 2f64.ln(), 1e-12);
+        close(
+            t.beats_to_seconds(Beats(42.0)).0,
+            40.0 * 2f64.ln() + 1.0,
+            1e-12,
+        );
+    }
+
+    #[test]
+    fn set_points_one_point_is_constant() {
+        let mut t = TempoMap::new(90.0);
+        t.set_tempo(Beats(3.0), 120.0);
+        t.set_points(Beats(0.0), &[(0.0, 60.0)]);
+        assert_eq!(t.segments, TempoMap::new(60.0).segments);
+        t.set_points(Beats(0.0), &[]);
+        assert_eq!(t.segments, TempoMap::new(60.0).segments);
+    }
+
+    #[test]
+    fn set_points_several_points_and_jump() {
+        let mut t = TempoMap::new(60.0);
+        let pts = [(0.0, 60.0), (4.0, 120.0), (4.0, 90.0), (8.0, 60.0)];
+        t.set_points(Beats(2.0), &pts);
+        let mut want = TempoMap::new(60.0);
+        want.ramp_tempo(Beats(2.0), 120.0, Beats(4.0));
+        want.set_tempo(Beats(6.0), 90.0);
+        want.ramp_tempo(Beats(6.0), 60.0, Beats(4.0));
+        assert_eq!(t.segments, want.segments);
+        assert_eq!(t.bpm_at(Beats(5.0)), 105.0);
+        assert_eq!(t.bpm_at(Beats(6.0)), 90.0);
+        assert_eq!(t.bpm_at(Beats(8.0)), 75.0);
+        assert_eq!(t.bpm_at(Beats(11.0)), 60.0);
+    }
+
+    #[test]
+    fn set_tempo_cuts_a_ramp() {
+        let mut map = TempoMap::new(60.0);
+        map.ramp_tempo(Beats(0.0), 120.0, Beats(4.0));
+        map.set_tempo(Beats(2.0), 100.0);
+        assert_eq!(map.bpm_at(Beats(1.0)), 75.0);
+        close(map.bpm_at(Beats(1.99)), 89.85, 1e-12);
+        assert_eq!(map.bpm_at(Beats(2.0)), 100.0);
+        assert_eq!(map.bpm_at(Beats(3.0)), 100.0);
+        assert_eq!(map.bpm_at(Beats(50.0)), 100.0);
+        close(
+            map.beats_to_seconds(Beats(2.0)).0,
+            1.6218604324326575,
+            1e-12,
+        );
+        close(
+            map.beats_to_seconds(Beats(5.0)).0,
+            1.6218604324326575 + 1.8,
+            1e-12,
+        );
+    }
+
+    #[test]
+    fn ramp_from_inside_a_ramp_starts_at_ramped_tempo() {
+        let mut map = TempoMap::new(60.0);
+        map.ramp_tempo(Beats(0.0), 120.0, Beats(4.0));
+        map.ramp_tempo(Beats(2.0), 60.0, Beats(2.0));
+        assert_eq!(map.bpm_at(Beats(2.0)), 90.0);
+        assert_eq!(map.bpm_at(Beats(3.0)), 75.0);
+        assert_eq!(map.bpm_at(Beats(9.0)), 60.0);
+        // (60 / 15) ln(90 / 60), then (60 / -15) ln(60 / 90).
+        let want = 8.0 * 1.5f64.ln();
+        close(map.beats_to_seconds(Beats(4.0)).0, want, 1e-12);
+    }
+
+    #[test]
+    fn zero_length_or_flat_ramp_is_set_tempo() {
+        let mut a = TempoMap::new(60.0);
+        a.ramp_tempo(Beats(3.0), 120.0, Beats(0.0));
+        a.ramp_tempo(Beats(5.0), 80.0, Beats(-1.0));
+        let mut b = TempoMap::new(60.0);
+        b.set_tempo(Beats(3.0), 120.0);
+        b.set_tempo(Beats(5.0), 80.0);
+        assert_eq!(a.segments, b.segments);
+        // A "ramp" to the tempo already in force keeps exact constant frames.
+        let mut c = TempoMap::new(97.0);
+        c.ramp_tempo(Beats(0.0), 97.0, Beats(8.0));
+        let sr = SampleRate(48000);
+        let want = (5.3 * 60.0 / 97.0 * 48000.0f64).round() as u64;
+        assert_eq!(c.beats_to_frame(Beats(5.3), sr).0, want);
+    }
+
+    #[test]
+    fn nearly_flat_ramp_is_accurate_and_continuous() {
+        // k = 1e-10 bpm/beat: x = k b / T0 crosses the series threshold
+        // (1e-9) at b = 600; seconds = (60 b / T0)(1 - x/2 + x^2/3 - ...).
+        let mut map = TempoMap::new(60.0);
+        map.ramp_tempo(Beats(0.0), 60.0 + 1e-7, Beats(1000.0));
+        for b in [0.1, 10.0, 599.9, 600.1, 1000.0] {
+            let x: f64 = 1e-10 * b / 60.0;
+            let want = b * (1.0 - x / 2.0 + x * x / 3.0);
+            close(map.beats_to_seconds(Beats(b)).0, want, 1e-13 * b);
+            close(map.seconds_to_beats(Seconds(want)).0, b, 1e-13 * b);
+        }
+        let mut prev = 0.0;
+        for i in 0..2000 {
+            let t = map.beats_to_seconds(Beats(599.9 + i as f64 * 1e-4)).0;
+            assert!(t > prev);
+            prev = t;
+        }
+    }
+
+    #[test]
+    fn frames_never_decrease() {
+        let map = mixed_map();
+        let sr = SampleRate(48000);
+        let mut prev = 0;
+        for i in 0..=240_000 {
+            let f = map.beats_to_frame(Beats(i as f64 * 1e-4), sr).0;
+            assert!(f >= prev, "beat {}: {f} < {prev}", i as f64 * 1e-4);
+            prev = f;
+        }
+        // Continuity at every boundary: no jump in seconds.
+        for b in [2.0, 5.0, 8.0, 10.0, 16.0] {
+            let left = map.beats_to_seconds(Beats(b - 1e-12)).0;
+            let right = map.beats_to_seconds(Beats(b)).0;
+            assert!(right >= left && right - left < 1e-11, "at {b}");
+        }
     }
 }
