@@ -6,7 +6,7 @@ use crate::command::Command;
 use crate::script::state::Printer;
 use crate::script::{ScriptError, ScriptHost};
 use crate::session::Session;
-use crate::time::{Beats, Frame, SampleRate, Seconds};
+use crate::time::{Frame, SampleRate, Seconds};
 use crossbeam_channel::{bounded, Sender};
 use std::rc::Rc;
 use std::sync::atomic::Ordering;
@@ -81,7 +81,7 @@ pub fn render_with(
     process: impl FnMut(&mut Engine, &mut [f32]),
 ) -> Result<RenderReport, ScriptError> {
     let mut host = ScriptHost::new(Session::new(opts.sr, opts.block_frames as u32), printer);
-    let _top_level_result = host.eval(file, src, Beats(0.0))?;
+    host.load(file, src)?;
     Ok(run_offline(
         &mut host,
         EngineConfig::new(opts.sr),
@@ -264,7 +264,7 @@ impl TrailingSilence {
 pub fn check(file: &str, src: &str, opts: &RenderOptions) -> Vec<ScriptError> {
     let printer: Printer = Rc::new(|_s: &str| {});
     let mut host = ScriptHost::new(Session::new(opts.sr, opts.block_frames as u32), printer);
-    if let Err(e) = host.eval(file, src, Beats(0.0)) {
+    if let Err(e) = host.load(file, src) {
         return vec![e];
     }
     let limit = opts

@@ -238,6 +238,12 @@ pub const DOCS: &[Doc] = &[
         text: "Band-limited impulse: all harmonics at equal amplitude, normalised.",
         example: "table(5, 4096, impulse(25))",
     },
+    Doc {
+        name: "plot",
+        usage: "plot(n) | plot([n1, n2, ...]) | t.plot()",
+        text: "Draw tables in the terminal (braille), several overlaid with their own symbols, with value and index axes.",
+        example: "plot([101, 111, 121])",
+    },
     // Scores
     Doc {
         name: "score",

@@ -98,6 +98,37 @@ impl ScriptHost {
         result.map_err(|e| self.error(file, &e))
     }
 
+    /// Load a whole file: Csound score text for `.sco` files (times from the
+    /// start of the performance), a Rhai script otherwise.
+    pub fn load(&mut self, file: &str, src: &str) -> Result<(), ScriptError> {
+        if file.ends_with(".sco") {
+            self.place_score(file, src)
+        } else {
+            self.eval(file, src, Beats(0.0)).map(|_| ())
+        }
+    }
+
+    /// Place a score file at beat 0; errors carry the file's line and column.
+    pub fn place_score(&mut self, file: &str, src: &str) -> Result<(), ScriptError> {
+        let mut st = self.state.borrow_mut();
+        st.session.begin_eval(Beats(0.0));
+        let r = crate::script::api::score::place_in(&mut st.session, src, Beats(0.0), Beats(0.0));
+        st.session.end_eval();
+        r.map(|_| ()).map_err(|m| {
+            let mut parts = m.splitn(3, ':');
+            let line = parts.next().and_then(|x| x.parse().ok()).unwrap_or(0usize);
+            let col = parts.next().and_then(|x| x.parse().ok()).unwrap_or(0usize);
+            let message = parts.next().unwrap_or(&m).trim().to_string();
+            ScriptError {
+                file: file.to_string(),
+                line,
+                col,
+                message,
+                source_line: (line > 0).then(|| src.lines().nth(line - 1).map(str::to_string)).flatten(),
+            }
+        })
+    }
+
     fn begin(&self, at: Beats, ast: &Rc<AST>) {
         let mut st = self.state.borrow_mut();
         st.session.begin_eval(at);

@@ -18,6 +18,7 @@ use super::scheduler::NoteSpec;
 use super::Session;
 use crate::command::{Source, Wave};
 use crate::pitch::{midi_to_hz, note_name_to_midi, oct_to_hz, NOTE_NAME_HELP};
+use std::collections::BTreeSet;
 
 /// One p-field as given.
 #[derive(Debug, Clone, PartialEq)]
@@ -58,6 +59,12 @@ fn num(p: Fields, k: usize, what: &str, lo: f64, hi: f64) -> Result<Option<f64>,
 
 /// Build the note of an i-statement from its p-fields (at least three).
 pub fn i_event(session: &Session, p: Fields) -> Result<IEvent, String> {
+    i_event_with(session, p, &BTreeSet::new())
+}
+
+/// [`i_event`], where the tables in `also` count as existing (a score's own
+/// `f` statements, created when it is placed).
+pub fn i_event_with(session: &Session, p: Fields, also: &BTreeSet<u32>) -> Result<IEvent, String> {
     if p.len() < 3 || p[..3].iter().any(Option::is_none) {
         return Err("i needs at least p1 p2 p3: i(channel, start_beats, dur_beats, ...)".into());
     }
@@ -79,7 +86,7 @@ pub fn i_event(session: &Session, p: Fields) -> Result<IEvent, String> {
     let cfg = &session.channels[channel as usize];
     let note = NoteSpec {
         channel,
-        source: source(session, p, cfg.source)?,
+        source: source(session, p, cfg.source, also)?,
         freq_hz: pitch(p)?,
         amp: num(p, 3, "amplitude", 0.0, 1.0)?.unwrap_or(0.5),
         pan: num(p, 8, "pan", 0.0, 1.0)?.unwrap_or(cfg.pan),
@@ -106,13 +113,15 @@ fn pitch(p: Fields) -> Result<f64, String> {
     }
 }
 
-fn source(session: &Session, p: Fields, default: Source) -> Result<Source, String> {
+fn source(session: &Session, p: Fields, default: Source, also: &BTreeSet<u32>) -> Result<Source, String> {
     match p.get(5).and_then(Option::as_ref) {
         None => Ok(default),
         Some(PVal::Num(n)) if *n == 0.0 => Ok(default),
         Some(PVal::Num(n)) if n.fract() == 0.0 && Session::table_range().contains(&(*n as i64)) => {
             let n = *n as u32;
-            session.check_table(n).map_err(|e| format!("p6: {e}"))?;
+            if !also.contains(&n) {
+                session.check_table(n).map_err(|e| format!("p6: {e}"))?;
+            }
             Ok(Source::Table(n))
         }
         Some(PVal::Str(name)) => Wave::ALL

@@ -4,11 +4,12 @@
 //! them are valid, so a bad line changes nothing.
 
 use super::gen::Gen;
-use super::ievent::{i_event, PVal};
+use super::ievent::{i_event_with, PVal};
 use super::scheduler::Item;
 use super::score::{PField, ScoreError, Statement};
 use super::Session;
 use crate::time::Beats;
+use std::collections::BTreeSet;
 
 /// What placing a score did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -35,9 +36,16 @@ pub fn place(
     not_before: Beats,
 ) -> Result<Placed, ScoreError> {
     let warp = Warp::new(stmts);
+    let own_tables: BTreeSet<u32> = stmts
+        .iter()
+        .filter_map(|s| match s {
+            Statement::F { number, .. } if *number >= 1.0 => Some(*number as u32),
+            _ => None,
+        })
+        .collect();
     let mut actions = Vec::new();
     for st in stmts {
-        if let Some(a) = convert(session, st, &warp)? {
+        if let Some(a) = convert(session, st, &warp, &own_tables)? {
             actions.push(a);
         }
     }
@@ -56,11 +64,7 @@ pub fn place(
                     .push_tagged(Beats(at.0.max(not_before.0)), item, true);
             }
             Action::TableNow(n, points) => session.set_table(n, points),
-            Action::Tempo(points) => {
-                for (b, bpm) in points {
-                    session.tempo.set_tempo(Beats(base.0 + b), bpm);
-                }
-            }
+            Action::Tempo(points) => session.tempo.set_points(base, &points),
             Action::End(t) => session.end_at = Some(Beats(base.0 + t)),
         }
     }
@@ -71,11 +75,11 @@ fn err(line: usize, col: usize, message: String) -> ScoreError {
     ScoreError { line, col, message }
 }
 
-fn convert(session: &Session, st: &Statement, warp: &Warp) -> Result<Option<Action>, ScoreError> {
+fn convert(session: &Session, st: &Statement, warp: &Warp, own: &BTreeSet<u32>) -> Result<Option<Action>, ScoreError> {
     Ok(match st {
         Statement::I { pfields, line, col } => {
             let p: Vec<Option<PVal>> = pfields.iter().map(|f| Some(pval(f))).collect();
-            let ev = i_event(session, &p).map_err(|m| err(*line, *col, m))?;
+            let ev = i_event_with(session, &p, own).map_err(|m| err(*line, *col, m))?;
             warp.map(ev.start_beats)
                 .map(|t| Action::At(t, Item::Note(ev.note)))
         }

@@ -5,6 +5,7 @@
 
 use super::args::{self, err, Res};
 use super::tables::table_number;
+use crate::script::plot::{plot, terminal_width, Curve};
 use crate::script::state::Shared;
 use rhai::{Array, Dynamic, Engine, FnPtr, NativeCallContext, FLOAT, INT};
 
@@ -112,6 +113,16 @@ fn register_methods(engine: &mut Engine, st: &Shared) {
         save_wav(path, &p, sr).or_else(|e| err(format!("save(): cannot write \"{path}\": {e}")))
     });
     let s = st.clone();
+    engine.register_fn("plot", move |t: &mut TableHandle| -> Res<()> { plot_tables(&s, &[t.n]) });
+    let s = st.clone();
+    engine.register_fn("plot", move |n: Dynamic| -> Res<()> {
+        let numbers = match n.clone().try_cast::<Array>() {
+            Some(a) => a.iter().map(|v| table_number(v, "plot")).collect::<Res<Vec<u32>>>()?,
+            None => vec![table_number(&n, "plot")?],
+        };
+        plot_tables(&s, &numbers)
+    });
+    let s = st.clone();
     engine.register_fn("interpolate", move |a: Dynamic, b: Dynamic| -> Res<()> {
         interpolate(
             &s,
@@ -119,6 +130,22 @@ fn register_methods(engine: &mut Engine, st: &Shared) {
             table_number(&b, "interpolate")?,
         )
     });
+}
+
+/// Draw tables overlaid in the terminal, through the session's printer.
+fn plot_tables(st: &Shared, numbers: &[u32]) -> Res<()> {
+    let data: Vec<(u32, Vec<f32>)> = numbers.iter().map(|&n| points(st, n).map(|p| (n, p))).collect::<Res<_>>()?;
+    let curves: Vec<Curve> = data
+        .iter()
+        .map(|(n, p)| Curve {
+            label: format!("table {n} ({} points)", p.len()),
+            points: p,
+        })
+        .collect();
+    let text = plot(&curves, terminal_width(), 12);
+    let printer = st.borrow().printer.clone();
+    printer(&text);
+    Ok(())
 }
 
 fn missing(n: u32) -> String {
