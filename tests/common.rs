@@ -79,3 +79,36 @@ pub fn streamed_onsets(src: &str) -> Vec<usize> {
     .unwrap_or_else(|e| panic!("{e}"));
     found
 }
+
+/// A script host with `src` evaluated at beat 0; printed text is captured.
+pub fn host(
+    src: &str,
+) -> (
+    tactus::script::ScriptHost,
+    std::rc::Rc<std::cell::RefCell<String>>,
+) {
+    let out = std::rc::Rc::new(std::cell::RefCell::new(String::new()));
+    let sink = out.clone();
+    let printer: tactus::script::state::Printer = std::rc::Rc::new(move |s: &str| {
+        sink.borrow_mut().push_str(s);
+        sink.borrow_mut().push('\n');
+    });
+    let session = tactus::session::Session::new(tactus::time::SampleRate(48_000), 256);
+    let mut h = tactus::script::ScriptHost::new(session, printer);
+    h.load("test.rhai", src).unwrap_or_else(|e| panic!("{e}"));
+    (h, out)
+}
+
+/// The points of table `n` after evaluating `src`.
+pub fn table_points(src: &str, n: u32) -> Vec<f32> {
+    let (h, _) = host(src);
+    h.with_session(|s| s.table(n).map(<[f32]>::to_vec))
+        .expect("the table exists")
+}
+
+/// The first error `check` reports for `src`.
+pub fn check_error(src: &str) -> String {
+    let errors = render::check("bad.rhai", src, &RenderOptions::default());
+    assert!(!errors.is_empty(), "expected an error from:\n{src}");
+    errors[0].to_string()
+}

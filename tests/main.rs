@@ -5,7 +5,9 @@ mod cli;
 mod common;
 mod errors;
 mod pitch;
+mod score;
 mod sound;
+mod tables;
 mod timing;
 
 /// Counts allocations made on threads that asked to be counted.

@@ -298,6 +298,8 @@ impl Engine {
                 channel, change, ..
             } => match self.buses.get_mut(channel as usize) {
                 Some(bus) => match change {
+                    // A silent bus cannot click: jump straight there.
+                    ChannelChange::Volume(v) if bus.sounding == 0 => bus.volume = Ramp::new(v),
                     ChannelChange::Volume(v) => bus.volume.set(v, self.smoothing),
                     ChannelChange::MaxVoices(m) => bus.max_voices = m.max(1),
                 },

@@ -124,7 +124,9 @@ impl ScriptHost {
                 line,
                 col,
                 message,
-                source_line: (line > 0).then(|| src.lines().nth(line - 1).map(str::to_string)).flatten(),
+                source_line: (line > 0)
+                    .then(|| src.lines().nth(line - 1).map(str::to_string))
+                    .flatten(),
             }
         })
     }

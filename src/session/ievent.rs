@@ -113,7 +113,12 @@ fn pitch(p: Fields) -> Result<f64, String> {
     }
 }
 
-fn source(session: &Session, p: Fields, default: Source, also: &BTreeSet<u32>) -> Result<Source, String> {
+fn source(
+    session: &Session,
+    p: Fields,
+    default: Source,
+    also: &BTreeSet<u32>,
+) -> Result<Source, String> {
     match p.get(5).and_then(Option::as_ref) {
         None => Ok(default),
         Some(PVal::Num(n)) if *n == 0.0 => Ok(default),

@@ -75,7 +75,12 @@ fn err(line: usize, col: usize, message: String) -> ScoreError {
     ScoreError { line, col, message }
 }
 
-fn convert(session: &Session, st: &Statement, warp: &Warp, own: &BTreeSet<u32>) -> Result<Option<Action>, ScoreError> {
+fn convert(
+    session: &Session,
+    st: &Statement,
+    warp: &Warp,
+    own: &BTreeSet<u32>,
+) -> Result<Option<Action>, ScoreError> {
     Ok(match st {
         Statement::I { pfields, line, col } => {
             let p: Vec<Option<PVal>> = pfields.iter().map(|f| Some(pval(f))).collect();

@@ -152,9 +152,10 @@ pub fn place_in(
 
 /// Csound `rewind`: the score texts placed so far play again from the cursor.
 fn rewind(session: &mut Session) {
+    let now = session.cursor.0;
     session
         .scheduler
-        .rebuild(|b, from_score| (!from_score).then_some(b));
+        .rebuild(|b, from_score| (!from_score || b < now).then_some(b));
     session.score_origin = session.cursor;
     for (rel, stmts) in std::mem::take(&mut session.score_history) {
         let base = Beats(session.score_origin.0 + rel);

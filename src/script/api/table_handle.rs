@@ -113,11 +113,16 @@ fn register_methods(engine: &mut Engine, st: &Shared) {
         save_wav(path, &p, sr).or_else(|e| err(format!("save(): cannot write \"{path}\": {e}")))
     });
     let s = st.clone();
-    engine.register_fn("plot", move |t: &mut TableHandle| -> Res<()> { plot_tables(&s, &[t.n]) });
+    engine.register_fn("plot", move |t: &mut TableHandle| -> Res<()> {
+        plot_tables(&s, &[t.n])
+    });
     let s = st.clone();
     engine.register_fn("plot", move |n: Dynamic| -> Res<()> {
         let numbers = match n.clone().try_cast::<Array>() {
-            Some(a) => a.iter().map(|v| table_number(v, "plot")).collect::<Res<Vec<u32>>>()?,
+            Some(a) => a
+                .iter()
+                .map(|v| table_number(v, "plot"))
+                .collect::<Res<Vec<u32>>>()?,
             None => vec![table_number(&n, "plot")?],
         };
         plot_tables(&s, &numbers)
@@ -134,7 +139,10 @@ fn register_methods(engine: &mut Engine, st: &Shared) {
 
 /// Draw tables overlaid in the terminal, through the session's printer.
 fn plot_tables(st: &Shared, numbers: &[u32]) -> Res<()> {
-    let data: Vec<(u32, Vec<f32>)> = numbers.iter().map(|&n| points(st, n).map(|p| (n, p))).collect::<Res<_>>()?;
+    let data: Vec<(u32, Vec<f32>)> = numbers
+        .iter()
+        .map(|&n| points(st, n).map(|p| (n, p)))
+        .collect::<Res<_>>()?;
     let curves: Vec<Curve> = data
         .iter()
         .map(|(n, p)| Curve {
