@@ -28,7 +28,7 @@ enum Cmd {
     /// Render a script offline to a WAV file, faster than real time; the same
     /// script always gives the same samples.
     Render {
-        /// The script (.rhai).
+        /// The script (.rhai), or a Csound-style score (.sco).
         script: PathBuf,
         /// Output WAV file.
         #[arg(short, long)]
@@ -49,7 +49,7 @@ enum Cmd {
     /// Compile and dry-run a script (every `at()` callback included); exits 1
     /// with file:line:col on the first error.
     Check {
-        /// The script (.rhai).
+        /// The script (.rhai), or a Csound-style score (.sco).
         script: PathBuf,
         /// How far in seconds to dry-run scheduled callbacks.
         #[arg(long, default_value_t = 600.0)]

@@ -246,3 +246,25 @@ fn bench_w3_plays_every_event_on_time() {
     assert_eq!(frames, 60 * 48_000);
     assert!(energy[0] > 1.0 && energy[1] > 1.0, "{energy:?}");
 }
+
+/// Every shipped script passes `check` and renders (the Csound session's
+/// 6,800-grain piece included) with no late or dropped events.
+#[test]
+fn shipped_scripts_check_and_render() {
+    let dir = scratch("scripts");
+    for entry in std::fs::read_dir(project_file("scripts")).unwrap() {
+        let path = entry.unwrap().path();
+        let p = path.to_str().unwrap();
+        let check = tactus(&["check", p]);
+        assert!(
+            check.status.success(),
+            "{p}: {}",
+            String::from_utf8_lossy(&check.stderr)
+        );
+        let wav = dir.join("out.wav");
+        let out = tactus(&["render", p, "-o", wav.to_str().unwrap()]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{p}: {err}");
+        assert!(err.contains(" 0 late, 0 dropped"), "{p}: {err}");
+    }
+}
