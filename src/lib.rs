@@ -26,6 +26,7 @@
 pub mod audio;
 pub mod bench;
 pub mod command;
+pub mod live;
 pub mod pitch;
 pub mod render;
 pub mod script;

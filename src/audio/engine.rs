@@ -70,6 +70,11 @@ pub struct Telemetry {
     pub leaked_buffers: AtomicU64,
     /// Commands that named a channel or table out of range.
     pub bad_commands: AtomicU64,
+    /// The device callback's worst processing time over the last second,
+    /// in thousandths of its buffer's duration (set by the device layer).
+    pub load_permille: AtomicU64,
+    /// Buffer under/overruns the device reported.
+    pub xruns: AtomicU64,
 }
 
 /// A channel's bus on the audio thread.

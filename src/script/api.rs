@@ -2,8 +2,10 @@
 
 pub mod args;
 pub mod channels;
+pub mod loops;
 pub mod notes;
 pub mod score;
+pub mod status;
 pub mod table_handle;
 pub mod tables;
 pub mod transport;
@@ -17,6 +19,7 @@ pub fn register_all(engine: &mut Engine, st: &Shared) {
     tables::register(engine, st);
     table_handle::register(engine, st);
     score::register(engine, st);
+    loops::register(engine, st);
     channels::register(engine, st);
     transport::register(engine, st);
 }

@@ -45,8 +45,8 @@ pub const DOCS: &[Doc] = &[
     // Time
     Doc {
         name: "tempo",
-        usage: "tempo() | tempo(bpm)",
-        text: "Read the tempo, or change it from the cursor on (beats are quarter notes; default 60 bpm as in Csound).",
+        usage: "tempo() | tempo(bpm) | tempo(bpm, over_beats)",
+        text: "Read the tempo, change it from the cursor on, or ramp to it over some beats (beats are quarter notes; default 60 bpm as in Csound).",
         example: "tempo(120)",
     },
     Doc {
@@ -72,6 +72,66 @@ pub const DOCS: &[Doc] = &[
         usage: "nchnls()",
         text: "Output channels (2: stereo).",
         example: "print(nchnls())",
+    },
+    Doc {
+        name: "play",
+        usage: "play()",
+        text: "Start the transport again after stop(): loops sound from their next iteration.",
+        example: "play()",
+    },
+    Doc {
+        name: "stop",
+        usage: "stop()",
+        text: "Stop the transport: everything fades out, pending notes are forgotten, loops keep their phase silently.",
+        example: "stop()",
+    },
+    Doc {
+        name: "lookahead",
+        usage: "lookahead(ms)",
+        text: "How far ahead of the audio clock loops and sequences are computed (default 100 ms).",
+        example: "lookahead(50)",
+    },
+    Doc {
+        name: "status",
+        usage: "status()",
+        text: "Tempo, beat, voices, callback load, xruns, late and skipped events, loops, channels, tables.",
+        example: "status()",
+    },
+    Doc {
+        name: "live_loop",
+        usage: "live_loop(\"name\", beats, |i| { ... })",
+        text: "A loop whose body runs once per iteration of that many beats (i counts iterations); redefining it swaps the body at the next boundary, keeping phase. New loops start on the next bar.",
+        example: "live_loop(\"bass\", 1, |i| { note(2, 36, 0.25); wait(0.5); note(2, 43, 0.25); })",
+    },
+    Doc {
+        name: "stop_loop",
+        usage: "stop_loop(\"name\")",
+        text: "Stop a loop at its next boundary.",
+        example: "stop_loop(\"bass\")",
+    },
+    Doc {
+        name: "loops",
+        usage: "loops()",
+        text: "The names of the running loops.",
+        example: "loops()",
+    },
+    Doc {
+        name: "set",
+        usage: "set(\"key\", value)",
+        text: "Keep a value across reloads (the script's own variables are re-created on every reload).",
+        example: "set(\"section\", 2)",
+    },
+    Doc {
+        name: "get",
+        usage: "get(\"key\")",
+        text: "A value kept with set(), or () if none.",
+        example: "let section = get(\"section\")",
+    },
+    Doc {
+        name: "revert",
+        usage: "revert()",
+        text: "Return the watched script to its previous accepted version.",
+        example: "revert()",
     },
     Doc {
         name: "panic",

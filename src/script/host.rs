@@ -6,6 +6,7 @@ use super::api;
 use super::diag::ScriptError;
 use super::state::{Printer, ScriptState, Shared};
 use crate::command::Command;
+use crate::session::scheduler::Item;
 use crate::session::Session;
 use crate::time::{Beats, Frame};
 use crossbeam_channel::Sender;
@@ -23,6 +24,8 @@ pub struct ScriptHost {
     state: Shared,
     sources: BTreeMap<String, String>,
     known: Vec<String>,
+    repl_scope: rhai::Scope<'static>,
+    repl_lines: u64,
 }
 
 impl ScriptHost {
@@ -49,7 +52,99 @@ impl ScriptHost {
             state,
             sources: BTreeMap::new(),
             known,
+            repl_scope: rhai::Scope::new(),
+            repl_lines: 0,
         }
+    }
+
+    /// Ctrl-C: a set flag stops the running evaluation (and is cleared).
+    pub fn set_interrupt(&mut self, flag: std::sync::Arc<std::sync::atomic::AtomicBool>) {
+        use std::sync::atomic::Ordering;
+        self.engine.on_progress(move |_| {
+            if flag.load(Ordering::Relaxed) {
+                flag.store(false, Ordering::Relaxed);
+                Some("interrupted".into())
+            } else {
+                None
+            }
+        });
+    }
+
+    /// The audio thread's counters, for `status()`.
+    pub fn set_telemetry(&mut self, t: std::sync::Arc<crate::audio::Telemetry>) {
+        self.state.borrow_mut().telemetry = Some(t);
+    }
+
+    /// The lookahead the script set (`lookahead(ms)`).
+    pub fn lookahead(&self) -> crate::time::Seconds {
+        self.state.borrow().lookahead
+    }
+
+    /// True once after `revert()` was called.
+    pub fn take_revert_request(&mut self) -> bool {
+        std::mem::take(&mut self.state.borrow_mut().revert_requested)
+    }
+
+    /// Names for Tab completion: every function, and the loops.
+    pub fn completion_names(&self) -> Vec<String> {
+        let mut names = self.known.clone();
+        names.extend(self.state.borrow().loops.keys().cloned());
+        names.sort();
+        names.dedup();
+        names
+    }
+
+    /// Stop loops at their next boundary.
+    pub fn stop_loops(&mut self, names: &[String]) {
+        let mut st = self.state.borrow_mut();
+        for n in names {
+            if let Some(lp) = st.loops.get_mut(n) {
+                lp.stopping = true;
+            }
+        }
+    }
+
+    /// Evaluate a REPL entry at `at`; variables persist between entries. The
+    /// value is formatted for display (`None` for unit).
+    pub fn eval_repl(&mut self, code: &str, at: Beats) -> Result<Option<String>, ScriptError> {
+        self.repl_lines += 1;
+        let file = "<repl>";
+        let ast = Rc::new(self.compile(file, code)?);
+        self.sources.insert(file.to_string(), code.to_string());
+        self.begin(at, &ast);
+        let result = self
+            .engine
+            .eval_ast_with_scope::<Dynamic>(&mut self.repl_scope, &ast);
+        self.end(result.is_ok());
+        self.state.borrow_mut().loop_changes.clear();
+        let value = result.map_err(|e| self.error(file, &e))?;
+        Ok((!value.is_unit()).then(|| self.format_value(value)))
+    }
+
+    /// A value as the REPL shows it: strings quoted, others through their
+    /// `to_string` (custom types included).
+    fn format_value(&self, v: Dynamic) -> String {
+        if v.is_string() {
+            return format!("{v:?}");
+        }
+        let mut scope = rhai::Scope::new();
+        scope.push_dynamic("__v", v.clone());
+        self.engine
+            .eval_with_scope::<String>(&mut scope, "to_string(__v)")
+            .unwrap_or_else(|_| v.to_string())
+    }
+
+    /// Evaluate a whole script file at `at` with fresh variables (a reload);
+    /// returns what it did to each loop it defines.
+    pub fn eval_file(
+        &mut self,
+        file: &str,
+        src: &str,
+        at: Beats,
+    ) -> Result<Vec<(String, super::state::LoopChange)>, ScriptError> {
+        self.state.borrow_mut().loop_changes.clear();
+        let _value = self.eval(file, src, at)?;
+        Ok(std::mem::take(&mut self.state.borrow_mut().loop_changes))
     }
 
     /// Names of every function a script can call (bindings and Rhai's own).
@@ -94,7 +189,7 @@ impl ScriptHost {
         self.sources.insert(file.to_string(), src.to_string());
         self.begin(at, &ast);
         let result = self.engine.eval_ast::<Dynamic>(&ast);
-        self.end();
+        self.end(result.is_ok());
         result.map_err(|e| self.error(file, &e))
     }
 
@@ -131,14 +226,26 @@ impl ScriptHost {
         })
     }
 
+    /// Start an evaluation at logical time `at`, recording what it changes.
     fn begin(&self, at: Beats, ast: &Rc<AST>) {
         let mut st = self.state.borrow_mut();
         st.session.begin_eval(at);
+        st.session.begin_txn();
+        st.staged_loops.clear();
         st.current_ast = Some(ast.clone());
     }
 
-    fn end(&self) {
+    /// End it: keep its changes (and publish its table edits) if it
+    /// succeeded, or undo them all if it failed.
+    fn end(&self, ok: bool) {
         let mut st = self.state.borrow_mut();
+        if ok {
+            st.session.commit();
+            st.apply_staged_loops();
+        } else {
+            st.session.rollback();
+            st.staged_loops.clear();
+        }
         st.session.end_eval();
         st.current_ast = None;
     }
@@ -157,11 +264,15 @@ impl ScriptHost {
         loop {
             let due = self.state.borrow_mut().session.pop_due(horizon);
             let Some((at, item)) = due else { break };
-            let call = self.state.borrow_mut().session.release(at, item);
-            if let Some(id) = call {
-                if let Err(e) = self.run_call(at, id) {
-                    errors.push(e);
+            let work = self.state.borrow_mut().session.release(at, item);
+            match work {
+                Some(Item::Call(id)) => {
+                    if let Err(e) = self.run_call(at, id) {
+                        errors.push(e);
+                    }
                 }
+                Some(Item::Loop(id)) => errors.extend(self.run_loop(at, id)),
+                _ => {}
             }
         }
         errors
@@ -173,7 +284,119 @@ impl ScriptHost {
         };
         self.begin(at, &cb.ast);
         let result = cb.f.call::<Dynamic>(&self.engine, &cb.ast, ());
-        self.end();
+        self.end(result.is_ok());
+        let file = cb.ast.source().unwrap_or("<script>").to_string();
+        result.map(|_| ()).map_err(|e| self.error(&file, &e))
+    }
+
+    /// One iteration of a live loop at its logical time. A pending body is
+    /// swapped in at this boundary; an error undoes the iteration's effects,
+    /// rolls the loop back to its last good body (which plays this iteration
+    /// instead), and is reported once per body.
+    fn run_loop(&mut self, at: Beats, id: u64) -> Vec<ScriptError> {
+        let Some((name, body, count)) = self.loop_start(id) else {
+            return Vec::new();
+        };
+        if self.iteration_passes_silently(at, &name) {
+            self.next_iteration(&name, at, id);
+            return Vec::new();
+        }
+        let mut errors = Vec::new();
+        match self.run_body(at, &body, count) {
+            Ok(()) => {
+                self.with_loop(&name, |lp| lp.good = Some(body.clone()));
+            }
+            Err(mut e) => {
+                let fallback = self.with_loop(&name, |lp| {
+                    let fallback = lp
+                        .good
+                        .clone()
+                        .filter(|g| g.signature() != body.signature());
+                    let report = !lp.error_shown;
+                    lp.error_shown = true;
+                    if let Some(g) = &fallback {
+                        lp.body = g.clone();
+                        lp.error_shown = false;
+                    }
+                    (fallback, report)
+                });
+                let (fallback, report) = fallback.unwrap_or((None, false));
+                if report {
+                    let tail = if fallback.is_some() {
+                        "; it plays its previous version"
+                    } else {
+                        ""
+                    };
+                    e.message = format!("loop \"{name}\": {}{tail}", e.message);
+                    errors.push(e);
+                }
+                if let Some(g) = fallback {
+                    let _ = self.run_body(at, &g, count);
+                }
+            }
+        }
+        self.next_iteration(&name, at, id);
+        errors
+    }
+
+    /// Stopped transport, or an iteration wholly in the past after a stall:
+    /// it passes without running (the loop keeps its phase).
+    fn iteration_passes_silently(&self, at: Beats, name: &str) -> bool {
+        let st = self.state.borrow();
+        let period = st.loops.get(name).map_or(0.0, |l| l.period);
+        let end = st.session.frame_at(Beats(at.0 + period));
+        !st.playing || end < st.session.skip_before
+    }
+
+    fn next_iteration(&mut self, name: &str, at: Beats, id: u64) {
+        let next = self.with_loop(name, |lp| {
+            lp.count += 1;
+            Beats(at.0 + lp.period)
+        });
+        if let Some(next) = next {
+            self.state
+                .borrow_mut()
+                .session
+                .scheduler
+                .push(next, Item::Loop(id));
+        }
+    }
+
+    /// Prepare a loop's iteration: drop a stopping loop, swap in a pending body.
+    fn loop_start(&mut self, id: u64) -> Option<(String, super::state::Callback, i64)> {
+        let mut st = self.state.borrow_mut();
+        let name = st.loop_name(id)?;
+        let lp = st.loops.get_mut(&name)?;
+        if lp.stopping {
+            st.loops.remove(&name);
+            return None;
+        }
+        if let Some((b, p)) = lp.pending.take() {
+            lp.body = b;
+            lp.period = p;
+            lp.error_shown = false;
+        }
+        Some((name, lp.body.clone(), lp.count))
+    }
+
+    fn with_loop<R>(
+        &self,
+        name: &str,
+        f: impl FnOnce(&mut super::state::LiveLoop) -> R,
+    ) -> Option<R> {
+        self.state.borrow_mut().loops.get_mut(name).map(f)
+    }
+
+    fn run_body(
+        &mut self,
+        at: Beats,
+        cb: &super::state::Callback,
+        i: i64,
+    ) -> Result<(), ScriptError> {
+        self.begin(at, &cb.ast);
+        let result =
+            cb.f.call::<Dynamic>(&self.engine, &cb.ast, (i as rhai::INT,));
+        self.end(result.is_ok());
         let file = cb.ast.source().unwrap_or("<script>").to_string();
         result.map(|_| ()).map_err(|e| self.error(&file, &e))
     }

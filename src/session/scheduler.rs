@@ -41,6 +41,8 @@ pub enum Item {
     Note(NoteSpec),
     /// Run the script callback with this id (kept by the script host).
     Call(u64),
+    /// Run one iteration of the live loop with this id (kept by the script host).
+    Loop(u64),
     /// Publish a table at this time (an `f` statement with p2 > 0).
     Table {
         /// Table number.
@@ -185,6 +187,39 @@ impl Scheduler {
                 Some(b - dur)
             }
         });
+    }
+
+    /// Keep only the items for which `keep` holds.
+    pub fn retain_items(&mut self, mut keep: impl FnMut(&Item) -> bool) {
+        let mut kept = Vec::with_capacity(self.heap.len());
+        for Reverse(e) in std::mem::take(&mut self.heap).into_vec() {
+            if self.slab[e.slot].as_ref().is_some_and(&mut keep) {
+                kept.push(Reverse(e));
+            } else {
+                self.slab[e.slot] = None;
+                self.free.push(e.slot);
+            }
+        }
+        self.heap = BinaryHeap::from(kept);
+    }
+
+    /// The sequence number of the last item placed (a transaction mark).
+    pub fn mark(&self) -> u64 {
+        self.seq
+    }
+
+    /// Remove every item placed after `mark` (a failed evaluation's).
+    pub fn forget_after(&mut self, mark: u64) {
+        let mut kept = Vec::with_capacity(self.heap.len());
+        for Reverse(e) in std::mem::take(&mut self.heap).into_vec() {
+            if e.seq > mark {
+                self.slab[e.slot] = None;
+                self.free.push(e.slot);
+            } else {
+                kept.push(Reverse(e));
+            }
+        }
+        self.heap = BinaryHeap::from(kept);
     }
 
     /// Drop everything.

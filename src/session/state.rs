@@ -44,6 +44,27 @@ pub struct Session {
     pub score_history: Vec<(f64, Vec<super::score::Statement>)>,
     /// The score log, when `log_score()` is on.
     pub log: Option<super::log::ScoreLog>,
+    txn: Option<Txn>,
+    /// Notes starting before this frame have passed (after a stall): they
+    /// are counted and skipped, never played in a burst.
+    pub skip_before: Frame,
+    /// Notes skipped because their time had passed.
+    pub skipped_past: u64,
+}
+
+/// What an evaluation may change, saved so that a failed one changes nothing.
+#[derive(Debug)]
+struct Txn {
+    seq_mark: u64,
+    outbox_mark: usize,
+    tables: BTreeMap<u32, Option<Vec<f32>>>,
+    dirty: BTreeSet<u32>,
+    channels: Vec<ChannelConfig>,
+    tempo: TempoMap,
+    quiet: [bool; CHANNELS],
+    end_at: Option<Beats>,
+    score_origin: Beats,
+    score_history_len: usize,
 }
 
 impl Session {
@@ -68,6 +89,60 @@ impl Session {
             score_origin: Beats(0.0),
             score_history: Vec::new(),
             log: None,
+            txn: None,
+            skip_before: Frame(0),
+            skipped_past: 0,
+        }
+    }
+
+    /// Start recording what changes, so that [`Self::rollback`] can undo it.
+    pub fn begin_txn(&mut self) {
+        self.txn = Some(Txn {
+            seq_mark: self.scheduler.mark(),
+            outbox_mark: self.outbox.len(),
+            tables: BTreeMap::new(),
+            dirty: self.dirty.clone(),
+            channels: self.channels.clone(),
+            tempo: self.tempo.clone(),
+            quiet: self.quiet,
+            end_at: self.end_at,
+            score_origin: self.score_origin,
+            score_history_len: self.score_history.len(),
+        });
+    }
+
+    /// Keep what changed since [`Self::begin_txn`].
+    pub fn commit(&mut self) {
+        self.txn = None;
+    }
+
+    /// Undo everything since [`Self::begin_txn`]: tables, channels, tempo,
+    /// quiet state, scheduled items and unsent commands.
+    pub fn rollback(&mut self) {
+        let Some(t) = self.txn.take() else { return };
+        for (n, old) in t.tables {
+            match old {
+                Some(points) => self.tables.insert(n, points),
+                None => self.tables.remove(&n),
+            };
+        }
+        self.dirty = t.dirty;
+        self.channels = t.channels;
+        self.tempo = t.tempo;
+        self.quiet = t.quiet;
+        self.end_at = t.end_at;
+        self.score_origin = t.score_origin;
+        self.score_history.truncate(t.score_history_len);
+        self.scheduler.forget_after(t.seq_mark);
+        self.outbox.truncate(t.outbox_mark);
+    }
+
+    /// Remember table `n`'s value before its first change in a transaction.
+    fn journal(&mut self, n: u32) {
+        if let Some(t) = self.txn.as_mut() {
+            if !t.tables.contains_key(&n) {
+                t.tables.insert(n, self.tables.get(&n).cloned());
+            }
         }
     }
 
@@ -115,6 +190,9 @@ impl Session {
 
     /// Mutable access to a table; the edit is published at the end of the evaluation.
     pub fn table_mut(&mut self, n: u32) -> Option<&mut Vec<f32>> {
+        if self.tables.contains_key(&n) {
+            self.journal(n);
+        }
         let t = self.tables.get_mut(&n)?;
         self.dirty.insert(n);
         Some(t)
@@ -122,6 +200,7 @@ impl Session {
 
     /// Create or replace table `n`.
     pub fn set_table(&mut self, n: u32, points: Vec<f32>) {
+        self.journal(n);
         self.tables.insert(n, points);
         self.dirty.insert(n);
     }
@@ -174,6 +253,16 @@ impl Session {
         });
     }
 
+    /// Fade everything out and forget pending notes, keeping loop iterations
+    /// and callbacks scheduled (the transport stops; loops keep their phase).
+    pub fn all_off_keep_loops(&mut self) {
+        self.scheduler
+            .retain_items(|item| matches!(item, Item::Loop(_) | Item::Call(_)));
+        self.outbox.push_back(Command::AllOff {
+            frame: self.eval_frame,
+        });
+    }
+
     // ----- notes and time -----
 
     /// Place a note at a beat.
@@ -187,11 +276,12 @@ impl Session {
     }
 
     /// Release one due item: notes, tables and quiet changes become
-    /// commands or state; a callback's id is handed back for the host to run.
-    pub fn release(&mut self, at: Beats, item: Item) -> Option<u64> {
+    /// commands or state; script work (a callback, a loop iteration) is
+    /// handed back for the host to run.
+    pub fn release(&mut self, at: Beats, item: Item) -> Option<Item> {
         match item {
             Item::Note(n) => self.emit_note(at, &n),
-            Item::Call(id) => return Some(id),
+            Item::Call(_) | Item::Loop(_) => return Some(item),
             Item::Table { number, points } => {
                 self.tables.insert(number, points);
                 let frame = self.frame_at(at);
@@ -220,6 +310,10 @@ impl Session {
             return;
         }
         let start = self.frame_at(at);
+        if start < self.skip_before {
+            self.skipped_past += 1;
+            return;
+        }
         let end = self.frame_at(Beats(at.0 + n.dur_beats.max(0.0)));
         let dur_frames = end.0.saturating_sub(start.0);
         let fit = n.fit || n.env.fits_duration();

@@ -1,9 +1,10 @@
-//! Time and transport: `tempo`, `now`, `sr`, `block`, `nchnls`, `panic`,
-//! and `help`.
+//! Time and transport: `tempo`, `now`, `sr`, `block`, `nchnls`, `play`,
+//! `stop`, `panic`, `revert`, `lookahead`, `status`, and `help`.
 
 use super::args::{self, err, Res};
 use crate::script::help;
 use crate::script::state::Shared;
+use crate::time::{Beats, Seconds};
 use rhai::{Dynamic, Engine};
 
 /// Register the bindings of this area.
@@ -23,6 +24,38 @@ pub fn register(engine: &mut Engine, st: &Shared) {
         let at = st.session.cursor;
         st.session.tempo.set_tempo(at, bpm);
         Ok(())
+    });
+    let s = st.clone();
+    engine.register_fn("tempo", move |bpm: Dynamic, over: Dynamic| -> Res<()> {
+        let bpm = args::num(&bpm, "tempo", "bpm")?;
+        let over = args::num_in(&over, "tempo", "over_beats", 0.0, 1e6)?;
+        if !(1.0..=1000.0).contains(&bpm) {
+            return err(format!("tempo(): bpm must be 1 to 1000, got {bpm}"));
+        }
+        let mut st = s.borrow_mut();
+        let at = st.session.cursor;
+        st.session.tempo.ramp_tempo(at, bpm, Beats(over));
+        Ok(())
+    });
+    let s = st.clone();
+    engine.register_fn("play", move || s.borrow_mut().playing = true);
+    let s = st.clone();
+    engine.register_fn("stop", move || {
+        let mut st = s.borrow_mut();
+        st.playing = false;
+        st.session.all_off_keep_loops();
+    });
+    let s = st.clone();
+    engine.register_fn("revert", move || s.borrow_mut().revert_requested = true);
+    let s = st.clone();
+    engine.register_fn("lookahead", move |ms: Dynamic| -> Res<()> {
+        let ms = args::num_in(&ms, "lookahead", "ms", 0.0, 5000.0)?;
+        s.borrow_mut().lookahead = Seconds(ms / 1000.0);
+        Ok(())
+    });
+    let s = st.clone();
+    engine.register_fn("status", move || -> String {
+        super::status::status(&s.borrow())
     });
     let s = st.clone();
     engine.register_fn("now", move || -> f64 { s.borrow().session.cursor.0 });

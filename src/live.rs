@@ -1,0 +1,162 @@
+//! The script thread of a live session: it owns the Rhai engine, the session
+//! and the scheduler, and waits with `select!` on REPL requests, file-change
+//! events and its next tick. Each tick releases what falls inside the
+//! lookahead window (events already past are counted and skipped, never
+//! played in a burst), sends commands to the audio thread without ever
+//! blocking on it, and frees the buffers the audio thread handed back.
+
+pub mod reload;
+
+use crate::audio::Telemetry;
+use crate::command::{Command, Garbage};
+use crate::script::state::Printer;
+use crate::script::{ScriptError, ScriptHost};
+use crate::session::Session;
+use crate::time::{Beats, Frame, SampleRate, Seconds};
+use crossbeam_channel::{select, Receiver, Sender};
+use reload::Reloader;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// How often the script thread wakes when nothing else wakes it.
+pub const TICK: Duration = Duration::from_millis(5);
+
+/// A request from the REPL.
+pub enum Request {
+    /// Evaluate a line (or several) typed at the prompt.
+    Eval {
+        /// The text.
+        code: String,
+        /// Where the answer goes.
+        reply: Sender<Reply>,
+    },
+    /// End the session.
+    Quit,
+}
+
+/// The answer to an evaluation.
+pub struct Reply {
+    /// The value to show (`None` for unit), or the error.
+    pub result: Result<Option<String>, ScriptError>,
+    /// Names for completion (bindings, loops, tables, channels).
+    pub names: Vec<String>,
+}
+
+/// A file-change notification for the watched script.
+pub type FileEvent = ();
+
+/// What the script thread needs.
+pub struct LiveConfig {
+    /// Sample rate of the running engine.
+    pub sr: SampleRate,
+    /// Frames per device block.
+    pub block_frames: u32,
+    /// How far ahead of the audio clock loops and sequences are computed.
+    pub lookahead: Seconds,
+    /// The performance script, if any.
+    pub script: Option<PathBuf>,
+}
+
+/// The channels between the script thread and the rest.
+pub struct LiveLinks {
+    /// Commands to the audio thread (never blocked on).
+    pub commands: Sender<Command>,
+    /// Replaced buffers from the audio thread, freed here.
+    pub garbage: Receiver<Garbage>,
+    /// The audio thread's clock and counters.
+    pub telemetry: Arc<Telemetry>,
+    /// REPL requests.
+    pub requests: Receiver<Request>,
+    /// File changes of the watched script.
+    pub file_changes: Receiver<FileEvent>,
+    /// Set by Ctrl-C: stops a running evaluation.
+    pub interrupt: Arc<AtomicBool>,
+}
+
+/// Run the script thread until `Request::Quit` (or the REPL goes away).
+pub fn run(cfg: LiveConfig, links: LiveLinks, printer: Printer) {
+    let session = Session::new(cfg.sr, cfg.block_frames);
+    let mut host = ScriptHost::new(session, printer.clone());
+    host.set_interrupt(links.interrupt.clone());
+    host.set_telemetry(links.telemetry.clone());
+    let mut reloader = cfg.script.clone().map(Reloader::new);
+    let mut thread = Live {
+        host,
+        cfg,
+        links,
+        printer,
+    };
+    if let Some(r) = reloader.as_mut() {
+        let now = thread.next_block_beat();
+        r.reload(&mut thread.host, now, &*thread.printer);
+    }
+    loop {
+        thread.tick();
+        select! {
+            recv(thread.links.requests) -> req => match req {
+                Ok(Request::Eval { code, reply }) => thread.eval(&code, &reply, reloader.as_mut()),
+                Ok(Request::Quit) | Err(_) => break,
+            },
+            recv(thread.links.file_changes) -> ev => {
+                if ev.is_ok() {
+                    if let Some(r) = reloader.as_mut() {
+                        let now = thread.next_block_beat();
+                        r.reload(&mut thread.host, now, &*thread.printer);
+                    }
+                }
+            },
+            default(TICK) => {}
+        }
+    }
+    thread.host.with_session(|s| s.log = None);
+}
+
+struct Live {
+    host: ScriptHost,
+    cfg: LiveConfig,
+    links: LiveLinks,
+    printer: Printer,
+}
+
+impl Live {
+    /// The audio clock now.
+    fn now(&self) -> Frame {
+        Frame(self.links.telemetry.frame.load(Ordering::Acquire))
+    }
+
+    /// The beat of the next block: where a typed note lands.
+    fn next_block_beat(&self) -> Beats {
+        let f = Frame(self.now().0 + self.cfg.block_frames as u64);
+        self.host.with_session(|s| s.tempo.frame_to_beats(f, s.sr))
+    }
+
+    fn tick(&mut self) {
+        let now = self.now();
+        let ahead = self.cfg.sr.seconds_to_frames(self.host.lookahead());
+        let horizon = Frame(now.0 + self.cfg.block_frames as u64 + ahead);
+        self.host.with_session(|s| s.skip_before = Frame(now.0 + 1));
+        for e in self.host.advance(horizon) {
+            (self.printer)(&e.to_string());
+        }
+        self.host.flush(&self.links.commands);
+        // Never in select!: a blocked receiver would make the audio thread
+        // take a lock to wake it (STYLE.md rule 5).
+        while self.links.garbage.try_recv().is_ok() {}
+    }
+
+    fn eval(&mut self, code: &str, reply: &Sender<Reply>, reloader: Option<&mut Reloader>) {
+        let at = self.next_block_beat();
+        let result = self.host.eval_repl(code, at);
+        if self.host.take_revert_request() {
+            match reloader {
+                Some(r) => r.revert(&mut self.host, at, &*self.printer),
+                None => (self.printer)("revert(): no script is being watched"),
+            }
+        }
+        self.tick();
+        let names = self.host.completion_names();
+        let _ = reply.send(Reply { result, names });
+    }
+}

@@ -1,0 +1,63 @@
+//! `status()`: the session at a glance: tempo, beat, channels, voices,
+//! callback load, xruns, late and skipped events.
+
+use crate::script::state::ScriptState;
+use std::sync::atomic::Ordering;
+
+/// The text of `status()`.
+pub fn status(st: &ScriptState) -> String {
+    let s = &st.session;
+    let mut out = String::new();
+    let (frame, voices, late, dropped, load, xruns) = match &st.telemetry {
+        Some(t) => (
+            t.frame.load(Ordering::Acquire),
+            t.active_voices.load(Ordering::Relaxed),
+            t.late_events.load(Ordering::Relaxed),
+            t.dropped_notes.load(Ordering::Relaxed),
+            t.load_permille.load(Ordering::Relaxed) as f64 / 10.0,
+            t.xruns.load(Ordering::Relaxed),
+        ),
+        None => (s.eval_frame.0, 0, 0, 0, 0.0, 0),
+    };
+    let beat = s.tempo.frame_to_beats(crate::time::Frame(frame), s.sr).0;
+    out.push_str(&format!(
+        "tempo {:.2} bpm, beat {:.2}, {} Hz, {} voices, callback load {:.1} %, {} xruns\n",
+        s.tempo.bpm_at(crate::time::Beats(beat)),
+        beat,
+        s.sr.0,
+        voices,
+        load,
+        xruns
+    ));
+    out.push_str(&format!(
+        "events: {} sent, {} late, {} skipped (past), {} dropped, {} quieted\n",
+        s.notes_sent, late, s.skipped_past, dropped, s.notes_quieted
+    ));
+    let loops: Vec<&str> = st
+        .loops
+        .iter()
+        .filter(|(_, l)| !l.stopping)
+        .map(|(n, _)| n.as_str())
+        .collect();
+    out.push_str(&format!(
+        "loops: {}\n",
+        if loops.is_empty() {
+            "none".into()
+        } else {
+            loops.join(", ")
+        }
+    ));
+    for (i, c) in s.channels.iter().enumerate() {
+        if *c != crate::session::channels::ChannelConfig::default() {
+            out.push_str(&format!(
+                "channel {}: {:?}, volume {:.2}, pan {:.2}\n",
+                i + 1,
+                c.source,
+                c.volume,
+                c.pan
+            ));
+        }
+    }
+    out.push_str(&format!("tables: {:?}", s.table_numbers()));
+    out
+}
