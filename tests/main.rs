@@ -4,6 +4,7 @@ mod alloc;
 mod cli;
 mod common;
 mod errors;
+mod loops;
 mod pitch;
 mod score;
 mod sound;

@@ -94,11 +94,13 @@ impl Reloader {
 /// "reloaded demo.rhai: swapped bass; added pad; removed lead; unchanged drums".
 pub fn summary(name: &str, changes: &[(String, LoopChange)], removed: &[String]) -> String {
     let pick = |want: LoopChange| -> Vec<&str> {
-        changes
+        let mut names: Vec<&str> = changes
             .iter()
             .filter(|(_, c)| *c == want)
             .map(|(n, _)| n.as_str())
-            .collect()
+            .collect();
+        names.sort_unstable();
+        names
     };
     let mut parts = Vec::new();
     for (label, names) in [

@@ -108,7 +108,8 @@ impl ScriptHost {
     /// value is formatted for display (`None` for unit).
     pub fn eval_repl(&mut self, code: &str, at: Beats) -> Result<Option<String>, ScriptError> {
         self.repl_lines += 1;
-        let file = "<repl>";
+        let name = format!("<repl:{}>", self.repl_lines);
+        let file = name.as_str();
         let ast = Rc::new(self.compile(file, code)?);
         self.sources.insert(file.to_string(), code.to_string());
         self.begin(at, &ast);
@@ -228,7 +229,12 @@ impl ScriptHost {
 
     /// Start an evaluation at logical time `at`, recording what it changes.
     fn begin(&self, at: Beats, ast: &Rc<AST>) {
+        let src: Rc<str> = ast
+            .source()
+            .and_then(|f| self.sources.get(f))
+            .map_or_else(|| Rc::from(""), |s| Rc::from(s.as_str()));
         let mut st = self.state.borrow_mut();
+        st.current_src = src;
         st.session.begin_eval(at);
         st.session.begin_txn();
         st.staged_loops.clear();

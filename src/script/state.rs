@@ -14,13 +14,15 @@ pub struct Callback {
     pub f: FnPtr,
     /// The compiled script it belongs to.
     pub ast: Rc<AST>,
+    /// The source text that defined it, whitespace folded ("" if unknown).
+    pub text: String,
 }
 
 impl Callback {
-    /// What makes two bodies the same: the closure's code (Rhai names
-    /// anonymous functions by a hash of their text) and its captured values.
+    /// What makes two bodies the same: the text that defined them (wherever
+    /// it stands in the file) and the values they captured.
     pub fn signature(&self) -> String {
-        format!("{}{:?}", self.f.fn_name(), self.f.curry())
+        format!("{}{:?}", self.text, self.f.curry())
     }
 }
 
@@ -80,6 +82,8 @@ pub struct ScriptState {
     pub calls: BTreeMap<u64, Callback>,
     /// The script being evaluated now.
     pub current_ast: Option<Rc<AST>>,
+    /// Its source text.
+    pub current_src: Rc<str>,
     next_call: u64,
     /// Output for `print()` and `help()`.
     pub printer: Printer,
@@ -112,6 +116,7 @@ impl ScriptState {
             session,
             calls: BTreeMap::new(),
             current_ast: None,
+            current_src: Rc::from(""),
             next_call: 1,
             printer,
             loops: BTreeMap::new(),
@@ -135,12 +140,14 @@ impl ScriptState {
                 Some(lp) => {
                     let current = lp.pending.as_ref().map_or(&lp.body, |(b, _)| b);
                     let same = current.signature() == st.body.signature() && lp.period == st.period;
-                    lp.stopping = false;
-                    if same {
-                        LoopChange::Unchanged
-                    } else {
+                    let was_stopping = std::mem::take(&mut lp.stopping);
+                    if !same {
                         lp.pending = Some((st.body, st.period));
-                        LoopChange::Swapped
+                    }
+                    match (was_stopping, same) {
+                        (true, _) => LoopChange::Added,
+                        (false, true) => LoopChange::Unchanged,
+                        (false, false) => LoopChange::Swapped,
                     }
                 }
                 None => {
@@ -181,7 +188,8 @@ impl ScriptState {
         let ast = self.current_ast.clone()?;
         let id = self.next_call;
         self.next_call += 1;
-        self.calls.insert(id, Callback { f, ast });
+        let text = String::new();
+        self.calls.insert(id, Callback { f, ast, text });
         Some(id)
     }
 }
