@@ -21,6 +21,8 @@
 //! - [`script`]: the Rhai embedding: bindings, pitch names, diagnostics.
 //! - [`render`]: offline rendering to WAV on a virtual clock.
 //! - [`bench`]: the benchmark workloads, timed.
+//! - [`watch`]: hot reload: report each save of the script file.
+//! - [`repl_edit`]: the REPL's line editor: completion, hints, multi-line input, history.
 #![warn(missing_docs)]
 
 pub mod audio;
@@ -29,6 +31,8 @@ pub mod command;
 pub mod live;
 pub mod pitch;
 pub mod render;
+pub mod repl_edit;
 pub mod script;
 pub mod session;
 pub mod time;
+pub mod watch;

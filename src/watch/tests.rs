@@ -1,0 +1,174 @@
+//! Real files in fresh temp directories, real notify.
+
+use super::*;
+use crossbeam_channel::{unbounded, Receiver, RecvTimeoutError};
+use std::fs;
+use std::time::Instant;
+
+/// The SPEC's budget from the write to the reload event.
+const BUDGET: Duration = Duration::from_millis(50);
+/// How long to listen to be sure no further event comes.
+const QUIET: Duration = Duration::from_millis(200);
+
+/// A fresh directory under the system temp dir, removed on drop.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(tag: &str) -> TempDir {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos();
+        let dir =
+            std::env::temp_dir().join(format!("tactus-watch-{tag}-{}-{nanos}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        TempDir(dir)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A temp dir holding `song.rhai`, watched, with the receiving end.
+fn setup(tag: &str) -> (TempDir, PathBuf, ScriptWatcher, Receiver<WatchEvent>) {
+    let dir = TempDir::new(tag);
+    let file = dir.0.join("song.rhai");
+    fs::write(&file, "// v0\n").unwrap();
+    let (tx, rx) = unbounded();
+    let w = ScriptWatcher::watch(&file, DEBOUNCE, tx).unwrap();
+    (dir, file, w, rx)
+}
+
+/// Waits for the first event after a save made at `t0`; returns the latency.
+fn expect_changed(rx: &Receiver<WatchEvent>, file: &Path, t0: Instant, what: &str) -> Duration {
+    let ev = rx.recv_timeout(Duration::from_secs(2));
+    let latency = t0.elapsed();
+    assert_eq!(ev, Ok(WatchEvent::Changed(file.to_path_buf())), "{what}");
+    eprintln!(
+        "watch latency ({what}): {:.1} ms",
+        latency.as_secs_f64() * 1e3
+    );
+    assert!(latency < BUDGET, "{what}: first event after {latency:?}");
+    latency
+}
+
+fn expect_quiet(rx: &Receiver<WatchEvent>, what: &str) {
+    match rx.recv_timeout(QUIET) {
+        Err(RecvTimeoutError::Timeout) => {}
+        other => panic!("{what}: unexpected {other:?}"),
+    }
+}
+
+/// Writes `.song.rhai.tmp` and renames it over the script, as editors do.
+fn atomic_save(file: &Path, text: &str) -> Instant {
+    let tmp = file.with_file_name(".song.rhai.tmp");
+    fs::write(&tmp, text).unwrap();
+    fs::rename(&tmp, file).unwrap();
+    Instant::now()
+}
+
+fn plain_save(file: &Path, text: &str) -> Instant {
+    fs::write(file, text).unwrap();
+    Instant::now()
+}
+
+#[test]
+fn plain_write_gives_one_event_within_budget() {
+    let (_dir, file, _w, rx) = setup("plain");
+    let t0 = plain_save(&file, "// v1\n");
+    expect_changed(&rx, &file, t0, "plain write");
+    expect_quiet(&rx, "after a plain write");
+}
+
+#[test]
+fn atomic_save_gives_one_event() {
+    let (_dir, file, _w, rx) = setup("atomic");
+    let t0 = atomic_save(&file, "// v1\n");
+    expect_changed(&rx, &file, t0, "atomic save");
+    expect_quiet(&rx, "after an atomic save");
+}
+
+#[test]
+fn other_files_in_the_directory_are_ignored() {
+    let (dir, file, _w, rx) = setup("other");
+    fs::write(dir.0.join("notes.txt"), "hello").unwrap();
+    fs::write(dir.0.join("song.rhai.bak"), "// old").unwrap();
+    let _ = fs::read_to_string(&file).unwrap(); // Access(Open) on the script itself
+    expect_quiet(&rx, "other files");
+}
+
+#[test]
+fn saves_300_ms_apart_give_one_event_each() {
+    let (_dir, file, _w, rx) = setup("three");
+    for i in 1..=3 {
+        let t0 = plain_save(&file, &format!("// v{i}\n"));
+        expect_changed(&rx, &file, t0, &format!("save {i} of 3"));
+        if i < 3 {
+            std::thread::sleep(Duration::from_millis(300).saturating_sub(t0.elapsed()));
+        }
+    }
+    expect_quiet(&rx, "after three saves");
+}
+
+#[test]
+fn watch_survives_an_atomic_save() {
+    let (_dir, file, _w, rx) = setup("survive");
+    let t0 = atomic_save(&file, "// v1\n");
+    expect_changed(&rx, &file, t0, "atomic save, then");
+    std::thread::sleep(Duration::from_millis(100));
+    let t1 = plain_save(&file, "// v2\n");
+    expect_changed(&rx, &file, t1, "plain write after the rename");
+    expect_quiet(&rx, "after both");
+}
+
+#[test]
+fn dropping_the_watcher_stops_it() {
+    let (_dir, file, w, rx) = setup("drop");
+    drop(w);
+    plain_save(&file, "// v1\n");
+    assert_eq!(rx.recv_timeout(QUIET), Err(RecvTimeoutError::Disconnected));
+}
+
+#[test]
+fn missing_directory_is_an_error() {
+    let dir = TempDir::new("missing");
+    let file = dir.0.join("nope").join("song.rhai");
+    let (tx, _rx) = unbounded();
+    let err = ScriptWatcher::watch(&file, DEBOUNCE, tx).unwrap_err();
+    assert!(matches!(err, WatchError::Dir { .. }), "{err}");
+}
+
+/// 150 saves, alternating plain and atomic: counts second events for one save
+/// and prints the latency spread. `cargo test --lib watch -- --ignored --nocapture`
+#[test]
+#[ignore = "10 s; measures latency and split batches"]
+fn stress_latency_and_split_batches() {
+    let (_dir, file, _w, rx) = setup("stress");
+    let (mut lats, mut extra) = (vec![], 0);
+    for i in 0..150 {
+        let text = format!("// v{i}\n");
+        let t0 = if i % 2 == 0 {
+            plain_save(&file, &text)
+        } else {
+            atomic_save(&file, &text)
+        };
+        rx.recv_timeout(Duration::from_secs(2)).unwrap();
+        lats.push(t0.elapsed().as_secs_f64() * 1e3);
+        while rx.recv_timeout(Duration::from_millis(45)).is_ok() {
+            extra += 1;
+        }
+    }
+    lats.sort_by(|a, b| a.total_cmp(b));
+    let n = lats.len();
+    eprintln!(
+        "extra events {extra}; latency ms min {:.1} median {:.1} p95 {:.1} max {:.1}",
+        lats[0],
+        lats[n / 2],
+        lats[n * 95 / 100],
+        lats[n - 1]
+    );
+    assert_eq!(extra, 0);
+}
