@@ -13,6 +13,7 @@ use crate::script::state::Printer;
 use crate::script::{ScriptError, ScriptHost};
 use crate::session::Session;
 use crate::time::{Beats, Frame, SampleRate, Seconds};
+use crate::watch::WatchEvent;
 use crossbeam_channel::{select, Receiver, Sender};
 use reload::Reloader;
 use std::path::PathBuf;
@@ -44,9 +45,6 @@ pub struct Reply {
     pub names: Vec<String>,
 }
 
-/// A file-change notification for the watched script.
-pub type FileEvent = ();
-
 /// What the script thread needs.
 pub struct LiveConfig {
     /// Sample rate of the running engine.
@@ -70,7 +68,7 @@ pub struct LiveLinks {
     /// REPL requests.
     pub requests: Receiver<Request>,
     /// File changes of the watched script.
-    pub file_changes: Receiver<FileEvent>,
+    pub file_changes: Receiver<WatchEvent>,
     /// Set by Ctrl-C: stops a running evaluation.
     pub interrupt: Arc<AtomicBool>,
 }
@@ -99,13 +97,15 @@ pub fn run(cfg: LiveConfig, links: LiveLinks, printer: Printer) {
                 Ok(Request::Eval { code, reply }) => thread.eval(&code, &reply, reloader.as_mut()),
                 Ok(Request::Quit) | Err(_) => break,
             },
-            recv(thread.links.file_changes) -> ev => {
-                if ev.is_ok() {
+            recv(thread.links.file_changes) -> ev => match ev {
+                Ok(WatchEvent::Changed(_)) => {
                     if let Some(r) = reloader.as_mut() {
                         let now = thread.next_block_beat();
                         r.reload(&mut thread.host, now, &*thread.printer);
                     }
                 }
+                Ok(WatchEvent::Error(e)) => (thread.printer)(&format!("watching the script: {e}")),
+                Err(_) => {}
             },
             default(TICK) => {}
         }

@@ -13,14 +13,31 @@ use tactus::time::{SampleRate, Seconds};
 #[global_allocator]
 static ALLOC: assert_no_alloc::AllocDisabler = assert_no_alloc::AllocDisabler;
 
-/// Tactus: a live-coding music environment. Write Rhai scores, render them.
+/// Tactus: a live-coding music environment. Without a subcommand, starts the
+/// live session: a REPL, with SCRIPT loaded and re-evaluated on every save.
 #[derive(Parser)]
-#[command(name = "tactus", version, about, long_about = None)]
+#[command(name = "tactus", version, about, long_about = None, args_conflicts_with_subcommands = true)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Cmd>,
-    /// A performance script (the live session is not built yet: use `render`).
+    /// A performance script, evaluated at start and on every save.
     script: Option<PathBuf>,
+    /// Do not re-evaluate the script when it is saved.
+    #[arg(long)]
+    no_watch: bool,
+    /// Audio output: the first device whose name contains NAME (see `tactus devices`).
+    #[arg(long, value_name = "NAME")]
+    device: Option<String>,
+    /// Device buffer size to request, in frames.
+    #[arg(long, value_name = "FRAMES")]
+    buffer: Option<u32>,
+    /// Sample rate to request, in Hz.
+    #[arg(long, value_name = "HZ")]
+    sr: Option<u32>,
+    /// With no audio device, record the session to this WAV file (default:
+    /// tactus-session-<time>.wav).
+    #[arg(long, value_name = "FILE.wav")]
+    record: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -55,6 +72,8 @@ enum Cmd {
         #[arg(long, default_value_t = 600.0)]
         duration: f64,
     },
+    /// List the audio outputs (the default marked with *).
+    Devices,
     /// Render the benchmark workloads (w1_grains, w2_poly, w3_dense: the events
     /// Csound and scsynth render in ../shared/bench/anchors.sh) offline and
     /// print audio seconds, wall seconds, x-realtime, peak memory, late and lost events.
@@ -113,12 +132,51 @@ fn main() -> ExitCode {
             workloads.extend(workload);
             bench_cmd::run(&workloads, out.as_deref(), quiet, realtime_voices)
         }
-        None => {
-            eprintln!(
-                "tactus: the live session (REPL, audio device) is not built yet; render a score instead:\n  tactus render {} -o out.wav",
-                cli.script.as_deref().unwrap_or(Path::new("scripts/first.rhai")).display()
-            );
-            ExitCode::from(2)
+        Some(Cmd::Devices) => cmd_devices(),
+        None => cmd_session(cli),
+    }
+}
+
+fn cmd_session(cli: Cli) -> ExitCode {
+    if let Some(p) = cli.script.as_deref().filter(|p| !p.is_file()) {
+        eprintln!("{}: error: no such script", p.display());
+        return ExitCode::from(1);
+    }
+    let opts = tactus::repl::SessionOptions {
+        script: cli.script,
+        no_watch: cli.no_watch,
+        device: tactus::device::DeviceOptions {
+            device: cli.device,
+            buffer_frames: cli.buffer,
+            sr: cli.sr,
+        },
+        fallback_wav: cli.record,
+    };
+    match tactus::repl::run(opts) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("tactus: error: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn cmd_devices() -> ExitCode {
+    match tactus::device::list_outputs() {
+        Ok(list) if !list.is_empty() => {
+            println!("audio outputs:");
+            for (name, default) in list {
+                println!("  {} {name}", if default { "*" } else { " " });
+            }
+            ExitCode::SUCCESS
+        }
+        Ok(_) => {
+            println!("no audio outputs (a session records to a WAV file instead)");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            println!("no usable audio output: {e} (a session records to a WAV file instead)");
+            ExitCode::SUCCESS
         }
     }
 }

@@ -1,0 +1,200 @@
+//! `tactus [SCRIPT]`: the live session. The main thread runs the REPL
+//! (rustyline) and owns the audio output; the script thread ([`crate::live`])
+//! owns Rhai, the session and the scheduler; the audio thread runs the engine.
+//! Messages from the script thread print above the prompt (rustyline's
+//! external printer) without breaking the line being typed.
+
+use crate::audio::{Engine, EngineConfig};
+use crate::device::{self, DeviceOptions, RunningOutput};
+use crate::live::{self, LiveConfig, LiveLinks, Reply, Request};
+use crate::repl_edit::{self, Names, Usages};
+use crate::script::help::DOCS;
+use crate::script::state::Printer;
+use crate::time::Seconds;
+use crate::watch::{ScriptWatcher, DEBOUNCE};
+use crossbeam_channel::{bounded, unbounded, Sender};
+use rustyline::error::ReadlineError;
+use rustyline::ExternalPrinter;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+/// How to run a live session.
+#[derive(Debug, Clone, Default)]
+pub struct SessionOptions {
+    /// The performance script to load (and watch).
+    pub script: Option<PathBuf>,
+    /// Do not re-evaluate the script when it is saved.
+    pub no_watch: bool,
+    /// Audio device choice.
+    pub device: DeviceOptions,
+    /// Where the session is recorded when there is no audio device.
+    pub fallback_wav: Option<PathBuf>,
+}
+
+/// Why a session could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum SessionError {
+    /// The audio output could not start.
+    #[error(transparent)]
+    Device(#[from] device::DeviceError),
+    /// The script cannot be watched.
+    #[error(transparent)]
+    Watch(#[from] crate::watch::WatchError),
+    /// The line editor could not start.
+    #[error(transparent)]
+    Editor(#[from] repl_edit::ReplEditError),
+    /// A thread could not be spawned.
+    #[error("cannot start the script thread: {0}")]
+    Thread(std::io::Error),
+}
+
+/// Run the session until Ctrl-D (or end of input).
+pub fn run(opts: SessionOptions) -> Result<(), SessionError> {
+    let (cmd_tx, cmd_rx) = bounded(4096);
+    let (garbage_tx, garbage_rx) = bounded(1024);
+    let wav = opts.fallback_wav.clone().unwrap_or_else(default_wav);
+    let mut telemetry = None;
+    let output = device::start(&opts.device, &wav, |sr, block| {
+        let engine = Engine::new(EngineConfig::new(sr), cmd_rx, garbage_tx);
+        let _ = block;
+        telemetry = Some(engine.telemetry());
+        engine
+    })?;
+    let Some(telemetry) = telemetry else {
+        return Err(SessionError::Thread(std::io::Error::other("the audio engine was not built")));
+    };
+    let info = output.info().clone();
+    println!("{}", describe(&info));
+    let names: Names = Arc::new(Mutex::new(DOCS.iter().map(|d| d.name.to_string()).collect()));
+    let usages: Usages = Arc::new(Mutex::new(DOCS.iter().map(|d| (d.name.to_string(), d.usage.to_string())).collect()));
+    let history = repl_edit::history_path();
+    let mut editor = repl_edit::editor(names.clone(), usages, &history)?;
+    let printer = shared_printer(&mut editor);
+    let (req_tx, req_rx) = bounded(16);
+    let (file_tx, file_rx) = bounded(4);
+    let _watcher = match (&opts.script, opts.no_watch) {
+        (Some(path), false) => Some(ScriptWatcher::watch(path, DEBOUNCE, file_tx)?),
+        _ => None,
+    };
+    let interrupt = Arc::new(AtomicBool::new(false));
+    let flag = interrupt.clone();
+    // SIGINT while an evaluation runs (the terminal is not in raw mode then).
+    let _ = ctrlc::set_handler(move || flag.store(true, Ordering::Relaxed));
+    let cfg = LiveConfig {
+        sr: info.sr,
+        block_frames: info.block_frames,
+        lookahead: Seconds(0.1),
+        script: opts.script.clone(),
+    };
+    let links = LiveLinks {
+        commands: cmd_tx,
+        garbage: garbage_rx,
+        telemetry,
+        requests: req_rx,
+        file_changes: file_rx,
+        interrupt,
+    };
+    let p = printer.clone();
+    let script_thread = std::thread::Builder::new()
+        .name("tactus-script".into())
+        .spawn(move || {
+            let print: Printer = std::rc::Rc::new(move |s: &str| p(s));
+            live::run(cfg, links, print)
+        })
+        .map_err(SessionError::Thread)?;
+    let errors = output.errors().clone();
+    let forward = printer.clone();
+    std::thread::spawn(move || {
+        for e in errors.iter() {
+            forward(&format!("audio device: {e}; the session keeps its state"));
+        }
+    });
+    repl_loop(&mut editor, &req_tx, &names);
+    let _ = req_tx.send(Request::Quit);
+    let _ = script_thread.join();
+    let _ = repl_edit::save_history(&mut editor, &history);
+    finish(output)
+}
+
+/// Where a session with no audio device is recorded.
+fn default_wav() -> PathBuf {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    PathBuf::from(format!("tactus-session-{secs}.wav"))
+}
+
+fn describe(info: &device::OutputInfo) -> String {
+    if info.fallback {
+        format!("{} (no output device was found; the clock runs in real time)", info.description)
+    } else {
+        format!("audio: {} at {} Hz, {}-frame blocks", info.description, info.sr.0, info.block_frames)
+    }
+}
+
+/// A thread-safe printer: above the prompt when the terminal allows it.
+fn shared_printer<H: rustyline::Helper>(
+    editor: &mut rustyline::Editor<H, rustyline::history::FileHistory>,
+) -> Arc<dyn Fn(&str) + Send + Sync> {
+    match editor.create_external_printer() {
+        Ok(ext) => {
+            let ext = Mutex::new(ext);
+            Arc::new(move |s: &str| {
+                if let Ok(mut p) = ext.lock() {
+                    let _ = p.print(format!("{s}\n"));
+                }
+            })
+        }
+        Err(_) => Arc::new(|s: &str| println!("{s}")),
+    }
+}
+
+fn repl_loop<H: rustyline::Helper>(
+    editor: &mut rustyline::Editor<H, rustyline::history::FileHistory>,
+    requests: &Sender<Request>,
+    names: &Names,
+) {
+    println!("Tactus {} - help() lists the functions, Tab completes, Ctrl-D quits.", env!("CARGO_PKG_VERSION"));
+    loop {
+        match editor.readline("tactus> ") {
+            Ok(line) if line.trim().is_empty() => continue,
+            Ok(line) => {
+                let (tx, rx) = unbounded();
+                if requests.send(Request::Eval { code: line, reply: tx }).is_err() {
+                    break;
+                }
+                match rx.recv() {
+                    Ok(reply) => show(reply, names),
+                    Err(_) => break,
+                }
+            }
+            Err(ReadlineError::Interrupted) => continue,
+            Err(ReadlineError::Eof) => break,
+            Err(e) => {
+                eprintln!("tactus: input error: {e}");
+                break;
+            }
+        }
+    }
+}
+
+fn show(reply: Reply, names: &Names) {
+    match reply.result {
+        Ok(Some(value)) => println!("=> {value}"),
+        Ok(None) => {}
+        Err(e) => println!("{e}"),
+    }
+    if let Ok(mut n) = names.lock() {
+        *n = reply.names;
+    }
+}
+
+fn finish(output: RunningOutput) -> Result<(), SessionError> {
+    let recorded = output.info().fallback.then(|| output.info().description.clone());
+    output.stop()?;
+    if let Some(d) = recorded {
+        println!("{}", d.replace("no audio device: recording to", "session recorded to"));
+    }
+    Ok(())
+}
