@@ -16,6 +16,7 @@
 //! - [`time`]: frames, beats, seconds, the tempo map.
 //! - [`command`]: what crosses to the audio thread and back.
 //! - [`audio`]: the engine the callback runs (no allocation, no locks).
+//! - [`device`]: audio output: the cpal stream, or the real-time fallback recording to WAV.
 //! - [`pitch`]: note names, MIDI numbers, Csound oct and pch.
 //! - [`session`]: the desired state on the script thread, GEN routines, the scheduler.
 //! - [`script`]: the Rhai embedding: bindings, pitch names, diagnostics.
@@ -28,9 +29,11 @@
 pub mod audio;
 pub mod bench;
 pub mod command;
+pub mod device;
 pub mod live;
 pub mod pitch;
 pub mod render;
+pub mod repl;
 pub mod repl_edit;
 pub mod script;
 pub mod session;

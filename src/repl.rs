@@ -62,12 +62,20 @@ pub fn run(opts: SessionOptions) -> Result<(), SessionError> {
         engine
     })?;
     let Some(telemetry) = telemetry else {
-        return Err(SessionError::Thread(std::io::Error::other("the audio engine was not built")));
+        return Err(SessionError::Thread(std::io::Error::other(
+            "the audio engine was not built",
+        )));
     };
     let info = output.info().clone();
     println!("{}", describe(&info));
-    let names: Names = Arc::new(Mutex::new(DOCS.iter().map(|d| d.name.to_string()).collect()));
-    let usages: Usages = Arc::new(Mutex::new(DOCS.iter().map(|d| (d.name.to_string(), d.usage.to_string())).collect()));
+    let names: Names = Arc::new(Mutex::new(
+        DOCS.iter().map(|d| d.name.to_string()).collect(),
+    ));
+    let usages: Usages = Arc::new(Mutex::new(
+        DOCS.iter()
+            .map(|d| (d.name.to_string(), d.usage.to_string()))
+            .collect(),
+    ));
     let history = repl_edit::history_path();
     let mut editor = repl_edit::editor(names.clone(), usages, &history)?;
     let printer = shared_printer(&mut editor);
@@ -127,9 +135,15 @@ fn default_wav() -> PathBuf {
 
 fn describe(info: &device::OutputInfo) -> String {
     if info.fallback {
-        format!("{} (no output device was found; the clock runs in real time)", info.description)
+        format!(
+            "{} (no output device was found; the clock runs in real time)",
+            info.description
+        )
     } else {
-        format!("audio: {} at {} Hz, {}-frame blocks", info.description, info.sr.0, info.block_frames)
+        format!(
+            "audio: {} at {} Hz, {}-frame blocks",
+            info.description, info.sr.0, info.block_frames
+        )
     }
 }
 
@@ -155,13 +169,22 @@ fn repl_loop<H: rustyline::Helper>(
     requests: &Sender<Request>,
     names: &Names,
 ) {
-    println!("Tactus {} - help() lists the functions, Tab completes, Ctrl-D quits.", env!("CARGO_PKG_VERSION"));
+    println!(
+        "Tactus {} - help() lists the functions, Tab completes, Ctrl-D quits.",
+        env!("CARGO_PKG_VERSION")
+    );
     loop {
         match editor.readline("tactus> ") {
             Ok(line) if line.trim().is_empty() => continue,
             Ok(line) => {
                 let (tx, rx) = unbounded();
-                if requests.send(Request::Eval { code: line, reply: tx }).is_err() {
+                if requests
+                    .send(Request::Eval {
+                        code: line,
+                        reply: tx,
+                    })
+                    .is_err()
+                {
                     break;
                 }
                 match rx.recv() {
@@ -191,10 +214,16 @@ fn show(reply: Reply, names: &Names) {
 }
 
 fn finish(output: RunningOutput) -> Result<(), SessionError> {
-    let recorded = output.info().fallback.then(|| output.info().description.clone());
+    let recorded = output
+        .info()
+        .fallback
+        .then(|| output.info().description.clone());
     output.stop()?;
     if let Some(d) = recorded {
-        println!("{}", d.replace("no audio device: recording to", "session recorded to"));
+        println!(
+            "{}",
+            d.replace("no audio device: recording to", "session recorded to")
+        );
     }
     Ok(())
 }
