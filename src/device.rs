@@ -194,7 +194,7 @@ pub fn start(
     make_engine: impl FnOnce(SampleRate, u32) -> Engine,
 ) -> Result<RunningOutput, DeviceError> {
     let (tx, rx) = crossbeam_channel::bounded(ERROR_CAPACITY);
-    match cpal_out::open(opts, &tx) {
+    match quietly(|| cpal_out::open(opts, &tx)) {
         Ok(opened) => {
             let sr = SampleRate(opened.sr);
             let info = OutputInfo {
@@ -287,4 +287,36 @@ pub fn list_outputs() -> Result<Vec<(String, bool)>, DeviceError> {
             (name, is_default)
         })
         .collect())
+}
+
+/// Run `f` with the process's stderr sent to /dev/null: alsa-lib prints its
+/// own error lines while cpal probes a machine with no sound card, and they
+/// would bury the one clear line Tactus prints. `TACTUS_DEBUG_AUDIO=1`
+/// keeps them.
+fn quietly<R>(f: impl FnOnce() -> R) -> R {
+    if std::env::var_os("TACTUS_DEBUG_AUDIO").is_some() {
+        return f();
+    }
+    #[cfg(unix)]
+    {
+        // SAFETY: plain descriptor calls on fd 2 and descriptors we opened;
+        // each is checked, and fd 2 is restored before returning.
+        unsafe {
+            let saved = libc::dup(2);
+            let null = libc::open(c"/dev/null".as_ptr(), libc::O_WRONLY);
+            let swapped = saved >= 0 && null >= 0 && libc::dup2(null, 2) >= 0;
+            let r = f();
+            if swapped {
+                libc::dup2(saved, 2);
+            }
+            for fd in [saved, null] {
+                if fd >= 0 {
+                    libc::close(fd);
+                }
+            }
+            r
+        }
+    }
+    #[cfg(not(unix))]
+    f()
 }

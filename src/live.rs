@@ -86,9 +86,10 @@ pub fn run(cfg: LiveConfig, links: LiveLinks, printer: Printer) {
         links,
         printer,
     };
+    let start = thread.next_block_beat();
+    thread.host.with_session(|s| s.bar_origin = start);
     if let Some(r) = reloader.as_mut() {
-        let now = thread.next_block_beat();
-        r.reload(&mut thread.host, now, &*thread.printer);
+        r.reload(&mut thread.host, start, &*thread.printer);
     }
     loop {
         thread.tick();

@@ -171,11 +171,25 @@ impl Engine {
 
     /// Fill `out` (interleaved stereo, any length) with the next frames.
     pub fn process(&mut self, out: &mut [f32]) {
+        let started = std::time::Instant::now();
         rt::guarded(|| {
             for chunk in out.chunks_mut(MAX_BLOCK * 2) {
                 self.process_block(chunk);
             }
-        })
+        });
+        // Load: processing time over the block's real duration (the worst
+        // since `status()` last read it). Reading the clock neither allocates
+        // nor blocks.
+        let budget_s = (out.len() / 2) as f64 / self.cfg.sr.hz();
+        let permille = (started.elapsed().as_secs_f64() / budget_s.max(1e-9) * 1000.0) as u64;
+        self.telemetry
+            .load_permille
+            .fetch_max(permille, Ordering::Relaxed);
+    }
+
+    /// Count a buffer the output could not deliver in time.
+    pub fn count_xrun(&self) {
+        self.telemetry.xruns.fetch_add(1, Ordering::Relaxed);
     }
 
     fn process_block(&mut self, out: &mut [f32]) {

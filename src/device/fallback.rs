@@ -167,6 +167,7 @@ impl Clock {
             }
             let behind = blocks_in(now - deadline, self.sr);
             if behind > MAX_BEHIND_BLOCKS {
+                self.engine.count_xrun();
                 k += behind;
             }
             self.engine.process(&mut self.block);

@@ -50,6 +50,8 @@ pub struct Session {
     pub skip_before: Frame,
     /// Notes skipped because their time had passed.
     pub skipped_past: u64,
+    /// Bars are counted from this beat (where a live session started).
+    pub bar_origin: Beats,
 }
 
 /// What an evaluation may change, saved so that a failed one changes nothing.
@@ -92,6 +94,7 @@ impl Session {
             txn: None,
             skip_before: Frame(0),
             skipped_past: 0,
+            bar_origin: Beats(0.0),
         }
     }
 

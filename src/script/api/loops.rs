@@ -8,9 +8,9 @@ use rhai::{Array, Dynamic, Engine, FnPtr, NativeCallContext};
 /// Loops and sequences start on the next bar of this many beats.
 pub const BAR_BEATS: f64 = 4.0;
 
-/// The first bar line at or after `beat`.
-pub fn next_bar(beat: f64) -> f64 {
-    (beat / BAR_BEATS - 1e-9).ceil().max(0.0) * BAR_BEATS
+/// The first bar line at or after `beat`, bars counted from `origin`.
+pub fn next_bar(origin: f64, beat: f64) -> f64 {
+    origin + ((beat - origin) / BAR_BEATS - 1e-9).ceil().max(0.0) * BAR_BEATS
 }
 
 /// Register the bindings of this area.
@@ -30,7 +30,7 @@ pub fn register(engine: &mut Engine, st: &Shared) {
             let Some(ast) = st.current_ast.clone() else {
                 return err("live_loop(): no script is running");
             };
-            let start = next_bar(st.session.cursor.0);
+            let start = next_bar(st.session.bar_origin.0, st.session.cursor.0);
             let text = call_text(&st.current_src, ctx.call_position());
             st.staged_loops.push(StagedLoop {
                 name: name.to_string(),

@@ -14,14 +14,14 @@ pub fn status(st: &ScriptState) -> String {
             t.active_voices.load(Ordering::Relaxed),
             t.late_events.load(Ordering::Relaxed),
             t.dropped_notes.load(Ordering::Relaxed),
-            t.load_permille.load(Ordering::Relaxed) as f64 / 10.0,
+            t.load_permille.swap(0, Ordering::Relaxed) as f64 / 10.0,
             t.xruns.load(Ordering::Relaxed),
         ),
         None => (s.eval_frame.0, 0, 0, 0, 0.0, 0),
     };
     let beat = s.tempo.frame_to_beats(crate::time::Frame(frame), s.sr).0;
     out.push_str(&format!(
-        "tempo {:.2} bpm, beat {:.2}, {} Hz, {} voices, callback load {:.1} %, {} xruns\n",
+        "tempo {:.2} bpm, beat {:.2}, {} Hz, {} voices, callback load {:.1} % (worst since the last status), {} xruns\n",
         s.tempo.bpm_at(crate::time::Beats(beat)),
         beat,
         s.sr.0,

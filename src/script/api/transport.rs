@@ -54,8 +54,12 @@ pub fn register(engine: &mut Engine, st: &Shared) {
         Ok(())
     });
     let s = st.clone();
-    engine.register_fn("status", move || -> String {
-        super::status::status(&s.borrow())
+    engine.register_fn("status", move || {
+        let (text, printer) = {
+            let st = s.borrow();
+            (super::status::status(&st), st.printer.clone())
+        };
+        printer(&text);
     });
     let s = st.clone();
     engine.register_fn("now", move || -> f64 { s.borrow().session.cursor.0 });
