@@ -7,7 +7,7 @@ CARGO ?= cargo
 JOBS ?= 2
 # System packages: ALSA headers (cpal, midir), cmake + libclang (rusty_link),
 # pkg-config, and sox (tests read rendered WAVs back with an independent tool).
-APT_PACKAGES := libasound2-dev pkg-config cmake libclang-dev sox
+APT_PACKAGES := libasound2-dev pkg-config cmake libclang-dev sox tmux
 BREW_LINE := brew install cmake llvm pkg-config sox
 
 .PHONY: run test deps build check-toolchain clean

@@ -6,6 +6,7 @@ mod common;
 mod errors;
 mod loops;
 mod pitch;
+mod repl;
 mod score;
 mod sound;
 mod tables;

@@ -1,0 +1,183 @@
+//! The REPL as a musician uses it, in a private tmux server (TESTING.md §5):
+//! completion, multi-line input, help, the error caret, Ctrl-C stopping a
+//! runaway evaluation while the session goes on, history across restarts,
+//! and what was typed heard in the session's recording.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn start(name: &str, cmd: &str) -> Tmux {
+        let t = Tmux {
+            socket: format!("tactus-test-{}-{name}", std::process::id()),
+        };
+        t.run(&[
+            "new-session",
+            "-d",
+            "-s",
+            "repl",
+            "-x",
+            "120",
+            "-y",
+            "40",
+            &format!("{cmd}; echo EXITED rc=$?; sleep 30"),
+        ]);
+        t
+    }
+
+    fn run(&self, args: &[&str]) -> String {
+        let out = Command::new("tmux")
+            .args(["-L", &self.socket, "-f", "/dev/null"])
+            .args(args)
+            .output()
+            .expect("tmux is installed by make");
+        String::from_utf8_lossy(&out.stdout).to_string()
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", "repl"];
+        args.extend_from_slice(keys);
+        self.run(&args);
+    }
+
+    /// Type `text` and Enter. tmux reads `;` in its arguments as a command
+    /// separator, so semicolons go as a hex key.
+    fn line(&self, text: &str) {
+        for (k, part) in text.split(';').enumerate() {
+            if k > 0 {
+                self.keys(&["-H", "3b"]);
+            }
+            if !part.is_empty() {
+                self.keys(&["-l", part]);
+            }
+        }
+        self.keys(&["Enter"]);
+    }
+
+    fn screen(&self) -> String {
+        self.run(&["capture-pane", "-p", "-J", "-t", "repl", "-S", "-200"])
+    }
+
+    /// Wait until the screen contains `want`.
+    fn wait_for(&self, want: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            let s = self.screen();
+            if s.contains(want) {
+                return s;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {want:?}; screen:\n{s}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        self.run(&["kill-server"]);
+    }
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("tactus-repl-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn session_cmd(dir: &Path) -> String {
+    format!(
+        "cd {} && TACTUS_HISTORY={}/history {} --no-watch --record {}/take.wav",
+        dir.display(),
+        dir.display(),
+        env!("CARGO_BIN_EXE_tactus"),
+        dir.display()
+    )
+}
+
+#[test]
+fn repl_completion_multiline_help_caret_interrupt_history_and_sound() {
+    let dir = scratch("main");
+    let t = Tmux::start("main", &session_cmd(&dir));
+    let s = t.wait_for("tactus>");
+    assert!(
+        s.contains("no audio device: recording to"),
+        "one clear line about the fallback:\n{s}"
+    );
+    assert!(
+        !s.contains("ALSA lib"),
+        "alsa-lib noise kept off the terminal:\n{s}"
+    );
+
+    // Tab completion of a binding.
+    t.keys(&["-l", "live_lo"]);
+    t.keys(&["Tab"]);
+    t.wait_for("live_loop");
+    t.keys(&["C-u"]);
+
+    // Multi-line input while brackets are open.
+    t.line("let xs = [1,");
+    t.line("  2, 3];");
+    t.line("xs.len()");
+    t.wait_for("=> 3");
+
+    // help() from the same text as the docs.
+    t.line("help(\"note\")");
+    t.wait_for("note(ch, pitch, dur_beats)");
+
+    // The error caret under the column.
+    t.line("  note(1, \"H4\", 1)");
+    let s = t.wait_for("unknown note name \"H4\"");
+    let err_line = s.lines().find(|l| l.contains("unknown note name")).unwrap();
+    assert!(err_line.contains(":1:3: error:"), "{err_line}");
+    let lines: Vec<&str> = s.lines().collect();
+    let k = lines
+        .iter()
+        .position(|l| l.contains("unknown note name"))
+        .unwrap();
+    assert_eq!(lines[k + 1], "1 |   note(1, \"H4\", 1)");
+    assert_eq!(lines[k + 2], "      ^");
+
+    // A note typed now, and Ctrl-C stopping a runaway loop while it sounds.
+    t.line("channel(1, #{ synth: \"sine\", env: adsr(0.01, 0.1, 0.8, 0.2) }); note(1, \"A4\", 8, #{ amp: 0.5 })");
+    // Each iteration is heavy but only a few operations: only Ctrl-C ends it.
+    t.line("loop { table(9, 65536, saw(64)); }");
+    std::thread::sleep(Duration::from_millis(700));
+    assert!(
+        !t.screen().contains("<repl:6>"),
+        "still running when Ctrl-C comes"
+    );
+    t.keys(&["C-c"]);
+    let s = t.wait_for("interrupted");
+    assert!(s.contains("<repl:6>:1:"), "{s}");
+    t.line("40 + 2");
+    t.wait_for("=> 42");
+
+    // Quit cleanly; the recording holds the note.
+    t.keys(&["C-d"]);
+    t.wait_for("EXITED rc=0");
+    let mut r = hound::WavReader::open(dir.join("take.wav")).expect("a valid WAV after Ctrl-D");
+    let samples: Vec<f32> = r.samples::<f32>().map(Result::unwrap).collect();
+    let peak = samples.iter().fold(0.0f32, |m, x| m.max(x.abs()));
+    assert!(
+        peak > 0.2 && peak < 0.5,
+        "the A4 typed at the prompt is in the take (peak {peak})"
+    );
+
+    // History across restarts: Up recalls the last line of the last session.
+    drop(t);
+    let t = Tmux::start("again", &session_cmd(&dir));
+    t.wait_for("tactus>");
+    t.keys(&["Up"]);
+    t.wait_for("tactus> 40 + 2");
+    t.keys(&["C-u", "C-d"]);
+    t.wait_for("EXITED rc=0");
+}
