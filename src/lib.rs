@@ -26,6 +26,7 @@
 //! - [`repl_edit`]: the REPL's line editor: completion, hints, multi-line input, history.
 #![warn(missing_docs)]
 
+pub mod alloc_count;
 pub mod audio;
 pub mod bench;
 pub mod command;

@@ -147,6 +147,22 @@ impl Live {
         while self.links.garbage.try_recv().is_ok() {}
     }
 
+    /// A line typed at the prompt means "now": release what it placed
+    /// against the frame it was evaluated for, so a busy moment cannot make
+    /// it count as past (the engine plays a late note at once, counted late).
+    fn release_immediate(&mut self, at: Beats) {
+        let frame = self.host.with_session(|s| s.frame_at(at));
+        let ahead = self.cfg.sr.seconds_to_frames(self.host.lookahead());
+        self.host.with_session(|s| s.skip_before = frame);
+        for e in self
+            .host
+            .advance(Frame(frame.0 + self.cfg.block_frames as u64 + ahead))
+        {
+            (self.printer)(&e.to_string());
+        }
+        self.host.flush(&self.links.commands);
+    }
+
     fn eval(&mut self, code: &str, reply: &Sender<Reply>, reloader: Option<&mut Reloader>) {
         let at = self.next_block_beat();
         let result = self.host.eval_repl(code, at);
@@ -156,6 +172,7 @@ impl Live {
                 None => (self.printer)("revert(): no script is being watched"),
             }
         }
+        self.release_immediate(at);
         self.tick();
         let names = self.host.completion_names();
         let _ = reply.send(Reply { result, names });

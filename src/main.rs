@@ -13,6 +13,11 @@ use tactus::time::{SampleRate, Seconds};
 #[global_allocator]
 static ALLOC: assert_no_alloc::AllocDisabler = assert_no_alloc::AllocDisabler;
 
+/// Release builds count allocations on the audio thread (`status()` shows them).
+#[cfg(not(debug_assertions))]
+#[global_allocator]
+static ALLOC: tactus::alloc_count::CountingAlloc = tactus::alloc_count::CountingAlloc;
+
 /// Tactus: a live-coding music environment. Without a subcommand, starts the
 /// live session: a REPL, with SCRIPT loaded and re-evaluated on every save.
 #[derive(Parser)]

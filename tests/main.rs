@@ -3,6 +3,7 @@
 mod alloc;
 mod cli;
 mod common;
+mod device;
 mod errors;
 mod loops;
 mod pitch;

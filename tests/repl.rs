@@ -7,12 +7,12 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-struct Tmux {
+pub struct Tmux {
     socket: String,
 }
 
 impl Tmux {
-    fn start(name: &str, cmd: &str) -> Tmux {
+    pub fn start(name: &str, cmd: &str) -> Tmux {
         let t = Tmux {
             socket: format!("tactus-test-{}-{name}", std::process::id()),
         };
@@ -39,7 +39,7 @@ impl Tmux {
         String::from_utf8_lossy(&out.stdout).to_string()
     }
 
-    fn keys(&self, keys: &[&str]) {
+    pub fn keys(&self, keys: &[&str]) {
         let mut args = vec!["send-keys", "-t", "repl"];
         args.extend_from_slice(keys);
         self.run(&args);
@@ -47,7 +47,7 @@ impl Tmux {
 
     /// Type `text` and Enter. tmux reads `;` in its arguments as a command
     /// separator, so semicolons go as a hex key.
-    fn line(&self, text: &str) {
+    pub fn line(&self, text: &str) {
         for (k, part) in text.split(';').enumerate() {
             if k > 0 {
                 self.keys(&["-H", "3b"]);
@@ -59,12 +59,12 @@ impl Tmux {
         self.keys(&["Enter"]);
     }
 
-    fn screen(&self) -> String {
+    pub fn screen(&self) -> String {
         self.run(&["capture-pane", "-p", "-J", "-t", "repl", "-S", "-200"])
     }
 
     /// Wait until the screen contains `want`.
-    fn wait_for(&self, want: &str) -> String {
+    pub fn wait_for(&self, want: &str) -> String {
         let deadline = Instant::now() + Duration::from_secs(15);
         loop {
             let s = self.screen();
@@ -86,7 +86,7 @@ impl Drop for Tmux {
     }
 }
 
-fn scratch(name: &str) -> PathBuf {
+pub fn scratch(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("tactus-repl-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();

@@ -1,18 +1,21 @@
 //! The real-time guard around every audio callback: denormals flushed to zero,
-//! and (in debug and test builds) `assert_no_alloc` forbidding allocation.
+//! allocations counted (see [`crate::alloc_count`]), and (in debug and test
+//! builds) `assert_no_alloc` forbidding allocation.
 
 /// Run `f` as audio-thread code.
 #[inline]
 pub fn guarded<R>(f: impl FnOnce() -> R) -> R {
     let _ftz = FlushToZero::on();
-    #[cfg(debug_assertions)]
-    {
-        assert_no_alloc::assert_no_alloc(f)
-    }
-    #[cfg(not(debug_assertions))]
-    {
-        f()
-    }
+    crate::alloc_count::audio_scope(|| {
+        #[cfg(debug_assertions)]
+        {
+            assert_no_alloc::assert_no_alloc(f)
+        }
+        #[cfg(not(debug_assertions))]
+        {
+            f()
+        }
+    })
 }
 
 /// Sets FTZ/DAZ for its lifetime and restores the previous mode on drop.

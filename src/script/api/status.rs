@@ -33,6 +33,10 @@ pub fn status(st: &ScriptState) -> String {
         "events: {} sent, {} late, {} skipped (past), {} dropped, {} quieted\n",
         s.notes_sent, late, s.skipped_past, dropped, s.notes_quieted
     ));
+    out.push_str(&format!(
+        "audio thread: {} allocations\n",
+        crate::alloc_count::audio_allocations()
+    ));
     let loops: Vec<&str> = st
         .loops
         .iter()
