@@ -5,6 +5,7 @@ mod cli;
 mod common;
 mod device;
 mod errors;
+mod live;
 mod loops;
 mod pitch;
 mod repl;
