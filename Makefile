@@ -1,26 +1,27 @@
 # Tactus: the two commands a new user needs.
-#   make run    installs what is missing, builds release, renders the first score
+#   make run    installs what is missing, builds release, starts the REPL with scripts/demo.rhai watched
 #   make test   installs what is missing, runs every test (no sound card needed)
 
 SHELL := /bin/bash
 CARGO ?= cargo
 JOBS ?= 2
 # System packages: ALSA headers (cpal, midir), cmake + libclang (rusty_link),
-# pkg-config, and sox (tests read rendered WAVs back with an independent tool).
-APT_PACKAGES := libasound2-dev pkg-config cmake libclang-dev sox tmux
-BREW_LINE := brew install cmake llvm pkg-config sox
+# pkg-config, sox (tests read rendered WAVs back with an independent tool),
+# tmux (the REPL tests), and JACK (a dummy server gives the tests a real-time
+# audio device; the `jack` feature builds against libjack).
+APT_PACKAGES := libasound2-dev pkg-config cmake libclang-dev sox tmux jackd2 jack-capture libjack-jackd2-dev
+BREW_LINE := brew install cmake llvm pkg-config sox tmux jack
 
 .PHONY: run test deps build check-toolchain clean
 
 run: deps build
-	./target/release/tactus render scripts/first.rhai -o first.wav
-	@echo "Wrote first.wav. Listen with any player (e.g. 'play first.wav'), or edit scripts/first.rhai and run 'make run' again."
+	./target/release/tactus scripts/demo.rhai
 
 test: deps
-	$(CARGO) test -j$(JOBS) --release
+	$(CARGO) test -j$(JOBS) --release --features jack
 
 build: check-toolchain
-	$(CARGO) build -j$(JOBS) --release
+	$(CARGO) build -j$(JOBS) --release --features jack
 
 deps: check-toolchain
 	@if [ "$$(uname -s)" = Darwin ]; then \
@@ -33,6 +34,7 @@ deps: check-toolchain
 	if [ -n "$$missing" ]; then \
 	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
 	  echo "Installing system packages:$$missing"; \
+	  echo "jackd2 jackd/tweak_rt_limits boolean false" | $$SUDO debconf-set-selections; \
 	  $$SUDO apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null && \
 	  echo "Installed:$$missing"; \

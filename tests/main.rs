@@ -5,6 +5,8 @@ mod cli;
 mod common;
 mod device;
 mod errors;
+#[cfg(feature = "jack")]
+mod jack;
 mod live;
 mod loops;
 mod pitch;

@@ -1,0 +1,126 @@
+//! A real-time audio device with no sound card: a private JACK server on its
+//! dummy backend (started and stopped by PID here). The stream runs at real-
+//! time pace, and `jack_capture` records what the script played, note for
+//! note, on JACK's own clock.
+
+use crate::repl::{scratch, Tmux};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+struct Jackd {
+    child: Child,
+    name: String,
+}
+
+impl Jackd {
+    fn start() -> Jackd {
+        let name = format!("tactus-test-{}", std::process::id());
+        let child = Command::new("jackd")
+            .args(["-n", &name, "-d", "dummy", "-r", "48000", "-p", "256"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("jackd is installed by make (jackd2)");
+        let ok = Command::new("jack_wait")
+            .args(["-w", "-t", "10"])
+            .env("JACK_DEFAULT_SERVER", &name)
+            .env("JACK_NO_START_SERVER", "1")
+            .output()
+            .expect("jack_wait");
+        assert!(ok.status.success(), "the dummy JACK server did not start");
+        Jackd { child, name }
+    }
+}
+
+impl Drop for Jackd {
+    fn drop(&mut self) {
+        // Only the server this test started, by its PID.
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The beat `status()` reports.
+fn beat(t: &Tmux, n: usize) -> (Instant, f64) {
+    t.line("status()");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let s = t.screen();
+        let beats: Vec<f64> = s
+            .lines()
+            .filter_map(|l| l.split("beat ").nth(1))
+            .filter_map(|r| r.split(',').next()?.parse().ok())
+            .collect();
+        if beats.len() >= n {
+            return (Instant::now(), beats[n - 1]);
+        }
+        assert!(Instant::now() < deadline, "no status:\n{s}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn jack_dummy_runs_at_real_time_pace_and_jack_capture_records_the_notes() {
+    let jack = Jackd::start();
+    let dir = scratch("jack");
+    std::fs::write(
+        dir.join("s.rhai"),
+        "channel(1, #{ synth: \"sine\", env: adsr(0.002, 0.01, 1, 0.01) });\n\
+         live_loop(\"t\", 1, |i| note(1, \"A4\", 0.5, #{ amp: 0.5 }));",
+    )
+    .unwrap();
+    let cmd = format!(
+        "cd {d} && JACK_DEFAULT_SERVER={j} JACK_NO_START_SERVER=1 TACTUS_HISTORY={d}/h {bin} s.rhai --no-watch",
+        d = dir.display(),
+        j = jack.name,
+        bin = env!("CARGO_BIN_EXE_tactus")
+    );
+    let t = Tmux::start("jack", &cmd);
+    let s = t.wait_for("tactus>");
+    assert!(
+        s.contains("audio: ") && s.contains("48000 Hz"),
+        "JACK's output, not the fallback:\n{s}"
+    );
+    let (t0, b0) = beat(&t, 1);
+    std::thread::sleep(Duration::from_millis(1500));
+    let (t1, b1) = beat(&t, 2);
+    let pace = (b1 - b0) / t1.duration_since(t0).as_secs_f64();
+    assert!(
+        (pace - 1.0).abs() < 0.1,
+        "60 bpm should advance 1 beat per second, got {pace}"
+    );
+    let wav = dir.join("cap.wav");
+    let cap = Command::new("jack_capture")
+        .args(["-d", "2", "-dc", "-ns", wav.to_str().unwrap()])
+        .env("JACK_DEFAULT_SERVER", &jack.name)
+        .env("JACK_NO_START_SERVER", "1")
+        .output()
+        .expect("jack_capture is installed by make");
+    assert!(
+        cap.status.success(),
+        "{}",
+        String::from_utf8_lossy(&cap.stderr)
+    );
+    t.keys(&["C-d"]);
+    t.wait_for("EXITED rc=0");
+    let mut r = hound::WavReader::open(&wav).unwrap();
+    let ch = r.spec().channels as usize;
+    let left: Vec<f32> = r.samples::<f32>().step_by(ch).map(Result::unwrap).collect();
+    let starts: Vec<usize> = (1..left.len())
+        .filter(|&i| left[i].abs() > 1e-4 && left[i - 1..i].iter().all(|x| x.abs() <= 1e-4))
+        .filter(|&i| i >= 480 && left[i - 480..i].iter().all(|x| x.abs() <= 1e-4))
+        .collect();
+    assert!(starts.len() >= 1, "notes recorded from system:playback");
+    for w in starts.windows(2) {
+        let gap = w[1] - w[0];
+        assert!(
+            (47_990..=48_010).contains(&gap),
+            "one beat apart on JACK's clock: {gap} frames ({starts:?})"
+        );
+    }
+    let peak = left.iter().fold(0.0f32, |m, x| m.max(x.abs()));
+    assert!(
+        (peak - 0.5 * std::f32::consts::FRAC_1_SQRT_2).abs() < 0.01,
+        "peak {peak}"
+    );
+}
