@@ -99,3 +99,97 @@ fn one_atomic_save_gives_one_reload_within_50_ms() {
     req_tx.send(Request::Quit).unwrap();
     thread.join().unwrap();
 }
+
+/// After a stall (the audio clock jumped ahead), what has passed is counted
+/// and skipped, never played in a burst, and loops keep their phase.
+#[test]
+fn after_a_stall_passed_events_are_skipped_and_loops_keep_phase() {
+    use tactus::time::{Beats, Frame};
+    let (mut h, _) = crate::common::host(&format!(
+        "{}\nlive_loop(\"a\", 1, |i| note(1, 60, 0.1));",
+        crate::common::DC_SETUP
+    ));
+    // The machine stalls: the next look finds the clock at beat 9.5.
+    h.with_session(|s| s.skip_before = s.frame_at(Beats(9.5)));
+    h.advance(Frame(48_000 * 12));
+    let (skipped, sent) = h.with_session(|s| (s.skipped_past, s.notes_sent));
+    let drained: Vec<_> = h.with_session(|s| s.take_outbox()).into_iter().collect();
+    let starts: Vec<u64> = drained
+        .iter()
+        .filter_map(|c| match c {
+            tactus::command::Command::Note(n) => Some(n.frame.0),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        starts,
+        vec![480_000, 528_000],
+        "only beats 10 and 11, on the loop's grid"
+    );
+    assert_eq!(sent, 2);
+    assert_eq!(
+        skipped, 1,
+        "iterations 0-8 pass without running; 9's note (at 9 < 9.5) is counted and skipped"
+    );
+}
+
+/// REPL-to-sound latency, in frames, on the real-time fallback output: a
+/// typed note starts at the next block after the evaluation.
+#[test]
+fn a_typed_note_sounds_within_two_blocks() {
+    use tactus::audio::{Engine, EngineConfig};
+    let dir = crate::repl::scratch("latency");
+    let wav = dir.join("take.wav");
+    let (cmd_tx, cmd_rx) = bounded(4096);
+    let (g_tx, g_rx) = bounded(64);
+    let mut telemetry = None;
+    let out = tactus::device::start_fallback(Some(48_000), &wav, |sr, _| {
+        let e = Engine::new(EngineConfig::new(sr), cmd_rx, g_tx);
+        telemetry = Some(e.telemetry());
+        e
+    })
+    .unwrap();
+    let telemetry = telemetry.unwrap();
+    let block = out.info().block_frames;
+    let (req_tx, req_rx) = bounded(4);
+    let (_file_tx, file_rx) = bounded(4);
+    let cfg = LiveConfig {
+        sr: SampleRate(48_000),
+        block_frames: block,
+        lookahead: Seconds(0.1),
+        script: None,
+    };
+    let links = LiveLinks {
+        commands: cmd_tx,
+        garbage: g_rx,
+        telemetry: telemetry.clone(),
+        requests: req_rx,
+        file_changes: file_rx,
+        interrupt: Arc::new(Default::default()),
+    };
+    let thread = std::thread::spawn(move || live::run(cfg, links, std::rc::Rc::new(|_s: &str| {})));
+    std::thread::sleep(Duration::from_millis(300));
+    let (tx, rx) = bounded(1);
+    let typed = "table(1, 64, gen7([1, 64, 1])); channel(1, #{ table: 1, env: linen(0, 0) }); note(1, 60, 0.5, #{ amp: 0.5 })".to_string();
+    let sent_at = telemetry.frame.load(std::sync::atomic::Ordering::Acquire);
+    req_tx
+        .send(Request::Eval {
+            code: typed,
+            reply: tx,
+        })
+        .unwrap();
+    assert!(rx.recv().unwrap().result.is_ok());
+    std::thread::sleep(Duration::from_millis(700));
+    req_tx.send(Request::Quit).unwrap();
+    thread.join().unwrap();
+    out.stop().unwrap();
+    let mut r = hound::WavReader::open(&wav).unwrap();
+    let left: Vec<f32> = r.samples::<f32>().step_by(2).map(Result::unwrap).collect();
+    let onset = left
+        .iter()
+        .position(|x| *x != 0.0)
+        .expect("the note sounds") as u64;
+    let latency = onset - sent_at;
+    println!("REPL-to-sound latency: {latency} frames (block {block})");
+    assert!(latency <= 2 * block as u64, "{latency} frames");
+}
