@@ -12,5 +12,6 @@ pub mod queue;
 pub mod rt;
 pub mod table;
 pub mod voice;
+pub mod voice_build;
 
 pub use engine::{Engine, EngineConfig, Telemetry};

@@ -39,12 +39,50 @@ impl Wave {
 }
 
 /// What a voice's oscillator reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Source {
     /// A user function table by number, read live (edits are heard at once).
     Table(u32),
     /// A built-in band-limited waveform, picked per note to stay below Nyquist.
     Wave(Wave),
+    /// Two-operator FM: a sine carrier phase-modulated by a sine at `ratio`
+    /// times the note's frequency, with modulation index `index`.
+    Fm {
+        /// Modulator frequency / carrier frequency.
+        ratio: f32,
+        /// Modulation index (peak phase deviation in radians).
+        index: f32,
+    },
+    /// A Karplus-Strong plucked string.
+    Pluck {
+        /// 0 rings long and bright, 1 dies fast and dull.
+        damping: f32,
+    },
+    /// White noise.
+    Noise,
+    /// A table played as a sample at pitch (`root_hz` plays it at its own
+    /// speed), once or looped.
+    Sample {
+        /// Table number (e.g. from gen1).
+        table: u32,
+        /// The pitch at which the sample plays unchanged.
+        root_hz: f32,
+        /// Loop instead of stopping at the end.
+        looped: bool,
+    },
+    /// A synthesized General MIDI drum: the note number picks the sound.
+    Drum,
+}
+
+/// Extra oscillator layers for table, wave and FM voices.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Layers {
+    /// A second oscillator this many cents above (0 = none).
+    pub detune_cents: f32,
+    /// A sine one octave below, at this level (0-1).
+    pub sub_osc: f32,
+    /// White noise mixed in at this level (0-1).
+    pub noise: f32,
 }
 
 /// A piecewise-linear envelope in frames: attack to 1, decay to `sustain`,
@@ -85,6 +123,8 @@ pub struct NoteOn {
     pub env: EnvFrames,
     /// Optional biquad after the oscillator: `[b0, b1, b2, a1, a2]` (a0 = 1).
     pub filter: Option<[f32; 5]>,
+    /// Extra oscillator layers.
+    pub layers: Layers,
 }
 
 /// A live change to a channel's bus.

@@ -11,7 +11,8 @@ use super::mix::{pan_gains, soft_clip, Ramp};
 use super::queue::PendingQueue;
 use super::rt;
 use super::table::TableBank;
-use super::voice::{phase_inc, Biquad, Voice};
+use super::voice::{phase_inc, Biquad, Sources, Voice};
+use super::voice_build;
 use crate::command::{ChannelChange, Command, Garbage, NoteOn, Source, CHANNELS};
 use crate::time::{Frame, SampleRate};
 use crossbeam_channel::{Receiver, Sender};
@@ -103,6 +104,7 @@ pub struct Engine {
     master_l: Box<[f32]>,
     master_r: Box<[f32]>,
     scratch: Box<[f32]>,
+    strings: voice_build::StringPool,
     frame: u64,
     steal_fade: u32,
     smoothing: u32,
@@ -135,6 +137,7 @@ impl Engine {
             master_l: block(),
             master_r: block(),
             scratch: block(),
+            strings: voice_build::StringPool::new(),
             frame: 0,
             steal_fade: cfg
                 .sr
@@ -264,9 +267,9 @@ impl Engine {
             return;
         }
         let sr = self.cfg.sr.hz();
-        let slot = match note.source {
-            Source::Table(n) => n,
-            Source::Wave(w) => TableBank::wave_slot(w, note.freq_hz, sr),
+        let Some((slot, kind)) = voice_build::kind(note, sr, &self.tables, &mut self.strings) else {
+            self.telemetry.dropped_notes.fetch_add(1, Ordering::Relaxed);
+            return;
         };
         let (pl, pr) = pan_gains(note.pan);
         self.voices.push(Voice {
@@ -282,6 +285,8 @@ impl Engine {
             stolen: false,
             release_len: note.env.release,
             filter: note.filter.map(Biquad::new),
+            kind,
+            layers: voice_build::layers(note, sr),
         });
         self.buses[ch].held += 1;
         self.buses[ch].sounding += 1;
@@ -350,18 +355,15 @@ impl Engine {
             bus.left[a..b].fill(0.0);
             bus.right[a..b].fill(0.0);
         }
+        let mut src = Sources {
+            tables: &self.tables,
+            sine_slot: TableBank::wave_slot(crate::command::Wave::Sine, 1.0, 2.0),
+            lines: &mut self.strings.lines,
+            line_len: voice_build::STRING_LEN,
+        };
         for v in self.voices.iter_mut() {
             let bus = &mut self.buses[v.channel as usize];
-            let table = self.tables.get(v.slot);
-            v.render(
-                table,
-                from,
-                to,
-                t0,
-                &mut bus.left,
-                &mut bus.right,
-                &mut self.scratch,
-            );
+            v.render(&mut src, from, to, t0, &mut bus.left, &mut bus.right, &mut self.scratch);
         }
         for bus in self.buses.iter_mut() {
             if bus.sounding == 0 {
@@ -380,8 +382,12 @@ impl Engine {
 
     fn free_finished(&mut self) {
         let buses = &mut self.buses;
+        let strings = &mut self.strings;
         self.voices.retain(|v| {
             if v.done() {
+                if let super::voice::Kind::Pluck(p) = v.kind {
+                    strings.give_back(p.line);
+                }
                 let bus = &mut buses[v.channel as usize];
                 bus.sounding -= 1;
                 if !v.stolen {

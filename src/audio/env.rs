@@ -76,6 +76,11 @@ impl Env {
         (self.start_level, self.slope, self.stage_start, end)
     }
 
+    /// End now (a one-shot sample ran out).
+    pub fn finish(&mut self) {
+        self.stage = Stage::Done;
+    }
+
     /// Close the gate at `frame`, releasing over `len` frames; an earlier
     /// pending release wins.
     pub fn release(&mut self, frame: u64, len: u32) {

@@ -1,14 +1,52 @@
-//! One sounding note: a table oscillator with linear interpolation, read live
-//! from its table slot, shaped by a per-sample envelope and panned.
+//! One sounding note: an oscillator (a live table, FM, noise, a plucked
+//! string or a sample), optional layers and filter, a per-sample envelope,
+//! and pan gains.
 //!
-//! The phase is a 32-bit fixed-point fraction of a cycle, so it wraps exactly
-//! and the samples do not depend on block boundaries.
+//! Phases are 32-bit fixed-point fractions of a cycle, so they wrap exactly
+//! and the samples do not depend on block boundaries. Each run of frames
+//! (one linear piece of the envelope inside one block) makes block-wise
+//! passes: oscillator, layers, filter, then envelope, pan and mix.
+
+pub mod osc;
 
 use super::env::{Env, Stage};
-use super::table::Table;
+use super::table::{Table, TableBank};
+use osc::{Pluck, SamplePlay};
 
-/// 2^-32, to turn the low phase bits into a fraction.
-const FRAC_SCALE: f32 = 1.0 / 4_294_967_296.0;
+/// What the oscillator pass does.
+#[derive(Debug, Clone, Copy)]
+pub enum Kind {
+    /// Read the table in `slot`.
+    Table,
+    /// Sine carrier (in `slot`) phase-modulated by a sine.
+    Fm {
+        /// Modulator phase.
+        mphase: u32,
+        /// Modulator increment.
+        minc: u32,
+        /// Modulation index, radians.
+        index: f32,
+    },
+    /// White noise.
+    Noise,
+    /// A Karplus-Strong string.
+    Pluck(Pluck),
+    /// The table in `slot` played as a sample.
+    Sample(SamplePlay),
+}
+
+/// Extra layers: a detuned copy, a sub-octave sine, noise.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LayerState {
+    /// Detuned oscillator: (phase, increment); increment 0 = off.
+    pub detune: (u32, u32),
+    /// Sub-octave sine: (phase, increment, level).
+    pub sub: (u32, u32, f32),
+    /// Noise level (0 = off).
+    pub noise: f32,
+    /// Noise generator state (also used by `Kind::Noise`).
+    pub seed: u32,
+}
 
 /// A voice in the engine's pool.
 #[derive(Debug, Clone, Copy)]
@@ -37,12 +75,28 @@ pub struct Voice {
     pub release_len: u32,
     /// Optional per-voice filter after the oscillator.
     pub filter: Option<Biquad>,
+    /// The oscillator kind.
+    pub kind: Kind,
+    /// Layers.
+    pub layers: LayerState,
 }
 
 /// Phase increment for a frequency at a sample rate.
 pub fn phase_inc(freq_hz: f64, sr_hz: f64) -> u32 {
     let cycles = (freq_hz / sr_hz).rem_euclid(1.0);
     (cycles * 4_294_967_296.0).round() as u64 as u32
+}
+
+/// What a voice reads while it renders: the tables and the string pool.
+pub struct Sources<'a> {
+    /// Every table slot.
+    pub tables: &'a TableBank,
+    /// The slot of the plain sine (FM, sub oscillator).
+    pub sine_slot: u32,
+    /// The plucked strings' delay lines, `line_len` samples each.
+    pub lines: &'a mut [f32],
+    /// Samples per delay line.
+    pub line_len: usize,
 }
 
 impl Voice {
@@ -58,7 +112,7 @@ impl Voice {
     #[allow(clippy::too_many_arguments)]
     pub fn render(
         &mut self,
-        table: Option<&Table>,
+        src: &mut Sources,
         from: u64,
         to: u64,
         block_start: u64,
@@ -76,56 +130,70 @@ impl Voice {
             let run_end = end.min(to);
             let (off, n) = ((f - block_start) as usize, (run_end - f) as usize);
             // Constant pieces need no frame count; sloped ones are < 2^31 frames.
-            let k0 = if slope == 0.0 {
-                0
-            } else {
-                (f - stage_start) as i32
-            };
-            let osc = &mut scratch[..n];
-            match table {
-                Some(t) => self.oscillate(t, osc),
-                None => {
-                    osc.fill(0.0);
-                    self.phase = self.phase.wrapping_add(self.inc.wrapping_mul(n as u32));
-                }
-            }
+            let k0 = if slope == 0.0 { 0 } else { (f - stage_start) as i32 };
+            let sig = &mut scratch[..n];
+            self.oscillate(src, sig);
             if let Some(filter) = &mut self.filter {
-                filter.process(osc);
+                filter.process(sig);
             }
             let piece = Piece { level0, slope, k0 };
-            piece.mix(
-                osc,
-                self.gain_l,
-                self.gain_r,
-                &mut left[off..off + n],
-                &mut right[off..off + n],
-            );
+            piece.mix(sig, self.gain_l, self.gain_r, &mut left[off..off + n], &mut right[off..off + n]);
             f = run_end;
-            if f == end {
+            if matches!(self.kind, Kind::Sample(s) if s.ended) {
+                self.env.finish();
+            } else if f == end {
                 self.env.advance(end);
             }
         }
     }
 
-    /// Table lookup with linear interpolation into `out`, advancing the phase.
+    /// The oscillator pass, then the layers.
     #[inline]
-    fn oscillate(&mut self, t: &Table, out: &mut [f32]) {
-        let data = t.with_guard();
-        let len = t.len() as u64;
-        let mut phase = self.phase;
-        let inc = self.inc;
-        debug_assert_eq!(data.len() as u64, len + 1);
-        for o in out.iter_mut() {
-            let p = phase as u64 * len;
-            let idx = (p >> 32) as usize;
-            let frac = (p as u32) as f32 * FRAC_SCALE;
-            // SAFETY: phase < 2^32, so idx = (phase * len) >> 32 < len, and
-            // `data` holds len + 1 points (the guard point): idx + 1 <= len.
-            let (a, b) = unsafe { (*data.get_unchecked(idx), *data.get_unchecked(idx + 1)) };
-            *o = a + (b - a) * frac;
-            phase = phase.wrapping_add(inc);
+    fn oscillate(&mut self, src: &mut Sources, out: &mut [f32]) {
+        let table = src.tables.get(self.slot);
+        let main = if self.layers.detune.1 != 0 { 0.7 } else { 1.0 };
+        match &mut self.kind {
+            Kind::Table => match table {
+                Some(t) => self.phase = osc::table(t, self.phase, self.inc, main, out, false),
+                None => self.silence(out),
+            },
+            Kind::Fm { mphase, minc, index } => match table {
+                Some(t) => (self.phase, *mphase) = osc::fm(t, (self.phase, *mphase), (self.inc, *minc), *index, out),
+                None => self.silence(out),
+            },
+            Kind::Noise => osc::noise(&mut self.layers.seed, 1.0, out, false),
+            Kind::Pluck(p) => {
+                let start = p.line as usize * src.line_len;
+                p.run(&mut src.lines[start..start + src.line_len], out);
+            }
+            Kind::Sample(s) => match table {
+                Some(t) => s.run(t, out),
+                None => out.fill(0.0),
+            },
         }
-        self.phase = phase;
+        self.add_layers(src, table, out);
+    }
+
+    fn silence(&mut self, out: &mut [f32]) {
+        out.fill(0.0);
+        self.phase = self.phase.wrapping_add(self.inc.wrapping_mul(out.len() as u32));
+    }
+
+    fn add_layers(&mut self, src: &Sources, table: Option<&Table>, out: &mut [f32]) {
+        let l = &mut self.layers;
+        if let (Some(t), (phase, inc)) = (table, l.detune) {
+            if inc != 0 {
+                l.detune.0 = osc::table(t, phase, inc, 0.7, out, true);
+            }
+        }
+        if let (Some(sine), (phase, inc, level)) = (src.tables.get(src.sine_slot), l.sub) {
+            if level > 0.0 {
+                l.sub.0 = osc::table(sine, phase, inc, level, out, true);
+            }
+        }
+        if l.noise > 0.0 {
+            osc::noise(&mut l.seed, l.noise, out, true);
+        }
     }
 }
 

@@ -172,6 +172,7 @@ fn load_grains(
             dur_beats: f[1],
             fit: true,
             filter: None,
+            layers: crate::command::Layers::default(),
         };
         session.schedule_note(Beats(f[0]), note);
     })
@@ -206,5 +207,6 @@ fn poly_note(f: &[f64]) -> NoteSpec {
             f[14] as f32,
             f[15] as f32,
         ]),
+        layers: crate::command::Layers::default(),
     }
 }

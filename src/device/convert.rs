@@ -230,6 +230,7 @@ mod tests {
                 gate: 60,
             },
             filter: None,
+            layers: crate::command::Layers::default(),
         };
         tx.send(Command::Note(note)).unwrap();
         Engine::new(EngineConfig::new(SampleRate(48_000)), rx, gtx)

@@ -33,6 +33,7 @@ fn note() -> NoteOn {
             gate: 20_000,
         },
         filter: None,
+        layers: crate::command::Layers::default(),
     }
 }
 

@@ -2,12 +2,17 @@
 
 pub mod args;
 pub mod channels;
+pub mod fx;
 pub mod loops;
 pub mod notes;
+pub mod presets;
+pub mod random;
 pub mod score;
+pub mod seq;
 pub mod status;
 pub mod table_handle;
 pub mod tables;
+pub mod theory;
 pub mod transport;
 
 use super::state::Shared;
@@ -20,6 +25,10 @@ pub fn register_all(engine: &mut Engine, st: &Shared) {
     table_handle::register(engine, st);
     score::register(engine, st);
     loops::register(engine, st);
+    presets::register(engine);
+    random::register(engine, st);
+    theory::register(engine, st);
+    seq::register(engine, st);
     channels::register(engine, st);
     transport::register(engine, st);
 }

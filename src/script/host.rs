@@ -94,12 +94,15 @@ impl ScriptHost {
         names
     }
 
-    /// Stop loops at their next boundary.
+    /// Stop loops and sequences at their next boundary.
     pub fn stop_loops(&mut self, names: &[String]) {
         let mut st = self.state.borrow_mut();
         for n in names {
             if let Some(lp) = st.loops.get_mut(n) {
                 lp.stopping = true;
+            }
+            if let Some(q) = st.seqs.get_mut(n) {
+                q.stopping = true;
             }
         }
     }
@@ -278,6 +281,7 @@ impl ScriptHost {
                     }
                 }
                 Some(Item::Loop(id)) => errors.extend(self.run_loop(at, id)),
+                Some(Item::Seq(id)) => self.run_seq_step(at, id),
                 _ => {}
             }
         }
@@ -308,7 +312,7 @@ impl ScriptHost {
             return Vec::new();
         }
         let mut errors = Vec::new();
-        match self.run_body(at, &body, count) {
+        match self.run_body(at, &body, count, &name) {
             Ok(()) => {
                 self.with_loop(&name, |lp| lp.good = Some(body.clone()));
             }
@@ -337,7 +341,7 @@ impl ScriptHost {
                     errors.push(e);
                 }
                 if let Some(g) = fallback {
-                    let _ = self.run_body(at, &g, count);
+                    let _ = self.run_body(at, &g, count, &name);
                 }
             }
         }
@@ -366,6 +370,47 @@ impl ScriptHost {
                 .scheduler
                 .push(next, Item::Loop(id));
         }
+    }
+
+    /// Play one step of a sequence and schedule the next; a stopping
+    /// sequence ends here.
+    fn run_seq_step(&mut self, at: Beats, id: u64) {
+        use crate::script::api::seq::Step;
+        let mut st = self.state.borrow_mut();
+        let Some(name) = st.seqs.iter().find(|(_, q)| q.id == id).map(|(n, _)| n.clone()) else {
+            return;
+        };
+        let playing = st.playing;
+        let q = st.seqs.get_mut(&name).expect("found above");
+        if q.stopping {
+            st.seqs.remove(&name);
+            return;
+        }
+        let k = (q.count % q.pattern.len() as u64) as usize;
+        let step = q.pattern[k];
+        let swing = if q.count % 2 == 1 { q.swing * q.step_beats } else { 0.0 };
+        let (ch, pitch, vel, len) = (q.channel, q.pitch.clone(), q.vel, q.step_beats);
+        q.count += 1;
+        st.session.scheduler.push(Beats(at.0 + len), Item::Seq(id));
+        if step == Step::Off || !playing {
+            return;
+        }
+        let vel = if step == Step::Accent { (vel + 30.0).min(127.0) } else { vel };
+        let cfg = st.session.channels[ch as usize].clone();
+        let Ok(freq_hz) = crate::script::api::args::pitch_hz(&pitch, "seq") else { return };
+        let note = crate::session::scheduler::NoteSpec {
+            channel: ch,
+            source: cfg.source,
+            freq_hz,
+            amp: crate::script::api::notes::vel_to_amp(vel),
+            pan: cfg.pan,
+            env: cfg.env,
+            dur_beats: len * 0.5,
+            fit: false,
+            filter: None,
+            layers: cfg.layers,
+        };
+        st.session.schedule_note(Beats(at.0 + swing), note);
     }
 
     /// Prepare a loop's iteration: drop a stopping loop, swap in a pending body.
@@ -398,10 +443,12 @@ impl ScriptHost {
         at: Beats,
         cb: &super::state::Callback,
         i: i64,
+        stream: &str,
     ) -> Result<(), ScriptError> {
         self.begin(at, &cb.ast);
-        let result =
-            cb.f.call::<Dynamic>(&self.engine, &cb.ast, (i as rhai::INT,));
+        let outer = std::mem::replace(&mut self.state.borrow_mut().current_stream, stream.to_string());
+        let result = cb.f.call::<Dynamic>(&self.engine, &cb.ast, (i as rhai::INT,));
+        self.state.borrow_mut().current_stream = outer;
         self.end(result.is_ok());
         let file = cb.ast.source().unwrap_or("<script>").to_string();
         result.map(|_| ()).map_err(|e| self.error(&file, &e))

@@ -104,6 +104,16 @@ pub struct ScriptState {
     pub revert_requested: bool,
     /// Transport: when false, loop iterations pass silently (phase kept).
     pub playing: bool,
+    /// Effect settings per channel, as set (for reading back).
+    pub fx: Vec<BTreeMap<String, f32>>,
+    /// The random seed (`seed(n)`).
+    pub seed: u64,
+    /// Random streams by name ("" top level, loop and sequence names).
+    pub streams: BTreeMap<String, u64>,
+    /// The stream the running code draws from.
+    pub current_stream: String,
+    /// Step sequences by name.
+    pub seqs: BTreeMap<String, crate::script::api::seq::Seq>,
 }
 
 /// The shared handle the bindings capture.
@@ -128,6 +138,11 @@ impl ScriptState {
             lookahead: crate::time::Seconds(0.1),
             revert_requested: false,
             playing: true,
+            fx: vec![BTreeMap::new(); crate::command::CHANNELS],
+            seed: 0,
+            streams: BTreeMap::new(),
+            current_stream: String::new(),
+            seqs: BTreeMap::new(),
         }
     }
 
@@ -173,6 +188,12 @@ impl ScriptState {
             };
             self.loop_changes.push((st.name, change));
         }
+    }
+
+    /// A fresh id for a loop or a sequence.
+    pub fn next_seq_id(&mut self) -> u64 {
+        self.next_loop += 1;
+        self.next_loop
     }
 
     /// The name of the loop with this id.

@@ -84,11 +84,28 @@ impl EnvSpec {
     }
 }
 
+/// A channel's synth, by name as scripts give it.
+pub const SYNTHS: &[&str] = &["sine", "saw", "square", "triangle", "fm", "pluck", "noise", "sample", "table", "drums"];
+
 /// One channel's desired configuration.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ChannelConfig {
-    /// What the oscillator reads.
+    /// What the oscillator reads (derived from the fields below by [`Self::rebuild`]).
     pub source: Source,
+    /// The synth's name (one of [`SYNTHS`]).
+    pub synth: &'static str,
+    /// The table a `"table"` or `"sample"` synth reads.
+    pub table: Option<u32>,
+    /// FM: modulator / carrier frequency ratio.
+    pub fm_ratio: f64,
+    /// FM: modulation index.
+    pub fm_index: f64,
+    /// Pluck: 0 long and bright .. 1 short and dull.
+    pub damping: f64,
+    /// Sample: the pitch that plays the sample unchanged.
+    pub root_hz: f64,
+    /// Sample: loop it.
+    pub looped: bool,
     /// Envelope for notes on this channel.
     pub env: EnvSpec,
     /// Channel gain, linear.
@@ -97,16 +114,67 @@ pub struct ChannelConfig {
     pub pan: f64,
     /// Polyphony limit.
     pub max_voices: u16,
+    /// Extra oscillator layers (detune, sub oscillator, noise).
+    pub layers: crate::command::Layers,
 }
 
 impl Default for ChannelConfig {
     fn default() -> Self {
         ChannelConfig {
             source: Source::Wave(Wave::Sine),
+            synth: "sine",
+            table: None,
+            fm_ratio: 2.0,
+            fm_index: 3.0,
+            damping: 0.3,
+            root_hz: 261.625_565_300_598_6,
+            looped: false,
             env: EnvSpec::default(),
             volume: 1.0,
             pan: 0.5,
             max_voices: 128,
+            layers: crate::command::Layers::default(),
         }
+    }
+}
+
+impl ChannelConfig {
+    /// Recompute [`Self::source`] from the synth name and its parameters.
+    pub fn rebuild(&mut self) {
+        self.source = match self.synth {
+            "fm" => Source::Fm {
+                ratio: self.fm_ratio as f32,
+                index: self.fm_index as f32,
+            },
+            "pluck" => Source::Pluck {
+                damping: self.damping as f32,
+            },
+            "noise" => Source::Noise,
+            "drums" => Source::Drum,
+            "sample" => Source::Sample {
+                table: self.table.unwrap_or(0),
+                root_hz: self.root_hz as f32,
+                looped: self.looped,
+            },
+            "table" => Source::Table(self.table.unwrap_or(0)),
+            name => Source::Wave(Wave::ALL.into_iter().find(|w| w.name() == name).unwrap_or(Wave::Sine)),
+        };
+    }
+
+    /// A drum channel (channel 10 by default): notes are GM drum numbers.
+    pub fn drums() -> ChannelConfig {
+        let mut c = ChannelConfig {
+            synth: "drums",
+            env: EnvSpec::Adsr {
+                attack_s: 0.0,
+                decay_s: 0.0,
+                sustain: 1.0,
+                release_s: 0.005,
+            },
+            max_voices: 32,
+            ..ChannelConfig::default()
+        };
+        c.rebuild();
+        c
     }
 }

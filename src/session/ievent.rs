@@ -94,6 +94,7 @@ pub fn i_event_with(session: &Session, p: Fields, also: &BTreeSet<u32>) -> Resul
         dur_beats: dur.unwrap_or(0.0),
         fit: true,
         filter: None,
+        layers: cfg.layers,
     };
     Ok(IEvent {
         start_beats: start,

@@ -32,6 +32,8 @@ pub struct NoteSpec {
     pub fit: bool,
     /// Optional biquad after the oscillator, `[b0, b1, b2, a1, a2]`.
     pub filter: Option<[f32; 5]>,
+    /// Extra oscillator layers.
+    pub layers: crate::command::Layers,
 }
 
 /// Something the scheduler releases at a logical time.
@@ -43,6 +45,8 @@ pub enum Item {
     Call(u64),
     /// Run one iteration of the live loop with this id (kept by the script host).
     Loop(u64),
+    /// Play the next step of the sequence with this id (kept by the script host).
+    Seq(u64),
     /// Publish a table at this time (an `f` statement with p2 > 0).
     Table {
         /// Table number.

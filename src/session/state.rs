@@ -78,7 +78,9 @@ impl Session {
             tempo: TempoMap::default(),
             cursor: Beats(0.0),
             eval_frame: Frame(0),
-            channels: vec![ChannelConfig::default(); CHANNELS],
+            channels: (0..CHANNELS)
+                .map(|i| if i == 9 { ChannelConfig::drums() } else { ChannelConfig::default() })
+                .collect(),
             tables: BTreeMap::new(),
             dirty: BTreeSet::new(),
             scheduler: Scheduler::default(),
@@ -260,7 +262,7 @@ impl Session {
     /// and callbacks scheduled (the transport stops; loops keep their phase).
     pub fn all_off_keep_loops(&mut self) {
         self.scheduler
-            .retain_items(|item| matches!(item, Item::Loop(_) | Item::Call(_)));
+            .retain_items(|item| matches!(item, Item::Loop(_) | Item::Call(_) | Item::Seq(_)));
         self.outbox.push_back(Command::AllOff {
             frame: self.eval_frame,
         });
@@ -284,7 +286,7 @@ impl Session {
     pub fn release(&mut self, at: Beats, item: Item) -> Option<Item> {
         match item {
             Item::Note(n) => self.emit_note(at, &n),
-            Item::Call(_) | Item::Loop(_) => return Some(item),
+            Item::Call(_) | Item::Loop(_) | Item::Seq(_) => return Some(item),
             Item::Table { number, points } => {
                 self.tables.insert(number, points);
                 let frame = self.frame_at(at);
@@ -333,6 +335,7 @@ impl Session {
             pan: n.pan as f32,
             env: n.env.to_frames(dur_frames, fit, self.sr),
             filter: n.filter,
+            layers: n.layers,
         };
         if let Some(log) = self.log.as_mut() {
             let volume = self.channels[n.channel as usize].volume;

@@ -92,6 +92,7 @@ fn engine_64_voices(c: &mut Criterion) {
             pan: (k % 8) as f32 / 8.0,
             env: held_env(),
             filter: None,
+            layers: tactus::command::Layers::default(),
         };
         tx.send(Command::Note(note)).unwrap();
     }

@@ -2,9 +2,10 @@
 
 use super::args::{self, err, Res};
 use super::notes::{env_arg, table_arg};
-use crate::command::{ChannelChange, Source, Wave};
+use crate::command::ChannelChange;
 use crate::script::state::Shared;
-use crate::session::channels::EnvSpec;
+use crate::session::channels::{ChannelConfig, EnvSpec, SYNTHS};
+use crate::session::Session;
 use rhai::{Dynamic, Engine, Map};
 
 /// A live handle to a channel (`let ch = channel(1); ch.volume = 0.5`).
@@ -14,36 +15,29 @@ pub struct ChannelHandle {
     pub index: u8,
 }
 
-const OPTIONS: &[&str] = &["synth", "table", "env", "volume", "pan", "max_voices"];
-const SYNTHS: &str = "sine, saw, square, triangle";
+/// Options of `channel(n, #{...})`, also properties of the handle.
+pub const OPTIONS: &[&str] = &[
+    "instrument", "synth", "table", "env", "volume", "pan", "max_voices", "detune", "sub_osc", "noise", "fm_ratio",
+    "fm_index", "damping", "root", "loop", "drums",
+];
 
 /// Register the bindings of this area.
 pub fn register(engine: &mut Engine, st: &Shared) {
     engine.register_type_with_name::<ChannelHandle>("Channel");
-    engine.register_fn("to_string", |c: &mut ChannelHandle| {
-        format!("channel({})", c.index + 1)
-    });
-    engine.register_fn("to_debug", |c: &mut ChannelHandle| {
-        format!("channel({})", c.index + 1)
-    });
+    engine.register_fn("to_string", |c: &mut ChannelHandle| format!("channel({})", c.index + 1));
+    engine.register_fn("to_debug", |c: &mut ChannelHandle| format!("channel({})", c.index + 1));
     engine.register_fn("channel", |n: Dynamic| -> Res<ChannelHandle> {
         Ok(ChannelHandle {
             index: args::channel(&n, "channel")?,
         })
     });
     let s = st.clone();
-    engine.register_fn(
-        "channel",
-        move |n: Dynamic, opts: Map| -> Res<ChannelHandle> {
-            let index = args::channel(&n, "channel")?;
-            args::check_keys(&opts, "channel", OPTIONS)?;
-            for (k, v) in &opts {
-                set_option(&s, index, k, v)?;
-            }
-            Ok(ChannelHandle { index })
-        },
-    );
-    for key in OPTIONS {
+    engine.register_fn("channel", move |n: Dynamic, opts: Map| -> Res<ChannelHandle> {
+        let index = args::channel(&n, "channel")?;
+        configure(&s, index, &opts)?;
+        Ok(ChannelHandle { index })
+    });
+    for key in OPTIONS.iter().chain(super::fx::FX_OPTIONS) {
         let s = st.clone();
         let g = st.clone();
         engine.register_get_set(
@@ -52,20 +46,34 @@ pub fn register(engine: &mut Engine, st: &Shared) {
             move |c: &mut ChannelHandle, v: Dynamic| set_option(&s, c.index, key, &v),
         );
     }
+    register_envelopes(engine);
+}
+
+/// Apply an options map: the instrument preset first, then the rest.
+pub fn configure(st: &Shared, index: u8, opts: &Map) -> Res<()> {
+    let valid: Vec<&str> = OPTIONS.iter().chain(super::fx::FX_OPTIONS).copied().collect();
+    args::check_keys(opts, "channel", &valid)?;
+    if let Some(name) = opts.get("instrument") {
+        set_option(st, index, "instrument", name)?;
+    }
+    for (k, v) in opts.iter().filter(|(k, _)| k.as_str() != "instrument") {
+        set_option(st, index, k, v)?;
+    }
+    Ok(())
+}
+
+fn register_envelopes(engine: &mut Engine) {
     engine.register_type_with_name::<EnvSpec>("Env");
     engine.register_fn("to_string", |e: &mut EnvSpec| format!("{e:?}"));
     engine.register_fn("to_debug", |e: &mut EnvSpec| format!("{e:?}"));
-    engine.register_fn(
-        "adsr",
-        |a: Dynamic, d: Dynamic, s: Dynamic, r: Dynamic| -> Res<EnvSpec> {
-            Ok(EnvSpec::Adsr {
-                attack_s: args::num_in(&a, "adsr", "attack", 0.0, 3600.0)?,
-                decay_s: args::num_in(&d, "adsr", "decay", 0.0, 3600.0)?,
-                sustain: args::num_in(&s, "adsr", "sustain", 0.0, 1.0)?,
-                release_s: args::num_in(&r, "adsr", "release", 0.0, 3600.0)?,
-            })
-        },
-    );
+    engine.register_fn("adsr", |a: Dynamic, d: Dynamic, s: Dynamic, r: Dynamic| -> Res<EnvSpec> {
+        Ok(EnvSpec::Adsr {
+            attack_s: args::num_in(&a, "adsr", "attack", 0.0, 3600.0)?,
+            decay_s: args::num_in(&d, "adsr", "decay", 0.0, 3600.0)?,
+            sustain: args::num_in(&s, "adsr", "sustain", 0.0, 1.0)?,
+            release_s: args::num_in(&r, "adsr", "release", 0.0, 3600.0)?,
+        })
+    });
     engine.register_fn("linen", |rise: Dynamic, dec: Dynamic| -> Res<EnvSpec> {
         Ok(EnvSpec::Linen {
             rise_s: args::num_in(&rise, "linen", "rise", 0.0, 3600.0)?,
@@ -77,56 +85,92 @@ pub fn register(engine: &mut Engine, st: &Shared) {
 fn get_option(st: &Shared, index: u8, key: &str) -> Dynamic {
     let st = st.borrow();
     let c = &st.session.channels[index as usize];
+    let l = c.layers;
     match key {
-        "synth" => match c.source {
-            Source::Wave(w) => w.name().into(),
-            Source::Table(_) => "table".into(),
-        },
-        "table" => match c.source {
-            Source::Table(n) => (n as rhai::INT).into(),
-            Source::Wave(_) => Dynamic::UNIT,
-        },
+        "synth" => c.synth.into(),
+        "table" => c.table.map_or(Dynamic::UNIT, |n| (n as rhai::INT).into()),
         "env" => Dynamic::from(c.env),
         "volume" => c.volume.into(),
         "pan" => c.pan.into(),
-        _ => (c.max_voices as rhai::INT).into(),
+        "max_voices" => (c.max_voices as rhai::INT).into(),
+        "detune" => (l.detune_cents as f64).into(),
+        "sub_osc" => (l.sub_osc as f64).into(),
+        "noise" => (l.noise as f64).into(),
+        "fm_ratio" => c.fm_ratio.into(),
+        "fm_index" => c.fm_index.into(),
+        "damping" => c.damping.into(),
+        "root" => c.root_hz.into(),
+        "loop" => c.looped.into(),
+        "drums" => (c.synth == "drums").into(),
+        "instrument" => Dynamic::UNIT,
+        fx => st.fx[index as usize].get(fx).map_or(Dynamic::UNIT, |v| (*v as f64).into()),
     }
 }
 
-fn set_option(st: &Shared, index: u8, key: &str, v: &Dynamic) -> Res<()> {
+/// Set one option (a property assignment or a map entry).
+pub fn set_option(st: &Shared, index: u8, key: &str, v: &Dynamic) -> Res<()> {
+    if super::fx::FX_OPTIONS.contains(&key) {
+        return super::fx::set(st, index, key, v);
+    }
+    if key == "instrument" {
+        return super::presets::apply(st, index, v);
+    }
     let mut st = st.borrow_mut();
     let session = &mut st.session;
+    set_synth_option(session, index, key, v)?;
+    session.channels[index as usize].rebuild();
+    Ok(())
+}
+
+fn set_synth_option(session: &mut Session, index: u8, key: &str, v: &Dynamic) -> Res<()> {
+    let i = index as usize;
+    let layer = |v: &Dynamic, what: &str, hi: f64| args::num_in(v, "channel", what, 0.0, hi).map(|x| x as f32);
     match key {
         "synth" => {
             let name = v.clone().into_string().unwrap_or_default();
-            let Some(w) = Wave::ALL.iter().find(|w| w.name() == name) else {
-                return err(format!(
-                    "channel(): unknown synth \"{name}\"; valid synths: {SYNTHS}"
-                ));
+            let Some(n) = SYNTHS.iter().find(|s| **s == name) else {
+                return err(format!("channel(): unknown synth \"{name}\"; valid synths: {}", SYNTHS.join(", ")));
             };
-            session.channels[index as usize].source = Source::Wave(*w);
+            session.channels[i].synth = n;
+        }
+        "drums" => {
+            if v.as_bool().unwrap_or(false) {
+                session.channels[i] = ChannelConfig::drums();
+            } else if session.channels[i].synth == "drums" {
+                session.channels[i] = ChannelConfig::default();
+            }
         }
         "table" => {
             let n = table_arg(session, v, "channel")?;
-            session.channels[index as usize].source = Source::Table(n);
+            let c = &mut session.channels[i];
+            c.table = Some(n);
+            if c.synth != "sample" {
+                c.synth = "table";
+            }
         }
-        "env" => session.channels[index as usize].env = env_arg(v, "channel")?,
+        "env" => session.channels[i].env = env_arg(v, "channel")?,
         "volume" => {
             let vol = args::num_in(v, "channel", "volume", 0.0, 4.0)?;
-            session.channels[index as usize].volume = vol;
+            session.channels[i].volume = vol;
             session.channel_change(index, ChannelChange::Volume(vol as f32));
         }
-        "pan" => {
-            session.channels[index as usize].pan = args::num_in(v, "channel", "pan", 0.0, 1.0)?
-        }
+        "pan" => session.channels[i].pan = args::num_in(v, "channel", "pan", 0.0, 1.0)?,
         "max_voices" => {
             let m = args::int(v, "channel", "max_voices")?;
             if !(1..=1024).contains(&m) {
                 return err(format!("channel(): max_voices must be 1 to 1024, got {m}"));
             }
-            session.channels[index as usize].max_voices = m as u16;
+            session.channels[i].max_voices = m as u16;
             session.channel_change(index, ChannelChange::MaxVoices(m as u16));
         }
+        "detune" => session.channels[i].layers.detune_cents = layer(v, "detune (cents)", 1200.0)?,
+        "sub_osc" => session.channels[i].layers.sub_osc = layer(v, "sub_osc", 1.0)?,
+        "noise" => session.channels[i].layers.noise = layer(v, "noise", 1.0)?,
+        "fm_ratio" => session.channels[i].fm_ratio = args::num_in(v, "channel", "fm_ratio", 0.01, 64.0)?,
+        "fm_index" => session.channels[i].fm_index = args::num_in(v, "channel", "fm_index", 0.0, 100.0)?,
+        "damping" => session.channels[i].damping = args::num_in(v, "channel", "damping", 0.0, 1.0)?,
+        "root" => session.channels[i].root_hz = args::pitch_hz(v, "channel")?,
+        "loop" => session.channels[i].looped = v.as_bool().or_else(|_| err("channel(): loop must be true or false"))?,
         other => {
             return err(format!(
                 "unknown channel option '{other}'; valid options: {}",

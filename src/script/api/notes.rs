@@ -92,7 +92,8 @@ pub fn register(engine: &mut Engine, st: &Shared) {
     });
 }
 
-fn note(st: &Shared, ch: &Dynamic, pitch: &Dynamic, dur: &Dynamic, opts: &Map) -> Res<()> {
+/// `note(ch, pitch, dur, opts)` (also used by `chord`).
+pub fn note(st: &Shared, ch: &Dynamic, pitch: &Dynamic, dur: &Dynamic, opts: &Map) -> Res<()> {
     let ch = args::channel(ch, "note")?;
     let freq_hz = args::pitch_hz(pitch, "note")?;
     let dur = args::num(dur, "note", "dur")?;
@@ -112,6 +113,7 @@ fn note(st: &Shared, ch: &Dynamic, pitch: &Dynamic, dur: &Dynamic, opts: &Map) -
         dur_beats: dur,
         fit: false,
         filter: None,
+        layers: cfg.layers,
     };
     let mut at = 0.0;
     for (k, v) in opts {

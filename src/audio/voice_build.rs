@@ -1,0 +1,120 @@
+//! Building a voice's oscillator at note-on, on the audio thread (nothing
+//! here allocates): the kind from the note's source, its layers, and the
+//! pool of plucked-string delay lines.
+
+use super::table::TableBank;
+use super::voice::osc::{noise_sample, Pluck, SamplePlay};
+use super::voice::{phase_inc, Kind, LayerState};
+use crate::command::{NoteOn, Source, Wave};
+
+/// Plucked strings that can ring at once.
+pub const STRINGS: usize = 48;
+/// Samples per delay line: the lowest string is sr / STRING_LEN (11.7 Hz at 48 kHz).
+pub const STRING_LEN: usize = 4096;
+
+/// The delay lines of plucked strings, allocated before the stream starts.
+pub struct StringPool {
+    /// `STRINGS` lines of `STRING_LEN` samples.
+    pub lines: Box<[f32]>,
+    free: Vec<u16>,
+}
+
+impl StringPool {
+    /// All lines free.
+    pub fn new() -> StringPool {
+        StringPool {
+            lines: vec![0.0; STRINGS * STRING_LEN].into_boxed_slice(),
+            free: (0..STRINGS as u16).rev().collect(),
+        }
+    }
+
+    fn take(&mut self) -> Option<u16> {
+        self.free.pop()
+    }
+
+    /// A finished string's line is free again (capacity is fixed: no allocation).
+    pub fn give_back(&mut self, line: u16) {
+        if self.free.len() < self.free.capacity() {
+            self.free.push(line);
+        }
+    }
+}
+
+impl Default for StringPool {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// A nonzero noise seed from a note id.
+fn seed_of(id: u64) -> u32 {
+    let h = id.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32;
+    (h as u32) | 1
+}
+
+/// The table slot and oscillator kind of a note (`None` when no string is
+/// free for a pluck).
+pub fn kind(note: &NoteOn, sr: f64, tables: &TableBank, strings: &mut StringPool) -> Option<(u32, Kind)> {
+    let sine = TableBank::wave_slot(Wave::Sine, 1.0, 2.0);
+    Some(match note.source {
+        Source::Table(n) => (n, Kind::Table),
+        Source::Wave(w) => (TableBank::wave_slot(w, note.freq_hz, sr), Kind::Table),
+        Source::Fm { ratio, index } => {
+            let minc = phase_inc(note.freq_hz * ratio as f64, sr);
+            (sine, Kind::Fm { mphase: 0, minc, index })
+        }
+        Source::Noise => (sine, Kind::Noise),
+        Source::Pluck { damping } => (sine, Kind::Pluck(pluck(note, sr, damping, strings)?)),
+        Source::Sample { table, root_hz, looped } => {
+            let ratio = note.freq_hz / (root_hz as f64).max(1e-3);
+            let step = (ratio * 4_294_967_296.0) as u64;
+            let _ = tables;
+            let play = SamplePlay {
+                pos: 0,
+                step,
+                looped,
+                ended: false,
+            };
+            (table, Kind::Sample(play))
+        }
+        Source::Drum => (sine, Kind::Noise),
+    })
+}
+
+/// Excite a free string with a burst of noise and tune its loop.
+fn pluck(note: &NoteOn, sr: f64, damping: f32, strings: &mut StringPool) -> Option<Pluck> {
+    let line = strings.take()?;
+    let period = (sr / note.freq_hz.max(1.0)).clamp(2.0, STRING_LEN as f64 - 1.0);
+    // The averaging filter delays half a sample; the allpass makes up the rest.
+    let len = ((period - 0.6).floor() as usize).max(1);
+    let frac = (period - 0.5 - len as f64) as f32;
+    let start = line as usize * STRING_LEN;
+    let mut seed = seed_of(note.id);
+    for s in &mut strings.lines[start..start + len] {
+        *s = noise_sample(&mut seed);
+    }
+    Some(Pluck {
+        line,
+        len: len as u32,
+        pos: 0,
+        decay: 0.9995 - 0.02 * damping.clamp(0.0, 1.0),
+        ap: (1.0 - frac) / (1.0 + frac),
+        ap_state: (0.0, 0.0),
+    })
+}
+
+/// The layers' state from the note's settings.
+pub fn layers(note: &NoteOn, sr: f64) -> LayerState {
+    let l = note.layers;
+    let detune_inc = if l.detune_cents != 0.0 {
+        phase_inc(note.freq_hz * 2f64.powf(l.detune_cents as f64 / 1200.0), sr)
+    } else {
+        0
+    };
+    LayerState {
+        detune: (0x4000_0000, detune_inc),
+        sub: (0, phase_inc(note.freq_hz * 0.5, sr), l.sub_osc),
+        noise: l.noise,
+        seed: seed_of(note.id ^ 0x5EED),
+    }
+}
