@@ -5,6 +5,7 @@
 //! This module imports nothing from the script, session, REPL, MIDI or device
 //! layers: it consumes [`crate::command::Command`]s and produces samples.
 
+pub mod drums;
 pub mod engine;
 pub mod env;
 pub mod mix;

@@ -7,6 +7,7 @@
 //! evaluation's frame.
 
 pub mod channels;
+pub mod drum_patterns;
 pub mod gen;
 pub mod ievent;
 pub mod log;
