@@ -134,6 +134,28 @@ pub enum ChannelChange {
     Volume(f32),
     /// Polyphony limit: beyond it the oldest voice fades out quickly.
     MaxVoices(u16),
+    /// An effect parameter of the channel's bus (smoothed on the bus).
+    Fx(crate::audio::fx::FxParam),
+}
+
+/// What a controller moves: a bus parameter between two values.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CcTarget {
+    /// Which parameter (an effect, or the volume).
+    pub param: CcParam,
+    /// Value at controller 0.
+    pub min: f32,
+    /// Value at controller 127.
+    pub max: f32,
+}
+
+/// A bus parameter a controller can move.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum CcParam {
+    /// Channel volume.
+    Volume,
+    /// An effect parameter (its value is replaced by the mapped one).
+    Fx(crate::audio::fx::FxParam),
 }
 
 /// A timestamped command for the audio thread.
@@ -166,6 +188,28 @@ pub enum Command {
         /// What changes.
         change: ChannelChange,
     },
+    /// Map a MIDI controller to a channel parameter (on every channel, or one).
+    CcMap {
+        /// When.
+        frame: Frame,
+        /// Controller number 0..128.
+        cc: u8,
+        /// One channel index, or `None` for every channel.
+        channel: Option<u8>,
+        /// What it moves, and the value at CC 0 and at CC 127.
+        target: CcTarget,
+    },
+    /// A controller value arriving (MIDI input, or injected).
+    Cc {
+        /// When.
+        frame: Frame,
+        /// The MIDI channel it came on (index 0..16).
+        channel: u8,
+        /// Controller number.
+        cc: u8,
+        /// Value 0..127.
+        value: u8,
+    },
     /// Fade out every voice now (`panic()`).
     AllOff {
         /// When.
@@ -181,6 +225,8 @@ impl Command {
             Command::Release { frame, .. }
             | Command::Table { frame, .. }
             | Command::Channel { frame, .. }
+            | Command::CcMap { frame, .. }
+            | Command::Cc { frame, .. }
             | Command::AllOff { frame } => *frame,
         }
     }

@@ -9,6 +9,7 @@ mod errors;
 mod jack;
 mod live;
 mod loops;
+mod palette;
 mod pitch;
 mod repl;
 mod score;

@@ -11,9 +11,10 @@ use super::mix::{pan_gains, soft_clip, Ramp};
 use super::queue::PendingQueue;
 use super::rt;
 use super::table::TableBank;
-use super::voice::{phase_inc, Biquad, Sources, Voice};
+use super::voice::{phase_inc, Biquad, Kind, Sources, Voice};
 use super::voice_build;
-use crate::command::{ChannelChange, Command, Garbage, NoteOn, Source, CHANNELS};
+use super::fx::ChannelFx;
+use crate::command::{CcParam, CcTarget, ChannelChange, Command, Garbage, NoteOn, CHANNELS};
 use crate::time::{Frame, SampleRate};
 use crossbeam_channel::{Receiver, Sender};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -81,6 +82,9 @@ pub struct Telemetry {
 /// A channel's bus on the audio thread.
 struct Bus {
     volume: Ramp,
+    fx: ChannelFx,
+    /// Controller maps of this channel, by controller number.
+    cc: [Option<CcTarget>; 128],
     max_voices: u16,
     /// Voices not being stolen.
     held: u16,
@@ -119,6 +123,8 @@ impl Engine {
         let buses = (0..CHANNELS)
             .map(|_| Bus {
                 volume: Ramp::new(1.0),
+                fx: ChannelFx::new(cfg.sr.hz() as f32),
+                cc: [None; 128],
                 max_voices: 128,
                 held: 0,
                 sounding: 0,
@@ -169,7 +175,10 @@ impl Engine {
 
     /// True when nothing sounds and nothing waits (the channel included).
     pub fn is_idle(&self) -> bool {
-        self.voices.is_empty() && self.pending.is_empty() && self.commands.is_empty()
+        self.voices.is_empty()
+            && self.pending.is_empty()
+            && self.commands.is_empty()
+            && self.buses.iter().all(|b| !b.fx.active())
     }
 
     /// Fill `out` (interleaved stereo, any length) with the next frames.
@@ -272,14 +281,22 @@ impl Engine {
             return;
         };
         let (pl, pr) = pan_gains(note.pan);
+        // A drum voice takes the velocity itself; a hat chokes its group.
+        let amp = match kind {
+            Kind::Drum(_, group) => {
+                self.choke(ch, group);
+                1.0
+            }
+            _ => note.amp,
+        };
         self.voices.push(Voice {
             id: note.id,
             channel: note.channel,
             slot,
             phase: 0,
             inc: phase_inc(note.freq_hz, sr),
-            gain_l: note.amp * pl,
-            gain_r: note.amp * pr,
+            gain_l: amp * pl,
+            gain_r: amp * pr,
             start,
             env: Env::new(note.env, start),
             stolen: false,
@@ -290,6 +307,18 @@ impl Engine {
         });
         self.buses[ch].held += 1;
         self.buses[ch].sounding += 1;
+    }
+
+    /// Choke the ringing drums of a choke group on a channel.
+    fn choke(&mut self, ch: usize, group: Option<u8>) {
+        let Some(g) = group else { return };
+        for v in self.voices.iter_mut().filter(|v| v.channel as usize == ch) {
+            if let Kind::Drum(d, Some(vg)) = &mut v.kind {
+                if *vg == g {
+                    d.choke();
+                }
+            }
+        }
     }
 
     /// Fade out the oldest held voice of a channel, starting at `at`.
@@ -326,11 +355,33 @@ impl Engine {
                     ChannelChange::Volume(v) if bus.sounding == 0 => bus.volume = Ramp::new(v),
                     ChannelChange::Volume(v) => bus.volume.set(v, self.smoothing),
                     ChannelChange::MaxVoices(m) => bus.max_voices = m.max(1),
+                    ChannelChange::Fx(p) => bus.fx.set(p),
                 },
                 None => {
                     self.telemetry.bad_commands.fetch_add(1, Ordering::Relaxed);
                 }
             },
+            Command::CcMap { cc, channel, target, .. } => {
+                for (i, bus) in self.buses.iter_mut().enumerate() {
+                    if channel.is_none_or(|c| c as usize == i) {
+                        if let Some(slot) = bus.cc.get_mut(cc as usize) {
+                            *slot = Some(target);
+                        }
+                    }
+                }
+            }
+            Command::Cc { cc, value, .. } => {
+                let smoothing = self.smoothing;
+                for bus in self.buses.iter_mut() {
+                    if let Some(t) = bus.cc.get(cc as usize).copied().flatten() {
+                        let x = t.min + (t.max - t.min) * (value.min(127) as f32 / 127.0);
+                        match t.param {
+                            CcParam::Volume => bus.volume.set(x, smoothing),
+                            CcParam::Fx(p) => bus.fx.set(p.with_value(x)),
+                        }
+                    }
+                }
+            }
             Command::AllOff { .. } => {
                 let fade = self.steal_fade;
                 for v in self.voices.iter_mut() {
@@ -351,7 +402,7 @@ impl Engine {
             return;
         }
         let (a, b) = ((from - t0) as usize, (to - t0) as usize);
-        for bus in self.buses.iter_mut().filter(|b| b.sounding > 0) {
+        for bus in self.buses.iter_mut().filter(|b| b.sounding > 0 || b.fx.active()) {
             bus.left[a..b].fill(0.0);
             bus.right[a..b].fill(0.0);
         }
@@ -366,10 +417,11 @@ impl Engine {
             v.render(&mut src, from, to, t0, &mut bus.left, &mut bus.right, &mut self.scratch);
         }
         for bus in self.buses.iter_mut() {
-            if bus.sounding == 0 {
+            if bus.sounding == 0 && !bus.fx.active() {
                 bus.volume.skip((b - a) as u32);
                 continue;
             }
+            bus.fx.process(&mut bus.left[a..b], &mut bus.right[a..b]);
             for j in a..b {
                 let g = bus.volume.value();
                 self.master_l[j] += bus.left[j] * g;

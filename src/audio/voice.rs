@@ -33,6 +33,8 @@ pub enum Kind {
     Pluck(Pluck),
     /// The table in `slot` played as a sample.
     Sample(SamplePlay),
+    /// A synthesized drum hit and its choke group.
+    Drum(super::drums::DrumVoice, Option<u8>),
 }
 
 /// Extra layers: a detuned copy, a sub-octave sine, noise.
@@ -139,7 +141,12 @@ impl Voice {
             let piece = Piece { level0, slope, k0 };
             piece.mix(sig, self.gain_l, self.gain_r, &mut left[off..off + n], &mut right[off..off + n]);
             f = run_end;
-            if matches!(self.kind, Kind::Sample(s) if s.ended) {
+            let ran_out = match &self.kind {
+                Kind::Sample(s) => s.ended,
+                Kind::Drum(d, _) => d.is_done(),
+                _ => false,
+            };
+            if ran_out {
                 self.env.finish();
             } else if f == end {
                 self.env.advance(end);
@@ -170,6 +177,9 @@ impl Voice {
                 Some(t) => s.run(t, out),
                 None => out.fill(0.0),
             },
+            Kind::Drum(d, _) => {
+                d.render(out);
+            }
         }
         self.add_layers(src, table, out);
     }

@@ -53,7 +53,7 @@ fn seed_of(id: u64) -> u32 {
 }
 
 /// The table slot and oscillator kind of a note (`None` when no string is
-/// free for a pluck).
+/// free for a pluck, or a drum note is not in the kit).
 pub fn kind(note: &NoteOn, sr: f64, tables: &TableBank, strings: &mut StringPool) -> Option<(u32, Kind)> {
     let sine = TableBank::wave_slot(Wave::Sine, 1.0, 2.0);
     Some(match note.source {
@@ -77,7 +77,12 @@ pub fn kind(note: &NoteOn, sr: f64, tables: &TableBank, strings: &mut StringPool
             };
             (table, Kind::Sample(play))
         }
-        Source::Drum => (sine, Kind::Noise),
+        Source::Drum => {
+            let gm = (69.0 + 12.0 * (note.freq_hz / 440.0).log2()).round().clamp(0.0, 127.0) as u8;
+            let velocity = note.amp.max(0.0).sqrt().min(1.0);
+            let d = super::drums::DrumVoice::new(gm, velocity, sr as f32, seed_of(note.id))?;
+            (sine, Kind::Drum(d, super::drums::DrumVoice::choke_group(gm)))
+        }
     })
 }
 

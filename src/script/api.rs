@@ -2,6 +2,7 @@
 
 pub mod args;
 pub mod channels;
+pub mod control;
 pub mod fx;
 pub mod loops;
 pub mod notes;
@@ -29,6 +30,7 @@ pub fn register_all(engine: &mut Engine, st: &Shared) {
     random::register(engine, st);
     theory::register(engine, st);
     seq::register(engine, st);
+    control::register(engine, st);
     channels::register(engine, st);
     transport::register(engine, st);
 }

@@ -161,8 +161,8 @@ pub const DOCS: &[Doc] = &[
     // Channels
     Doc {
         name: "channel",
-        usage: "channel(n) | channel(n, #{ synth, table, env, volume, pan, max_voices })",
-        text: "Configure channel 1-16 and get its handle; ch.volume, ch.pan, ch.max_voices, ch.table, ch.env read and set live.",
+        usage: "channel(n) | channel(n, #{ instrument, synth, table, env, volume, pan, max_voices, detune, sub_osc, noise, fm_ratio, fm_index, damping, root, loop, drums, lowpass, highpass, q, reverb, reverb_decay, chorus, delay, delay_time, delay_feedback, tremolo, tremolo_rate, distortion, saturation, phaser })",
+        text: "Configure channel 1-16 (an instrument preset, then overrides) and get its handle; every option reads and sets live, e.g. ch.lowpass = 1200 (smoothed, no clicks). Synths: sine, saw, square, triangle, fm, pluck, noise, sample, table, drums. Channel 10 is drums by default.",
         example: "let ch = channel(1, #{ table: 1, env: adsr(0.01, 0.1, 0.7, 0.3) }); ch.volume = 0.5",
     },
     Doc {
@@ -303,6 +303,109 @@ pub const DOCS: &[Doc] = &[
         usage: "plot(n) | plot([n1, n2, ...]) | t.plot()",
         text: "Draw tables in the terminal (braille), several overlaid with their own symbols, with value and index axes.",
         example: "plot([101, 111, 121])",
+    },
+    // Sound palette
+    Doc {
+        name: "instruments",
+        usage: "instruments()",
+        text: "The instrument presets for channel(n, #{ instrument: \"...\" }).",
+        example: "channel(2, #{ instrument: \"electric_piano\", reverb: 0.4 })",
+    },
+    Doc {
+        name: "chord",
+        usage: "chord(ch, \"Cmaj7\", dur_beats) | chord(ch, [pitches], dur_beats [, #{...}])",
+        text: "Play a chord by name (root, optional octave, quality: m, 7, maj7, m7, dim, aug, sus2, sus4, 6, 9, ...) or from pitches.",
+        example: "chord(2, \"Am7\", 2, #{ vel: 70 })",
+    },
+    Doc {
+        name: "chord_notes",
+        usage: "chord_notes(\"Cmaj7\")",
+        text: "The MIDI numbers of a chord (octave 4 unless the root names one).",
+        example: "chord_notes(\"F#m\")  // [66, 69, 73]",
+    },
+    Doc {
+        name: "scale",
+        usage: "scale(root, kind)",
+        text: "MIDI numbers of one octave of a scale: major, minor, harmonic_minor, melodic_minor, dorian, phrygian, lydian, mixolydian, locrian, major_pentatonic, minor_pentatonic, blues, whole_tone, chromatic.",
+        example: "let s = scale(\"A3\", \"minor_pentatonic\")",
+    },
+    Doc {
+        name: "euclid",
+        usage: "euclid(k, n)",
+        text: "A Euclidean rhythm: k hits spread over n steps, as an array of true/false.",
+        example: "euclid(3, 8)  // x..x..x.",
+    },
+    Doc {
+        name: "seed",
+        usage: "seed(n)",
+        text: "Seed the random streams (each loop and sequence has its own), so a render is reproducible.",
+        example: "seed(42)",
+    },
+    Doc {
+        name: "rand",
+        usage: "rand() | rand(lo, hi)",
+        text: "A random number in [0, 1) or [lo, hi), from the running loop's own stream.",
+        example: "note(1, 60, 0.25, #{ vel: rand(60, 110) })",
+    },
+    Doc {
+        name: "choose",
+        usage: "choose(array)",
+        text: "A random element.",
+        example: "note(1, choose(scale(\"C4\", \"major\")), 0.5)",
+    },
+    Doc {
+        name: "one_in",
+        usage: "one_in(n)",
+        text: "True about once in n calls.",
+        example: "if one_in(4) { note(3, 84, 0.1); }",
+    },
+    Doc {
+        name: "seq",
+        usage: "seq(\"name\", ch, pitch, \"x..X....\" [, #{ vel, step, swing }]) | seq(\"name\")",
+        text: "A step sequencer track: x hit, X accent, . rest; step in beats (0.25), swing 0-0.5 delays every other step. Edits are heard from the next step; new ones start on the next bar. seq(\"name\") gives a handle for .step(i, on).",
+        example: "seq(\"hat\", 10, 42, \"x.x.x.x.x.x.x.xX\", #{ swing: 0.2 }); seq(\"hat\").step(3, false)",
+    },
+    Doc {
+        name: "step",
+        usage: "seq(\"name\").step(i, true | false | \"x\" | \"X\" | \".\")",
+        text: "Set step i (from 1) of a sequence: heard from its next time round.",
+        example: "seq(\"kick\").step(11, \"X\")",
+    },
+    Doc {
+        name: "stop_seq",
+        usage: "stop_seq(\"name\")",
+        text: "Stop a sequence at its next step.",
+        example: "stop_seq(\"hat\")",
+    },
+    Doc {
+        name: "seqs",
+        usage: "seqs()",
+        text: "The names of the running sequences.",
+        example: "seqs()",
+    },
+    Doc {
+        name: "drums",
+        usage: "drums(\"name\") | drums(\"off\")",
+        text: "Play a drum pattern on channel 10 (the synthesized General MIDI kit) from the next bar: rock, house, techno, hiphop, breakbeat, bossa, funk, reggae, dnb, trap, disco, electro, shuffle.",
+        example: "drums(\"house\")",
+    },
+    Doc {
+        name: "drum_patterns",
+        usage: "drum_patterns()",
+        text: "The names of the drum patterns.",
+        example: "drum_patterns()",
+    },
+    Doc {
+        name: "cc",
+        usage: "cc(number, \"param\", min, max) | cc(number, \"param\", min, max, ch)",
+        text: "Map a MIDI controller to volume or an effect parameter on every channel (or one), linearly from min at 0 to max at 127; applied at the value's frame, smoothed.",
+        example: "cc(74, \"lowpass\", 200, 8000, 1)",
+    },
+    Doc {
+        name: "cc_in",
+        usage: "cc_in(ch, number, value_0_127)",
+        text: "Send a controller value as if it came from MIDI input (try a mapping without a controller).",
+        example: "cc_in(1, 74, 100)",
     },
     // Scores
     Doc {

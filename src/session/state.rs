@@ -250,6 +250,11 @@ impl Session {
         });
     }
 
+    /// Queue a command for the audio thread (sent in order, never dropped).
+    pub fn send(&mut self, cmd: Command) {
+        self.outbox.push_back(cmd);
+    }
+
     /// Fade everything out at the evaluation's frame and forget pending notes.
     pub fn all_off(&mut self) {
         self.scheduler.clear();
@@ -333,7 +338,17 @@ impl Session {
             freq_hz: n.freq_hz,
             amp: n.amp as f32,
             pan: n.pan as f32,
-            env: n.env.to_frames(dur_frames, fit, self.sr),
+            env: match n.source {
+                // A drum rings out by itself: the voice ends when the hit does.
+                crate::command::Source::Drum => crate::command::EnvFrames {
+                    attack: 0,
+                    decay: 0,
+                    sustain: 1.0,
+                    release: 240,
+                    gate: u64::MAX,
+                },
+                _ => n.env.to_frames(dur_frames, fit, self.sr),
+            },
             filter: n.filter,
             layers: n.layers,
         };

@@ -194,8 +194,7 @@ fn drums(st: &Shared, name: &str) -> Res<()> {
     let Some(p) = drum_patterns::pattern(name) else {
         return err(format!("drums(): unknown pattern \"{name}\"; patterns: {}, off", drum_patterns::names().join(", ")));
     };
-    // Patterns are written in sixteenths.
-    let step = 0.25;
+    let step = p.step_beats();
     let mut keep = Vec::new();
     for (note, steps) in &p.tracks {
         let track = format!("drums:{note}");
