@@ -7,6 +7,7 @@
 
 pub mod engine;
 pub mod env;
+pub mod fx;
 pub mod mix;
 pub mod queue;
 pub mod rt;
