@@ -61,3 +61,10 @@ unsafe impl GlobalAlloc for CountingAlloc {
         System.realloc(ptr, layout, new_size)
     }
 }
+
+/// The library's unit tests count allocations inside [`audio_scope`] too
+/// (the effect and drum tests assert none happen). The only global allocator
+/// of the library's test build.
+#[cfg(test)]
+#[global_allocator]
+static TEST_ALLOC: CountingAlloc = CountingAlloc;

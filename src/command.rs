@@ -210,6 +210,16 @@ pub enum Command {
         /// Value 0..127.
         value: u8,
     },
+    /// Give a channel its effect chain (built on the control side; a
+    /// channel without one has no effects and costs nothing).
+    InstallFx {
+        /// When.
+        frame: Frame,
+        /// Channel index 0..16.
+        channel: u8,
+        /// The chain, ready to run.
+        fx: Box<crate::audio::fx::ChannelFx>,
+    },
     /// Fade out every voice now (`panic()`).
     AllOff {
         /// When.
@@ -227,6 +237,7 @@ impl Command {
             | Command::Channel { frame, .. }
             | Command::CcMap { frame, .. }
             | Command::Cc { frame, .. }
+            | Command::InstallFx { frame, .. }
             | Command::AllOff { frame } => *frame,
         }
     }
@@ -242,4 +253,6 @@ impl Command {
 pub enum Garbage {
     /// A table that was replaced or removed.
     Table(Table),
+    /// An effect chain that was replaced.
+    Fx(Box<crate::audio::fx::ChannelFx>),
 }

@@ -7,13 +7,13 @@
 //! land on their exact frame. Old tables go back through the garbage channel.
 
 use super::env::Env;
+use super::fx::ChannelFx;
 use super::mix::{pan_gains, soft_clip, Ramp};
 use super::queue::PendingQueue;
 use super::rt;
 use super::table::TableBank;
 use super::voice::{phase_inc, Biquad, Kind, Sources, Voice};
 use super::voice_build;
-use super::fx::ChannelFx;
 use crate::command::{CcParam, CcTarget, ChannelChange, Command, Garbage, NoteOn, CHANNELS};
 use crate::time::{Frame, SampleRate};
 use crossbeam_channel::{Receiver, Sender};
@@ -82,7 +82,7 @@ pub struct Telemetry {
 /// A channel's bus on the audio thread.
 struct Bus {
     volume: Ramp,
-    fx: ChannelFx,
+    fx: Option<Box<ChannelFx>>,
     /// Controller maps of this channel, by controller number.
     cc: [Option<CcTarget>; 128],
     max_voices: u16,
@@ -92,6 +92,13 @@ struct Bus {
     sounding: u16,
     left: Box<[f32]>,
     right: Box<[f32]>,
+}
+
+impl Bus {
+    /// An effect is on or still ringing.
+    fn fx_active(&self) -> bool {
+        self.fx.as_ref().is_some_and(|f| f.active())
+    }
 }
 
 /// The synthesis engine. Build it on the control side, then move it to the
@@ -123,7 +130,7 @@ impl Engine {
         let buses = (0..CHANNELS)
             .map(|_| Bus {
                 volume: Ramp::new(1.0),
-                fx: ChannelFx::new(cfg.sr.hz() as f32),
+                fx: None,
                 cc: [None; 128],
                 max_voices: 128,
                 held: 0,
@@ -178,7 +185,7 @@ impl Engine {
         self.voices.is_empty()
             && self.pending.is_empty()
             && self.commands.is_empty()
-            && self.buses.iter().all(|b| !b.fx.active())
+            && self.buses.iter().all(|b| !b.fx_active())
     }
 
     /// Fill `out` (interleaved stereo, any length) with the next frames.
@@ -276,7 +283,8 @@ impl Engine {
             return;
         }
         let sr = self.cfg.sr.hz();
-        let Some((slot, kind)) = voice_build::kind(note, sr, &self.tables, &mut self.strings) else {
+        let Some((slot, kind)) = voice_build::kind(note, sr, &self.tables, &mut self.strings)
+        else {
             self.telemetry.dropped_notes.fetch_add(1, Ordering::Relaxed);
             return;
         };
@@ -355,13 +363,22 @@ impl Engine {
                     ChannelChange::Volume(v) if bus.sounding == 0 => bus.volume = Ramp::new(v),
                     ChannelChange::Volume(v) => bus.volume.set(v, self.smoothing),
                     ChannelChange::MaxVoices(m) => bus.max_voices = m.max(1),
-                    ChannelChange::Fx(p) => bus.fx.set(p),
+                    ChannelChange::Fx(p) => {
+                        if let Some(fx) = bus.fx.as_mut() {
+                            fx.set(p);
+                        }
+                    }
                 },
                 None => {
                     self.telemetry.bad_commands.fetch_add(1, Ordering::Relaxed);
                 }
             },
-            Command::CcMap { cc, channel, target, .. } => {
+            Command::CcMap {
+                cc,
+                channel,
+                target,
+                ..
+            } => {
                 for (i, bus) in self.buses.iter_mut().enumerate() {
                     if channel.is_none_or(|c| c as usize == i) {
                         if let Some(slot) = bus.cc.get_mut(cc as usize) {
@@ -377,11 +394,23 @@ impl Engine {
                         let x = t.min + (t.max - t.min) * (value.min(127) as f32 / 127.0);
                         match t.param {
                             CcParam::Volume => bus.volume.set(x, smoothing),
-                            CcParam::Fx(p) => bus.fx.set(p.with_value(x)),
+                            CcParam::Fx(p) => {
+                                if let Some(fx) = bus.fx.as_mut() {
+                                    fx.set(p.with_value(x));
+                                }
+                            }
                         }
                     }
                 }
             }
+            Command::InstallFx { channel, fx, .. } => match self.buses.get_mut(channel as usize) {
+                Some(bus) => {
+                    if let Some(old) = bus.fx.replace(fx) {
+                        self.dispose_garbage(Garbage::Fx(old));
+                    }
+                }
+                None => self.dispose_garbage(Garbage::Fx(fx)),
+            },
             Command::AllOff { .. } => {
                 let fade = self.steal_fade;
                 for v in self.voices.iter_mut() {
@@ -402,7 +431,11 @@ impl Engine {
             return;
         }
         let (a, b) = ((from - t0) as usize, (to - t0) as usize);
-        for bus in self.buses.iter_mut().filter(|b| b.sounding > 0 || b.fx.active()) {
+        for bus in self
+            .buses
+            .iter_mut()
+            .filter(|b| b.sounding > 0 || b.fx_active())
+        {
             bus.left[a..b].fill(0.0);
             bus.right[a..b].fill(0.0);
         }
@@ -414,14 +447,24 @@ impl Engine {
         };
         for v in self.voices.iter_mut() {
             let bus = &mut self.buses[v.channel as usize];
-            v.render(&mut src, from, to, t0, &mut bus.left, &mut bus.right, &mut self.scratch);
+            v.render(
+                &mut src,
+                from,
+                to,
+                t0,
+                &mut bus.left,
+                &mut bus.right,
+                &mut self.scratch,
+            );
         }
         for bus in self.buses.iter_mut() {
-            if bus.sounding == 0 && !bus.fx.active() {
+            if bus.sounding == 0 && !bus.fx_active() {
                 bus.volume.skip((b - a) as u32);
                 continue;
             }
-            bus.fx.process(&mut bus.left[a..b], &mut bus.right[a..b]);
+            if let Some(fx) = bus.fx.as_mut() {
+                fx.process(&mut bus.left[a..b], &mut bus.right[a..b]);
+            }
             for j in a..b {
                 let g = bus.volume.value();
                 self.master_l[j] += bus.left[j] * g;

@@ -61,13 +61,6 @@ use phaser::Phaser;
 use reverb::Reverb;
 use shape::{Distortion, Saturation, Tremolo};
 
-/// The lib's test build counts allocations made inside
-/// [`crate::alloc_count::audio_scope`], for the allocation test. This must
-/// stay the only `#[global_allocator]` in the library crate.
-#[cfg(test)]
-#[global_allocator]
-static ALLOC: crate::alloc_count::CountingAlloc = crate::alloc_count::CountingAlloc;
-
 /// One effect parameter of a channel bus (values in the units named).
 /// Out-of-range values are clamped; NaN is ignored.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -102,6 +95,29 @@ pub enum FxParam {
     /// Phaser mix, 0..1 (1 = half dry, half phase-shifted: the deepest
     /// notches).
     Phaser(f32),
+}
+
+impl FxParam {
+    /// The same parameter with another value (a controller moving it).
+    pub fn with_value(self, x: f32) -> FxParam {
+        use FxParam::*;
+        match self {
+            Lowpass(_) => Lowpass(x),
+            Highpass(_) => Highpass(x),
+            Q(_) => Q(x),
+            Reverb(_) => Reverb(x),
+            ReverbDecay(_) => ReverbDecay(x),
+            Chorus(_) => Chorus(x),
+            Delay(_) => Delay(x),
+            DelayTime(_) => DelayTime(x),
+            DelayFeedback(_) => DelayFeedback(x),
+            Tremolo(_) => Tremolo(x),
+            TremoloRate(_) => TremoloRate(x),
+            Distortion(_) => Distortion(x),
+            Saturation(_) => Saturation(x),
+            Phaser(_) => Phaser(x),
+        }
+    }
 }
 
 /// A channel's effect chain, built (and all memory allocated) up front;

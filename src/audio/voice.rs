@@ -132,14 +132,24 @@ impl Voice {
             let run_end = end.min(to);
             let (off, n) = ((f - block_start) as usize, (run_end - f) as usize);
             // Constant pieces need no frame count; sloped ones are < 2^31 frames.
-            let k0 = if slope == 0.0 { 0 } else { (f - stage_start) as i32 };
+            let k0 = if slope == 0.0 {
+                0
+            } else {
+                (f - stage_start) as i32
+            };
             let sig = &mut scratch[..n];
             self.oscillate(src, sig);
             if let Some(filter) = &mut self.filter {
                 filter.process(sig);
             }
             let piece = Piece { level0, slope, k0 };
-            piece.mix(sig, self.gain_l, self.gain_r, &mut left[off..off + n], &mut right[off..off + n]);
+            piece.mix(
+                sig,
+                self.gain_l,
+                self.gain_r,
+                &mut left[off..off + n],
+                &mut right[off..off + n],
+            );
             f = run_end;
             let ran_out = match &self.kind {
                 Kind::Sample(s) => s.ended,
@@ -164,8 +174,15 @@ impl Voice {
                 Some(t) => self.phase = osc::table(t, self.phase, self.inc, main, out, false),
                 None => self.silence(out),
             },
-            Kind::Fm { mphase, minc, index } => match table {
-                Some(t) => (self.phase, *mphase) = osc::fm(t, (self.phase, *mphase), (self.inc, *minc), *index, out),
+            Kind::Fm {
+                mphase,
+                minc,
+                index,
+            } => match table {
+                Some(t) => {
+                    (self.phase, *mphase) =
+                        osc::fm(t, (self.phase, *mphase), (self.inc, *minc), *index, out)
+                }
                 None => self.silence(out),
             },
             Kind::Noise => osc::noise(&mut self.layers.seed, 1.0, out, false),
@@ -186,7 +203,9 @@ impl Voice {
 
     fn silence(&mut self, out: &mut [f32]) {
         out.fill(0.0);
-        self.phase = self.phase.wrapping_add(self.inc.wrapping_mul(out.len() as u32));
+        self.phase = self
+            .phase
+            .wrapping_add(self.inc.wrapping_mul(out.len() as u32));
     }
 
     fn add_layers(&mut self, src: &Sources, table: Option<&Table>, out: &mut [f32]) {

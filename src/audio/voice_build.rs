@@ -54,18 +54,34 @@ fn seed_of(id: u64) -> u32 {
 
 /// The table slot and oscillator kind of a note (`None` when no string is
 /// free for a pluck, or a drum note is not in the kit).
-pub fn kind(note: &NoteOn, sr: f64, tables: &TableBank, strings: &mut StringPool) -> Option<(u32, Kind)> {
+pub fn kind(
+    note: &NoteOn,
+    sr: f64,
+    tables: &TableBank,
+    strings: &mut StringPool,
+) -> Option<(u32, Kind)> {
     let sine = TableBank::wave_slot(Wave::Sine, 1.0, 2.0);
     Some(match note.source {
         Source::Table(n) => (n, Kind::Table),
         Source::Wave(w) => (TableBank::wave_slot(w, note.freq_hz, sr), Kind::Table),
         Source::Fm { ratio, index } => {
             let minc = phase_inc(note.freq_hz * ratio as f64, sr);
-            (sine, Kind::Fm { mphase: 0, minc, index })
+            (
+                sine,
+                Kind::Fm {
+                    mphase: 0,
+                    minc,
+                    index,
+                },
+            )
         }
         Source::Noise => (sine, Kind::Noise),
         Source::Pluck { damping } => (sine, Kind::Pluck(pluck(note, sr, damping, strings)?)),
-        Source::Sample { table, root_hz, looped } => {
+        Source::Sample {
+            table,
+            root_hz,
+            looped,
+        } => {
             let ratio = note.freq_hz / (root_hz as f64).max(1e-3);
             let step = (ratio * 4_294_967_296.0) as u64;
             let _ = tables;
@@ -78,10 +94,15 @@ pub fn kind(note: &NoteOn, sr: f64, tables: &TableBank, strings: &mut StringPool
             (table, Kind::Sample(play))
         }
         Source::Drum => {
-            let gm = (69.0 + 12.0 * (note.freq_hz / 440.0).log2()).round().clamp(0.0, 127.0) as u8;
+            let gm = (69.0 + 12.0 * (note.freq_hz / 440.0).log2())
+                .round()
+                .clamp(0.0, 127.0) as u8;
             let velocity = note.amp.max(0.0).sqrt().min(1.0);
             let d = super::drums::DrumVoice::new(gm, velocity, sr as f32, seed_of(note.id))?;
-            (sine, Kind::Drum(d, super::drums::DrumVoice::choke_group(gm)))
+            (
+                sine,
+                Kind::Drum(d, super::drums::DrumVoice::choke_group(gm)),
+            )
         }
     })
 }

@@ -377,7 +377,12 @@ impl ScriptHost {
     fn run_seq_step(&mut self, at: Beats, id: u64) {
         use crate::script::api::seq::Step;
         let mut st = self.state.borrow_mut();
-        let Some(name) = st.seqs.iter().find(|(_, q)| q.id == id).map(|(n, _)| n.clone()) else {
+        let Some(name) = st
+            .seqs
+            .iter()
+            .find(|(_, q)| q.id == id)
+            .map(|(n, _)| n.clone())
+        else {
             return;
         };
         let playing = st.playing;
@@ -388,16 +393,26 @@ impl ScriptHost {
         }
         let k = (q.count % q.pattern.len() as u64) as usize;
         let step = q.pattern[k];
-        let swing = if q.count % 2 == 1 { q.swing * q.step_beats } else { 0.0 };
+        let swing = if q.count % 2 == 1 {
+            q.swing * q.step_beats
+        } else {
+            0.0
+        };
         let (ch, pitch, vel, len) = (q.channel, q.pitch.clone(), q.vel, q.step_beats);
         q.count += 1;
         st.session.scheduler.push(Beats(at.0 + len), Item::Seq(id));
         if step == Step::Off || !playing {
             return;
         }
-        let vel = if step == Step::Accent { (vel + 30.0).min(127.0) } else { vel };
+        let vel = if step == Step::Accent {
+            (vel + 30.0).min(127.0)
+        } else {
+            vel
+        };
         let cfg = st.session.channels[ch as usize].clone();
-        let Ok(freq_hz) = crate::script::api::args::pitch_hz(&pitch, "seq") else { return };
+        let Ok(freq_hz) = crate::script::api::args::pitch_hz(&pitch, "seq") else {
+            return;
+        };
         let note = crate::session::scheduler::NoteSpec {
             channel: ch,
             source: cfg.source,
@@ -446,8 +461,12 @@ impl ScriptHost {
         stream: &str,
     ) -> Result<(), ScriptError> {
         self.begin(at, &cb.ast);
-        let outer = std::mem::replace(&mut self.state.borrow_mut().current_stream, stream.to_string());
-        let result = cb.f.call::<Dynamic>(&self.engine, &cb.ast, (i as rhai::INT,));
+        let outer = std::mem::replace(
+            &mut self.state.borrow_mut().current_stream,
+            stream.to_string(),
+        );
+        let result =
+            cb.f.call::<Dynamic>(&self.engine, &cb.ast, (i as rhai::INT,));
         self.state.borrow_mut().current_stream = outer;
         self.end(result.is_ok());
         let file = cb.ast.source().unwrap_or("<script>").to_string();

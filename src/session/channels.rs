@@ -85,7 +85,9 @@ impl EnvSpec {
 }
 
 /// A channel's synth, by name as scripts give it.
-pub const SYNTHS: &[&str] = &["sine", "saw", "square", "triangle", "fm", "pluck", "noise", "sample", "table", "drums"];
+pub const SYNTHS: &[&str] = &[
+    "sine", "saw", "square", "triangle", "fm", "pluck", "noise", "sample", "table", "drums",
+];
 
 /// One channel's desired configuration.
 #[derive(Debug, Clone, PartialEq)]
@@ -157,7 +159,12 @@ impl ChannelConfig {
                 looped: self.looped,
             },
             "table" => Source::Table(self.table.unwrap_or(0)),
-            name => Source::Wave(Wave::ALL.into_iter().find(|w| w.name() == name).unwrap_or(Wave::Sine)),
+            name => Source::Wave(
+                Wave::ALL
+                    .into_iter()
+                    .find(|w| w.name() == name)
+                    .unwrap_or(Wave::Sine),
+            ),
         };
     }
 

@@ -16,7 +16,7 @@
 use super::channels::EnvSpec;
 use super::scheduler::NoteSpec;
 use super::Session;
-use crate::command::{Source, Wave};
+use crate::command::Source;
 use crate::pitch::{midi_to_hz, note_name_to_midi, oct_to_hz, NOTE_NAME_HELP};
 use std::collections::BTreeSet;
 
@@ -102,6 +102,14 @@ pub fn i_event_with(session: &Session, p: Fields, also: &BTreeSet<u32>) -> Resul
     })
 }
 
+/// The channel index p1 names (already checked).
+fn channel_of(p: Fields) -> usize {
+    match p.first().and_then(Option::as_ref) {
+        Some(PVal::Num(x)) => (*x as usize).clamp(1, 16) - 1,
+        _ => 0,
+    }
+}
+
 fn pitch(p: Fields) -> Result<f64, String> {
     match p.get(4).and_then(Option::as_ref) {
         None => Ok(oct_to_hz(8.75)),
@@ -130,13 +138,19 @@ fn source(
             }
             Ok(Source::Table(n))
         }
-        Some(PVal::Str(name)) => Wave::ALL
-            .iter()
-            .find(|w| w.name() == name)
-            .map(|w| Source::Wave(*w))
-            .ok_or_else(|| {
-                format!("p6: unknown synth \"{name}\"; valid synths: sine, saw, square, triangle")
-            }),
+        Some(PVal::Str(name)) => match super::channels::SYNTHS.iter().find(|s| **s == name) {
+            // The channel's own settings give the synth's parameters.
+            Some(synth) => {
+                let mut c = session.channels[channel_of(p)].clone();
+                c.synth = synth;
+                c.rebuild();
+                Ok(c.source)
+            }
+            None => Err(format!(
+                "p6: unknown synth \"{name}\"; valid synths: {}",
+                super::channels::SYNTHS.join(", ")
+            )),
+        },
         Some(other) => Err(format!(
             "p6 (table) must be a table number 1-9999 or a synth name, got {other:?}"
         )),

@@ -74,9 +74,15 @@ impl ScoreLog {
         let e = n.env;
         let gate = e.gate.min(dur_frames);
         let p3 = self.seconds(gate + e.release as u64);
+        // Other synths replay with the channel's settings for their parameters.
         let p6 = match spec.source {
             Source::Table(t) => t.to_string(),
             Source::Wave(w) => format!("\"{}\"", w.name()),
+            Source::Fm { .. } => "\"fm\"".into(),
+            Source::Pluck { .. } => "\"pluck\"".into(),
+            Source::Noise => "\"noise\"".into(),
+            Source::Sample { .. } => "\"sample\"".into(),
+            Source::Drum => "\"drums\"".into(),
         };
         let oct = 8.75 + (n.freq_hz / 440.0).log2();
         let line = format_args!(

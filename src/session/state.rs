@@ -52,6 +52,8 @@ pub struct Session {
     pub skipped_past: u64,
     /// Bars are counted from this beat (where a live session started).
     pub bar_origin: Beats,
+    /// Channels whose effect chain has been sent to the engine.
+    fx_installed: [bool; CHANNELS],
 }
 
 /// What an evaluation may change, saved so that a failed one changes nothing.
@@ -67,6 +69,7 @@ struct Txn {
     end_at: Option<Beats>,
     score_origin: Beats,
     score_history_len: usize,
+    fx_installed: [bool; CHANNELS],
 }
 
 impl Session {
@@ -79,7 +82,13 @@ impl Session {
             cursor: Beats(0.0),
             eval_frame: Frame(0),
             channels: (0..CHANNELS)
-                .map(|i| if i == 9 { ChannelConfig::drums() } else { ChannelConfig::default() })
+                .map(|i| {
+                    if i == 9 {
+                        ChannelConfig::drums()
+                    } else {
+                        ChannelConfig::default()
+                    }
+                })
                 .collect(),
             tables: BTreeMap::new(),
             dirty: BTreeSet::new(),
@@ -97,6 +106,7 @@ impl Session {
             skip_before: Frame(0),
             skipped_past: 0,
             bar_origin: Beats(0.0),
+            fx_installed: [false; CHANNELS],
         }
     }
 
@@ -113,6 +123,7 @@ impl Session {
             end_at: self.end_at,
             score_origin: self.score_origin,
             score_history_len: self.score_history.len(),
+            fx_installed: self.fx_installed,
         });
     }
 
@@ -138,6 +149,7 @@ impl Session {
         self.end_at = t.end_at;
         self.score_origin = t.score_origin;
         self.score_history.truncate(t.score_history_len);
+        self.fx_installed = t.fx_installed;
         self.scheduler.forget_after(t.seq_mark);
         self.outbox.truncate(t.outbox_mark);
     }
@@ -248,6 +260,21 @@ impl Session {
             channel,
             change,
         });
+    }
+
+    /// Build channel `ch`'s effect chain here (it allocates) and send it to
+    /// the engine, the first time the channel uses an effect.
+    pub fn install_fx(&mut self, ch: u8) {
+        let i = ch as usize % CHANNELS;
+        if !self.fx_installed[i] {
+            self.fx_installed[i] = true;
+            let fx = Box::new(crate::audio::fx::ChannelFx::new(self.sr.hz() as f32));
+            self.outbox.push_back(Command::InstallFx {
+                frame: self.eval_frame,
+                channel: ch,
+                fx,
+            });
+        }
     }
 
     /// Queue a command for the audio thread (sent in order, never dropped).

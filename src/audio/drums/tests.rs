@@ -3,11 +3,7 @@
 //! are reproducible, block-size independent and allocation-free.
 
 use super::{DrumVoice, KIT};
-use crate::alloc_count::{audio_allocations, audio_scope, CountingAlloc};
-
-/// The lib's test binary counts allocations made inside `audio_scope`.
-#[global_allocator]
-static ALLOC: CountingAlloc = CountingAlloc;
+use crate::alloc_count::{audio_allocations, audio_scope};
 
 const SR: f32 = 48_000.0;
 const SEED: u32 = 0x7AC7_0001;

@@ -30,7 +30,13 @@ pub fn table(t: &Table, mut phase: u32, inc: u32, gain: f32, out: &mut [f32], ad
 /// Two-operator FM: a sine carrier whose phase is offset by the modulator
 /// (`index` radians peak). Returns the advanced (carrier, modulator) phases.
 #[inline]
-pub fn fm(sine: &Table, phases: (u32, u32), incs: (u32, u32), index: f32, out: &mut [f32]) -> (u32, u32) {
+pub fn fm(
+    sine: &Table,
+    phases: (u32, u32),
+    incs: (u32, u32),
+    index: f32,
+    out: &mut [f32],
+) -> (u32, u32) {
     let (mut pc, mut pm) = phases;
     let data = sine.with_guard();
     let len = sine.len() as u64;

@@ -17,26 +17,47 @@ pub struct ChannelHandle {
 
 /// Options of `channel(n, #{...})`, also properties of the handle.
 pub const OPTIONS: &[&str] = &[
-    "instrument", "synth", "table", "env", "volume", "pan", "max_voices", "detune", "sub_osc", "noise", "fm_ratio",
-    "fm_index", "damping", "root", "loop", "drums",
+    "instrument",
+    "synth",
+    "table",
+    "env",
+    "volume",
+    "pan",
+    "max_voices",
+    "detune",
+    "sub_osc",
+    "noise",
+    "fm_ratio",
+    "fm_index",
+    "damping",
+    "root",
+    "loop",
+    "drums",
 ];
 
 /// Register the bindings of this area.
 pub fn register(engine: &mut Engine, st: &Shared) {
     engine.register_type_with_name::<ChannelHandle>("Channel");
-    engine.register_fn("to_string", |c: &mut ChannelHandle| format!("channel({})", c.index + 1));
-    engine.register_fn("to_debug", |c: &mut ChannelHandle| format!("channel({})", c.index + 1));
+    engine.register_fn("to_string", |c: &mut ChannelHandle| {
+        format!("channel({})", c.index + 1)
+    });
+    engine.register_fn("to_debug", |c: &mut ChannelHandle| {
+        format!("channel({})", c.index + 1)
+    });
     engine.register_fn("channel", |n: Dynamic| -> Res<ChannelHandle> {
         Ok(ChannelHandle {
             index: args::channel(&n, "channel")?,
         })
     });
     let s = st.clone();
-    engine.register_fn("channel", move |n: Dynamic, opts: Map| -> Res<ChannelHandle> {
-        let index = args::channel(&n, "channel")?;
-        configure(&s, index, &opts)?;
-        Ok(ChannelHandle { index })
-    });
+    engine.register_fn(
+        "channel",
+        move |n: Dynamic, opts: Map| -> Res<ChannelHandle> {
+            let index = args::channel(&n, "channel")?;
+            configure(&s, index, &opts)?;
+            Ok(ChannelHandle { index })
+        },
+    );
     for key in OPTIONS.iter().chain(super::fx::FX_OPTIONS) {
         let s = st.clone();
         let g = st.clone();
@@ -51,7 +72,11 @@ pub fn register(engine: &mut Engine, st: &Shared) {
 
 /// Apply an options map: the instrument preset first, then the rest.
 pub fn configure(st: &Shared, index: u8, opts: &Map) -> Res<()> {
-    let valid: Vec<&str> = OPTIONS.iter().chain(super::fx::FX_OPTIONS).copied().collect();
+    let valid: Vec<&str> = OPTIONS
+        .iter()
+        .chain(super::fx::FX_OPTIONS)
+        .copied()
+        .collect();
     args::check_keys(opts, "channel", &valid)?;
     if let Some(name) = opts.get("instrument") {
         set_option(st, index, "instrument", name)?;
@@ -66,14 +91,17 @@ fn register_envelopes(engine: &mut Engine) {
     engine.register_type_with_name::<EnvSpec>("Env");
     engine.register_fn("to_string", |e: &mut EnvSpec| format!("{e:?}"));
     engine.register_fn("to_debug", |e: &mut EnvSpec| format!("{e:?}"));
-    engine.register_fn("adsr", |a: Dynamic, d: Dynamic, s: Dynamic, r: Dynamic| -> Res<EnvSpec> {
-        Ok(EnvSpec::Adsr {
-            attack_s: args::num_in(&a, "adsr", "attack", 0.0, 3600.0)?,
-            decay_s: args::num_in(&d, "adsr", "decay", 0.0, 3600.0)?,
-            sustain: args::num_in(&s, "adsr", "sustain", 0.0, 1.0)?,
-            release_s: args::num_in(&r, "adsr", "release", 0.0, 3600.0)?,
-        })
-    });
+    engine.register_fn(
+        "adsr",
+        |a: Dynamic, d: Dynamic, s: Dynamic, r: Dynamic| -> Res<EnvSpec> {
+            Ok(EnvSpec::Adsr {
+                attack_s: args::num_in(&a, "adsr", "attack", 0.0, 3600.0)?,
+                decay_s: args::num_in(&d, "adsr", "decay", 0.0, 3600.0)?,
+                sustain: args::num_in(&s, "adsr", "sustain", 0.0, 1.0)?,
+                release_s: args::num_in(&r, "adsr", "release", 0.0, 3600.0)?,
+            })
+        },
+    );
     engine.register_fn("linen", |rise: Dynamic, dec: Dynamic| -> Res<EnvSpec> {
         Ok(EnvSpec::Linen {
             rise_s: args::num_in(&rise, "linen", "rise", 0.0, 3600.0)?,
@@ -103,7 +131,9 @@ fn get_option(st: &Shared, index: u8, key: &str) -> Dynamic {
         "loop" => c.looped.into(),
         "drums" => (c.synth == "drums").into(),
         "instrument" => Dynamic::UNIT,
-        fx => st.fx[index as usize].get(fx).map_or(Dynamic::UNIT, |v| (*v as f64).into()),
+        fx => st.fx[index as usize]
+            .get(fx)
+            .map_or(Dynamic::UNIT, |v| (*v as f64).into()),
     }
 }
 
@@ -124,12 +154,17 @@ pub fn set_option(st: &Shared, index: u8, key: &str, v: &Dynamic) -> Res<()> {
 
 fn set_synth_option(session: &mut Session, index: u8, key: &str, v: &Dynamic) -> Res<()> {
     let i = index as usize;
-    let layer = |v: &Dynamic, what: &str, hi: f64| args::num_in(v, "channel", what, 0.0, hi).map(|x| x as f32);
+    let layer = |v: &Dynamic, what: &str, hi: f64| {
+        args::num_in(v, "channel", what, 0.0, hi).map(|x| x as f32)
+    };
     match key {
         "synth" => {
             let name = v.clone().into_string().unwrap_or_default();
             let Some(n) = SYNTHS.iter().find(|s| **s == name) else {
-                return err(format!("channel(): unknown synth \"{name}\"; valid synths: {}", SYNTHS.join(", ")));
+                return err(format!(
+                    "channel(): unknown synth \"{name}\"; valid synths: {}",
+                    SYNTHS.join(", ")
+                ));
             };
             session.channels[i].synth = n;
         }
@@ -166,11 +201,19 @@ fn set_synth_option(session: &mut Session, index: u8, key: &str, v: &Dynamic) ->
         "detune" => session.channels[i].layers.detune_cents = layer(v, "detune (cents)", 1200.0)?,
         "sub_osc" => session.channels[i].layers.sub_osc = layer(v, "sub_osc", 1.0)?,
         "noise" => session.channels[i].layers.noise = layer(v, "noise", 1.0)?,
-        "fm_ratio" => session.channels[i].fm_ratio = args::num_in(v, "channel", "fm_ratio", 0.01, 64.0)?,
-        "fm_index" => session.channels[i].fm_index = args::num_in(v, "channel", "fm_index", 0.0, 100.0)?,
+        "fm_ratio" => {
+            session.channels[i].fm_ratio = args::num_in(v, "channel", "fm_ratio", 0.01, 64.0)?
+        }
+        "fm_index" => {
+            session.channels[i].fm_index = args::num_in(v, "channel", "fm_index", 0.0, 100.0)?
+        }
         "damping" => session.channels[i].damping = args::num_in(v, "channel", "damping", 0.0, 1.0)?,
         "root" => session.channels[i].root_hz = args::pitch_hz(v, "channel")?,
-        "loop" => session.channels[i].looped = v.as_bool().or_else(|_| err("channel(): loop must be true or false"))?,
+        "loop" => {
+            session.channels[i].looped = v
+                .as_bool()
+                .or_else(|_| err("channel(): loop must be true or false"))?
+        }
         other => {
             return err(format!(
                 "unknown channel option '{other}'; valid options: {}",

@@ -14,34 +14,62 @@ use rhai::{Dynamic, Engine};
 pub fn register(engine: &mut Engine, st: &Shared) {
     for arity in [4usize, 5] {
         let s = st.clone();
-        engine.register_raw_fn("cc", vec![std::any::TypeId::of::<Dynamic>(); arity], move |_ctx, a| {
-            let number = controller(a[0])?;
-            let name = a[1].clone().into_string().unwrap_or_default();
-            let target = CcTarget {
-                param: cc_param(&name)?,
-                min: args::num(a[2], "cc", "min")? as f32,
-                max: args::num(a[3], "cc", "max")? as f32,
-            };
-            let channel = if arity == 5 { Some(args::channel(a[4], "cc")?) } else { None };
-            let mut st = s.borrow_mut();
-            let frame = st.session.eval_frame;
-            st.session.send(Command::CcMap { frame, cc: number, channel, target });
-            Ok(())
-        });
+        engine.register_raw_fn(
+            "cc",
+            vec![std::any::TypeId::of::<Dynamic>(); arity],
+            move |_ctx, a| {
+                let number = controller(a[0])?;
+                let name = a[1].clone().into_string().unwrap_or_default();
+                let target = CcTarget {
+                    param: cc_param(&name)?,
+                    min: args::num(a[2], "cc", "min")? as f32,
+                    max: args::num(a[3], "cc", "max")? as f32,
+                };
+                let channel = if arity == 5 {
+                    Some(args::channel(a[4], "cc")?)
+                } else {
+                    None
+                };
+                let mut st = s.borrow_mut();
+                if matches!(target.param, CcParam::Fx(_)) {
+                    for ch in (0..crate::command::CHANNELS as u8)
+                        .filter(|c| channel.is_none_or(|x| x == *c))
+                    {
+                        st.session.install_fx(ch);
+                    }
+                }
+                let frame = st.session.eval_frame;
+                st.session.send(Command::CcMap {
+                    frame,
+                    cc: number,
+                    channel,
+                    target,
+                });
+                Ok(())
+            },
+        );
     }
     let s = st.clone();
-    engine.register_fn("cc_in", move |ch: Dynamic, number: Dynamic, value: Dynamic| -> Res<()> {
-        let channel = args::channel(&ch, "cc_in")?;
-        let cc = controller(&number)?;
-        let v = args::int(&value, "cc_in", "value")?;
-        if !(0..=127).contains(&v) {
-            return err(format!("cc_in(): value {v} is out of range 0 to 127"));
-        }
-        let mut st = s.borrow_mut();
-        let frame = st.session.eval_frame;
-        st.session.send(Command::Cc { frame, channel, cc, value: v as u8 });
-        Ok(())
-    });
+    engine.register_fn(
+        "cc_in",
+        move |ch: Dynamic, number: Dynamic, value: Dynamic| -> Res<()> {
+            let channel = args::channel(&ch, "cc_in")?;
+            let cc = controller(&number)?;
+            let v = args::int(&value, "cc_in", "value")?;
+            if !(0..=127).contains(&v) {
+                return err(format!("cc_in(): value {v} is out of range 0 to 127"));
+            }
+            let mut st = s.borrow_mut();
+            let frame = st.session.eval_frame;
+            st.session.send(Command::Cc {
+                frame,
+                channel,
+                cc,
+                value: v as u8,
+            });
+            Ok(())
+        },
+    );
 }
 
 fn controller(v: &Dynamic) -> Res<u8> {
@@ -58,6 +86,9 @@ fn cc_param(name: &str) -> Res<CcParam> {
     }
     match param(name, 0.0) {
         Some(p) => Ok(CcParam::Fx(p)),
-        None => err(format!("cc(): \"{name}\" cannot be mapped; valid: volume, {}", FX_OPTIONS.join(", "))),
+        None => err(format!(
+            "cc(): \"{name}\" cannot be mapped; valid: volume, {}",
+            FX_OPTIONS.join(", ")
+        )),
     }
 }

@@ -10,8 +10,20 @@ use rhai::Dynamic;
 
 /// Effect options, with their ranges.
 pub const FX_OPTIONS: &[&str] = &[
-    "lowpass", "highpass", "q", "reverb", "reverb_decay", "chorus", "delay", "delay_time", "delay_feedback", "tremolo",
-    "tremolo_rate", "distortion", "saturation", "phaser",
+    "lowpass",
+    "highpass",
+    "q",
+    "reverb",
+    "reverb_decay",
+    "chorus",
+    "delay",
+    "delay_time",
+    "delay_feedback",
+    "tremolo",
+    "tremolo_rate",
+    "distortion",
+    "saturation",
+    "phaser",
 ];
 
 /// The range of an effect option.
@@ -53,6 +65,7 @@ pub fn set(st: &Shared, index: u8, key: &str, v: &rhai::Dynamic) -> Res<()> {
     let (lo, hi) = range(key);
     let x = args::num_in(v, "channel", key, lo, hi)? as f32;
     let mut st = st.borrow_mut();
+    st.session.install_fx(index);
     if let Some(p) = param(key, x) {
         st.session.channel_change(index, ChannelChange::Fx(p));
     }

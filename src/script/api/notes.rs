@@ -184,9 +184,9 @@ pub fn table_arg(session: &crate::session::Session, v: &Dynamic, func: &str) -> 
 /// A table source must name a table that exists.
 pub fn check_source(session: &crate::session::Session, source: Source, func: &str) -> Res<()> {
     match source {
-        Source::Table(n) => session
+        Source::Table(n) | Source::Sample { table: n, .. } => session
             .check_table(n)
             .or_else(|e| err(format!("{func}(): {e}"))),
-        Source::Wave(_) => Ok(()),
+        _ => Ok(()),
     }
 }

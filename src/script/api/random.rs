@@ -29,7 +29,10 @@ pub fn stream_start(seed: u64, name: &str) -> u64 {
 fn uniform(st: &Shared) -> f64 {
     let mut s = st.borrow_mut();
     let (seed, name) = (s.seed, s.current_stream.clone());
-    let state = s.streams.entry(name.clone()).or_insert_with(|| stream_start(seed, &name));
+    let state = s
+        .streams
+        .entry(name.clone())
+        .or_insert_with(|| stream_start(seed, &name));
     (next(state) >> 11) as f64 / (1u64 << 53) as f64
 }
 

@@ -57,7 +57,9 @@ pub fn parse_pattern(p: &str) -> Result<Vec<Step>, String> {
             'x' => Ok(Step::On),
             'X' => Ok(Step::Accent),
             '.' | '-' => Ok(Step::Off),
-            other => Err(format!("pattern \"{p}\": '{other}' is not a step; use x (hit), X (accent), . (rest)")),
+            other => Err(format!(
+                "pattern \"{p}\": '{other}' is not a step; use x (hit), X (accent), . (rest)"
+            )),
         })
         .collect();
     let steps = steps?;
@@ -71,26 +73,45 @@ pub fn parse_pattern(p: &str) -> Result<Vec<Step>, String> {
 pub fn register(engine: &mut Engine, st: &Shared) {
     for with_opts in [false, true] {
         let s = st.clone();
-        let f = move |name: &str, ch: Dynamic, pitch: Dynamic, pat: &str, opts: Map| -> Res<SeqHandle> {
+        let f = move |name: &str,
+                      ch: Dynamic,
+                      pitch: Dynamic,
+                      pat: &str,
+                      opts: Map|
+              -> Res<SeqHandle> {
             define(&s, name, &ch, pitch, pat, &opts)?;
-            Ok(SeqHandle { name: name.to_string() })
+            Ok(SeqHandle {
+                name: name.to_string(),
+            })
         };
         if with_opts {
             engine.register_fn("seq", f);
         } else {
-            engine.register_fn("seq", move |n: &str, ch: Dynamic, p: Dynamic, pat: &str| f(n, ch, p, pat, Map::new()));
+            engine.register_fn("seq", move |n: &str, ch: Dynamic, p: Dynamic, pat: &str| {
+                f(n, ch, p, pat, Map::new())
+            });
         }
     }
     engine.register_type_with_name::<SeqHandle>("Seq");
     let s = st.clone();
     engine.register_fn("seq", move |name: &str| -> Res<SeqHandle> {
         if !s.borrow().seqs.contains_key(name) {
-            return err(format!("seq(): no sequence named \"{name}\" (running: {})", list(&s)));
+            return err(format!(
+                "seq(): no sequence named \"{name}\" (running: {})",
+                list(&s)
+            ));
         }
-        Ok(SeqHandle { name: name.to_string() })
+        Ok(SeqHandle {
+            name: name.to_string(),
+        })
     });
     let s = st.clone();
-    engine.register_fn("step", move |h: &mut SeqHandle, i: Dynamic, on: Dynamic| -> Res<()> { set_step(&s, &h.name, &i, &on) });
+    engine.register_fn(
+        "step",
+        move |h: &mut SeqHandle, i: Dynamic, on: Dynamic| -> Res<()> {
+            set_step(&s, &h.name, &i, &on)
+        },
+    );
     let s = st.clone();
     engine.register_fn("stop_seq", move |name: &str| -> Res<()> {
         match s.borrow_mut().seqs.get_mut(name) {
@@ -103,11 +124,21 @@ pub fn register(engine: &mut Engine, st: &Shared) {
     });
     let s = st.clone();
     engine.register_fn("seqs", move || -> Array {
-        s.borrow().seqs.iter().filter(|(_, q)| !q.stopping).map(|(n, _)| Dynamic::from(n.clone())).collect()
+        s.borrow()
+            .seqs
+            .iter()
+            .filter(|(_, q)| !q.stopping)
+            .map(|(n, _)| Dynamic::from(n.clone()))
+            .collect()
     });
     let s = st.clone();
     engine.register_fn("drums", move |name: &str| -> Res<()> { drums(&s, name) });
-    engine.register_fn("drum_patterns", || -> Array { drum_patterns::names().into_iter().map(Dynamic::from).collect() });
+    engine.register_fn("drum_patterns", || -> Array {
+        drum_patterns::names()
+            .into_iter()
+            .map(Dynamic::from)
+            .collect()
+    });
 }
 
 /// A handle to edit a sequence step by step.
@@ -131,7 +162,10 @@ fn define(st: &Shared, name: &str, ch: &Dynamic, pitch: Dynamic, pat: &str, opts
     let channel = args::channel(ch, "seq")?;
     let pattern = parse_pattern(pat).or_else(|e| err(format!("seq(): {e}")))?;
     args::check_keys(opts, "seq", OPTIONS)?;
-    let get = |k: &str, lo: f64, hi: f64, d: f64| opts.get(k).map_or(Ok(d), |v| args::num_in(v, "seq", k, lo, hi));
+    let get = |k: &str, lo: f64, hi: f64, d: f64| {
+        opts.get(k)
+            .map_or(Ok(d), |v| args::num_in(v, "seq", k, lo, hi))
+    };
     let vel = get("vel", 0.0, 127.0, 100.0)?;
     let step_beats = get("step", 0.01, 64.0, 0.25)?;
     let swing = get("swing", 0.0, 0.5, 0.0)?;
@@ -141,17 +175,44 @@ fn define(st: &Shared, name: &str, ch: &Dynamic, pitch: Dynamic, pat: &str, opts
     }
     let mut s = st.borrow_mut();
     if let Some(q) = s.seqs.get_mut(name) {
-        let same = q.channel == channel && q.pattern == pattern && q.step_beats == step_beats && q.swing == swing && q.vel == vel && q.pitch.to_string() == pitch.to_string() && !q.stopping;
-        (q.channel, q.pitch, q.pattern, q.step_beats, q.swing, q.vel, q.stopping) =
-            (channel, pitch, pattern, step_beats, swing, vel, false);
-        let change = if same { LoopChange::Unchanged } else { LoopChange::Swapped };
+        let same = q.channel == channel
+            && q.pattern == pattern
+            && q.step_beats == step_beats
+            && q.swing == swing
+            && q.vel == vel
+            && q.pitch.to_string() == pitch.to_string()
+            && !q.stopping;
+        (
+            q.channel,
+            q.pitch,
+            q.pattern,
+            q.step_beats,
+            q.swing,
+            q.vel,
+            q.stopping,
+        ) = (channel, pitch, pattern, step_beats, swing, vel, false);
+        let change = if same {
+            LoopChange::Unchanged
+        } else {
+            LoopChange::Swapped
+        };
         s.loop_changes.push((name.to_string(), change));
         return Ok(());
     }
     s.loop_changes.push((name.to_string(), LoopChange::Added));
     let id = s.next_seq_id();
     let start = next_bar(s.session.bar_origin.0, s.session.cursor.0);
-    let seq = Seq { id, channel, pitch, pattern, step_beats, swing, vel, count: 0, stopping: false };
+    let seq = Seq {
+        id,
+        channel,
+        pitch,
+        pattern,
+        step_beats,
+        swing,
+        vel,
+        count: 0,
+        stopping: false,
+    };
     s.seqs.insert(name.to_string(), seq);
     s.session.scheduler.push(Beats(start), Item::Seq(id));
     Ok(())
@@ -182,7 +243,13 @@ fn set_step(st: &Shared, name: &str, i: &Dynamic, on: &Dynamic) -> Res<()> {
 /// `drums("house")`: one sequence per drum of the preset on channel 10;
 /// `drums("off")` stops them.
 fn drums(st: &Shared, name: &str) -> Res<()> {
-    let old: Vec<String> = st.borrow().seqs.keys().filter(|n| n.starts_with("drums:")).cloned().collect();
+    let old: Vec<String> = st
+        .borrow()
+        .seqs
+        .keys()
+        .filter(|n| n.starts_with("drums:"))
+        .cloned()
+        .collect();
     if name == "off" {
         for n in old {
             if let Some(q) = st.borrow_mut().seqs.get_mut(&n) {
@@ -192,7 +259,10 @@ fn drums(st: &Shared, name: &str) -> Res<()> {
         return Ok(());
     }
     let Some(p) = drum_patterns::pattern(name) else {
-        return err(format!("drums(): unknown pattern \"{name}\"; patterns: {}, off", drum_patterns::names().join(", ")));
+        return err(format!(
+            "drums(): unknown pattern \"{name}\"; patterns: {}, off",
+            drum_patterns::names().join(", ")
+        ));
     };
     let step = p.step_beats();
     let mut keep = Vec::new();
@@ -201,7 +271,14 @@ fn drums(st: &Shared, name: &str) -> Res<()> {
         let mut opts = Map::new();
         opts.insert("step".into(), Dynamic::from_float(step));
         opts.insert("swing".into(), Dynamic::from_float(p.swing));
-        define(st, &track, &Dynamic::from_int(10), Dynamic::from_int(*note as i64), steps, &opts)?;
+        define(
+            st,
+            &track,
+            &Dynamic::from_int(10),
+            Dynamic::from_int(*note as i64),
+            steps,
+            &opts,
+        )?;
         keep.push(track);
     }
     for n in old.into_iter().filter(|n| !keep.contains(n)) {

@@ -49,7 +49,11 @@ const CHORDS: &[(&str, &[i64])] = &[
 /// A root like "C", "F#", "Bb3" (octave 4 when none is given), as MIDI.
 fn root_midi(name: &str) -> Option<i64> {
     let has_octave = name.chars().last().is_some_and(|c| c.is_ascii_digit());
-    note_name_to_midi(&if has_octave { name.to_string() } else { format!("{name}4") })
+    note_name_to_midi(&if has_octave {
+        name.to_string()
+    } else {
+        format!("{name}4")
+    })
 }
 
 /// Split "C#m7" into ("C#", "m7").
@@ -70,8 +74,15 @@ pub fn chord_midi(name: &str) -> Result<Vec<i64>, String> {
     let (root, quality) = split_root(name.trim());
     let r = root_midi(root).ok_or_else(|| format!("chord \"{name}\": unknown root \"{root}\" (a letter A-G, optional # or b, optional octave)"))?;
     let Some((_, iv)) = CHORDS.iter().find(|(q, _)| *q == quality) else {
-        let names: Vec<&str> = CHORDS.iter().map(|c| c.0).filter(|q| !q.is_empty()).collect();
-        return Err(format!("chord \"{name}\": unknown quality \"{quality}\"; valid: {}", names.join(", ")));
+        let names: Vec<&str> = CHORDS
+            .iter()
+            .map(|c| c.0)
+            .filter(|q| !q.is_empty())
+            .collect();
+        return Err(format!(
+            "chord \"{name}\": unknown quality \"{quality}\"; valid: {}",
+            names.join(", ")
+        ));
     };
     Ok(iv.iter().map(|i| r + i).collect())
 }
@@ -84,10 +95,14 @@ pub fn euclid(k: i64, n: i64) -> Vec<bool> {
 /// Register the bindings of this area.
 pub fn register(engine: &mut Engine, st: &Shared) {
     engine.register_fn("scale", |root: &str, kind: &str| -> Res<Array> {
-        let r = root_midi(root).map_or_else(|| err(format!("scale(): unknown root \"{root}\"")), Ok)?;
+        let r =
+            root_midi(root).map_or_else(|| err(format!("scale(): unknown root \"{root}\"")), Ok)?;
         let Some((_, iv)) = SCALES.iter().find(|(n, _)| *n == kind) else {
             let names: Vec<&str> = SCALES.iter().map(|s| s.0).collect();
-            return err(format!("scale(): unknown scale \"{kind}\"; valid: {}", names.join(", ")));
+            return err(format!(
+                "scale(): unknown scale \"{kind}\"; valid: {}",
+                names.join(", ")
+            ));
         };
         Ok(iv.iter().map(|i| Dynamic::from_int(r + i)).collect())
     });
@@ -98,7 +113,9 @@ pub fn register(engine: &mut Engine, st: &Shared) {
     engine.register_fn("euclid", |k: Dynamic, n: Dynamic| -> Res<Array> {
         let (k, n) = (args::int(&k, "euclid", "k")?, args::int(&n, "euclid", "n")?);
         if !(1..=256).contains(&n) || !(0..=n).contains(&k) {
-            return err(format!("euclid(): need 0 <= k <= n <= 256, got k {k}, n {n}"));
+            return err(format!(
+                "euclid(): need 0 <= k <= n <= 256, got k {k}, n {n}"
+            ));
         }
         Ok(euclid(k, n).into_iter().map(Dynamic::from_bool).collect())
     });
@@ -108,8 +125,17 @@ pub fn register(engine: &mut Engine, st: &Shared) {
             let pitches: Array = match c.clone().try_cast::<Array>() {
                 Some(a) => a,
                 None => {
-                    let name = c.into_string().map_err(|t| err::<()>(format!("chord(): give a chord name or an array of pitches, got {t}")).unwrap_err())?;
-                    chord_midi(&name).or_else(|e| err(format!("chord(): {e}")))?.into_iter().map(Dynamic::from_int).collect()
+                    let name = c.into_string().map_err(|t| {
+                        err::<()>(format!(
+                            "chord(): give a chord name or an array of pitches, got {t}"
+                        ))
+                        .unwrap_err()
+                    })?;
+                    chord_midi(&name)
+                        .or_else(|e| err(format!("chord(): {e}")))?
+                        .into_iter()
+                        .map(Dynamic::from_int)
+                        .collect()
                 }
             };
             for p in pitches {
@@ -120,7 +146,9 @@ pub fn register(engine: &mut Engine, st: &Shared) {
         if with_opts {
             engine.register_fn("chord", f);
         } else {
-            engine.register_fn("chord", move |ch: Dynamic, c: Dynamic, dur: Dynamic| f(ch, c, dur, Map::new()));
+            engine.register_fn("chord", move |ch: Dynamic, c: Dynamic, dur: Dynamic| {
+                f(ch, c, dur, Map::new())
+            });
         }
     }
 }
@@ -136,7 +164,10 @@ mod tests {
         assert_eq!(chord_midi("Bb3").unwrap(), vec![58, 62, 65]);
         assert!(chord_midi("Cxyz").unwrap_err().contains("unknown quality"));
         let e38: Vec<bool> = euclid(3, 8);
-        assert_eq!(e38, vec![true, false, false, true, false, false, true, false]);
+        assert_eq!(
+            e38,
+            vec![true, false, false, true, false, false, true, false]
+        );
         assert_eq!(euclid(5, 8).iter().filter(|x| **x).count(), 5);
     }
 }
