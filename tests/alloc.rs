@@ -118,3 +118,58 @@ fn whole_render_allocates_nothing_in_process() {
         "the engine allocated or freed {allocs} times in its process call"
     );
 }
+
+/// Every effect on every used channel, drums, plucks, FM, noise, samples,
+/// sequences, controllers moving effects: the process call still never
+/// allocates or frees.
+#[test]
+fn the_whole_palette_at_once_allocates_nothing_in_process() {
+    let src = r#"
+        tempo(128);
+        table(7, 4800, saw(20));
+        let all = #{ lowpass: 2000, highpass: 80, q: 2, reverb: 0.4, reverb_decay: 2, chorus: 0.5,
+                     delay: 0.3, delay_time: 0.25, delay_feedback: 0.5, tremolo: 0.3, tremolo_rate: 6,
+                     distortion: 0.3, saturation: 0.4, phaser: 0.5 };
+        channel(1, all + #{ instrument: "pad" });
+        channel(2, all + #{ instrument: "bass_guitar" });
+        channel(3, all + #{ instrument: "fm_bell" });
+        channel(4, all + #{ synth: "sample", table: 7, root: "C4", looped: true });
+        channel(5, all + #{ synth: "noise", env: linen(0.01, 0.05) });
+        channel(10, all + #{ drums: true });
+        drums("breakbeat");
+        seq("arp", 3, "E5", "x.xX.x.x", #{ swing: 0.2 });
+        cc(74, "lowpass", 200, 8000);
+        for k in 0..16 {
+            chord(1, "Am7", 1.5);
+            note(2, 40 + (k % 5), 0.4);
+            note(4, 60, 0.3);
+            note(5, 60, 0.1);
+            at(0.5, || { cc_in(1, 74, (k * 8) % 128); let c = channel(2); c.reverb = 0.1 * (k % 5); });
+            wait(0.5);
+        }
+        end(10);
+    "#;
+    let mut allocs = 0;
+    let opts = RenderOptions {
+        block_frames: 173,
+        ..RenderOptions::default()
+    };
+    let printer: tactus::script::state::Printer = std::rc::Rc::new(|_s: &str| {});
+    let report = render::render_with(
+        "palette.rhai",
+        src,
+        &opts,
+        printer,
+        |_| {},
+        |engine, block| {
+            let ((), n) = count(|| engine.process(block));
+            allocs += n;
+        },
+    )
+    .unwrap();
+    assert!(report.notes > 150, "{} notes", report.notes);
+    assert_eq!(
+        allocs, 0,
+        "the engine allocated or freed {allocs} times in its process call"
+    );
+}

@@ -161,7 +161,7 @@ pub const DOCS: &[Doc] = &[
     // Channels
     Doc {
         name: "channel",
-        usage: "channel(n) | channel(n, #{ instrument, synth, table, env, volume, pan, max_voices, detune, sub_osc, noise, fm_ratio, fm_index, damping, root, loop, drums, lowpass, highpass, q, reverb, reverb_decay, chorus, delay, delay_time, delay_feedback, tremolo, tremolo_rate, distortion, saturation, phaser })",
+        usage: "channel(n) | channel(n, #{ instrument, synth, table, env, volume, pan, max_voices, detune, sub_osc, noise, fm_ratio, fm_index, damping, root, looped, drums, lowpass, highpass, q, reverb, reverb_decay, chorus, delay, delay_time, delay_feedback, tremolo, tremolo_rate, distortion, saturation, phaser })",
         text: "Configure channel 1-16 (an instrument preset, then overrides) and get its handle; every option reads and sets live, e.g. ch.lowpass = 1200 (smoothed, no clicks). Synths: sine, saw, square, triangle, fm, pluck, noise, sample, table, drums. Channel 10 is drums by default.",
         example: "let ch = channel(1, #{ table: 1, env: adsr(0.01, 0.1, 0.7, 0.3) }); ch.volume = 0.5",
     },

@@ -31,7 +31,7 @@ pub const OPTIONS: &[&str] = &[
     "fm_index",
     "damping",
     "root",
-    "loop",
+    "looped",
     "drums",
 ];
 
@@ -128,7 +128,7 @@ fn get_option(st: &Shared, index: u8, key: &str) -> Dynamic {
         "fm_index" => c.fm_index.into(),
         "damping" => c.damping.into(),
         "root" => c.root_hz.into(),
-        "loop" => c.looped.into(),
+        "looped" => c.looped.into(),
         "drums" => (c.synth == "drums").into(),
         "instrument" => Dynamic::UNIT,
         fx => st.fx[index as usize]
@@ -209,10 +209,10 @@ fn set_synth_option(session: &mut Session, index: u8, key: &str, v: &Dynamic) ->
         }
         "damping" => session.channels[i].damping = args::num_in(v, "channel", "damping", 0.0, 1.0)?,
         "root" => session.channels[i].root_hz = args::pitch_hz(v, "channel")?,
-        "loop" => {
+        "looped" => {
             session.channels[i].looped = v
                 .as_bool()
-                .or_else(|_| err("channel(): loop must be true or false"))?
+                .or_else(|_| err("channel(): looped must be true or false"))?
         }
         other => {
             return err(format!(
