@@ -289,10 +289,10 @@ pub fn list_outputs() -> Result<Vec<(String, bool)>, DeviceError> {
         .collect())
 }
 
-/// Run `f` with the process's stderr sent to /dev/null: alsa-lib prints its
-/// own error lines while cpal probes a machine with no sound card, and they
-/// would bury the one clear line Tactus prints. `TACTUS_DEBUG_AUDIO=1`
-/// keeps them.
+/// Run `f` with the process's stdout and stderr sent to /dev/null: alsa-lib
+/// and the JACK client print their own error lines while cpal probes a
+/// machine with no sound card, and they would bury the one clear line Tactus
+/// prints. `TACTUS_DEBUG_AUDIO=1` keeps them.
 fn quietly<R>(f: impl FnOnce() -> R) -> R {
     if std::env::var_os("TACTUS_DEBUG_AUDIO").is_some() {
         return f();
@@ -302,17 +302,20 @@ fn quietly<R>(f: impl FnOnce() -> R) -> R {
         // SAFETY: plain descriptor calls on fd 2 and descriptors we opened;
         // each is checked, and fd 2 is restored before returning.
         unsafe {
-            let saved = libc::dup(2);
             let null = libc::open(c"/dev/null".as_ptr(), libc::O_WRONLY);
-            let swapped = saved >= 0 && null >= 0 && libc::dup2(null, 2) >= 0;
+            // stdout too: the JACK client library reports a missing server there.
+            let saved: Vec<(i32, i32)> = [1, 2]
+                .into_iter()
+                .map(|fd| (fd, libc::dup(fd)))
+                .filter(|&(fd, copy)| copy >= 0 && null >= 0 && libc::dup2(null, fd) >= 0)
+                .collect();
             let r = f();
-            if swapped {
-                libc::dup2(saved, 2);
+            for (fd, copy) in saved {
+                libc::dup2(copy, fd);
+                libc::close(copy);
             }
-            for fd in [saved, null] {
-                if fd >= 0 {
-                    libc::close(fd);
-                }
+            if null >= 0 {
+                libc::close(null);
             }
             r
         }

@@ -116,6 +116,10 @@ fn repl_completion_multiline_help_caret_interrupt_history_and_sound() {
         !s.contains("ALSA lib"),
         "alsa-lib noise kept off the terminal:\n{s}"
     );
+    assert!(
+        !s.contains("Failed to open client"),
+        "JACK client noise kept off the terminal:\n{s}"
+    );
 
     // Tab completion of a binding.
     t.keys(&["-l", "live_lo"]);
