@@ -133,6 +133,18 @@ fn repl_completion_multiline_help_caret_interrupt_history_and_sound() {
     t.line("xs.len()");
     t.wait_for("=> 3");
 
+    // Function tables and score statements at the prompt.
+    t.line("table(1, 4096, sine()); let tb = table(1); tb[1024] = -1.0; plot(1)");
+    let s = t.wait_for("table 1 (4096 points)");
+    assert!(
+        s.chars().any(|c| ('\u{2801}'..='\u{28ff}').contains(&c)),
+        "a braille plot:\n{s}"
+    );
+    t.line("tb[1024]");
+    t.wait_for("=> -1.0");
+    t.line("score(\"i 1 0 0.5 0.2 8.09\"); score_time()");
+    t.wait_for("=> 0.0");
+
     // help() from the same text as the docs.
     t.line("help(\"note\")");
     t.wait_for("note(ch, pitch, dur_beats)");
@@ -156,12 +168,12 @@ fn repl_completion_multiline_help_caret_interrupt_history_and_sound() {
     t.line("loop { table(9, 65536, saw(64)); }");
     std::thread::sleep(Duration::from_millis(700));
     assert!(
-        !t.screen().contains("<repl:6>"),
+        !t.screen().contains("<repl:9>"),
         "still running when Ctrl-C comes"
     );
     t.keys(&["C-c"]);
     let s = t.wait_for("interrupted");
-    assert!(s.contains("<repl:6>:1:"), "{s}");
+    assert!(s.contains("<repl:9>:1:"), "{s}");
     t.line("40 + 2");
     t.wait_for("=> 42");
 
