@@ -230,3 +230,25 @@ fn set_and_get_survive_reloads() {
     h.eval_repl("print(get(\"n\"))", Beats(0.0)).unwrap();
     assert_eq!(out.borrow().trim(), "3");
 }
+
+#[test]
+fn a_failed_reload_leaves_sequences_as_they_were() {
+    let path = scratch_file("seqfail", "seq(\"s\", 1, 60, \"x...\");");
+    let (mut h, out) = host("");
+    let mut r = Reloader::new(path.clone());
+    let print = |_s: &str| {};
+    r.reload(&mut h, Beats(0.0), &print);
+    std::fs::write(
+        &path,
+        "seq(\"s\", 1, 60, \"xxxx\"); seq(\"t\", 1, 62, \"x.x.\"); note(1, \"X9\", 1);",
+    )
+    .unwrap();
+    r.reload(&mut h, Beats(1.0), &print);
+    h.eval_repl("print(seqs()); print(seq(\"s\").to_string())", Beats(1.0))
+        .unwrap_or_default();
+    let printed = out.borrow().clone();
+    assert!(
+        printed.starts_with("[\"s\"]"),
+        "only the first version's sequence: {printed}"
+    );
+}

@@ -241,6 +241,7 @@ impl ScriptHost {
         st.session.begin_eval(at);
         st.session.begin_txn();
         st.staged_loops.clear();
+        st.staged_seqs.clear();
         st.current_ast = Some(ast.clone());
     }
 
@@ -254,6 +255,7 @@ impl ScriptHost {
         } else {
             st.session.rollback();
             st.staged_loops.clear();
+            st.staged_seqs.clear();
         }
         st.session.end_eval();
         st.current_ast = None;

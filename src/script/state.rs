@@ -114,6 +114,8 @@ pub struct ScriptState {
     pub current_stream: String,
     /// Step sequences by name.
     pub seqs: BTreeMap<String, crate::script::api::seq::Seq>,
+    /// Sequence changes of the evaluation running now.
+    pub staged_seqs: Vec<crate::script::api::seq::SeqOp>,
 }
 
 /// The shared handle the bindings capture.
@@ -143,6 +145,7 @@ impl ScriptState {
             streams: BTreeMap::new(),
             current_stream: String::new(),
             seqs: BTreeMap::new(),
+            staged_seqs: Vec::new(),
         }
     }
 
@@ -187,6 +190,9 @@ impl ScriptState {
                 }
             };
             self.loop_changes.push((st.name, change));
+        }
+        for op in std::mem::take(&mut self.staged_seqs) {
+            crate::script::api::seq::apply(self, op);
         }
     }
 

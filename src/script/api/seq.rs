@@ -6,7 +6,7 @@
 
 use super::args::{self, err, Res};
 use super::loops::next_bar;
-use crate::script::state::{LoopChange, Shared};
+use crate::script::state::{LoopChange, ScriptState, Shared};
 use crate::session::drum_patterns;
 use crate::session::scheduler::Item;
 use crate::time::Beats;
@@ -95,7 +95,7 @@ pub fn register(engine: &mut Engine, st: &Shared) {
     engine.register_type_with_name::<SeqHandle>("Seq");
     let s = st.clone();
     engine.register_fn("seq", move |name: &str| -> Res<SeqHandle> {
-        if !s.borrow().seqs.contains_key(name) {
+        if !known(&s.borrow(), name) {
             return err(format!(
                 "seq(): no sequence named \"{name}\" (running: {})",
                 list(&s)
@@ -148,6 +148,15 @@ pub struct SeqHandle {
     pub name: String,
 }
 
+/// A sequence running, or defined earlier in this evaluation.
+fn known(st: &ScriptState, name: &str) -> bool {
+    st.seqs.contains_key(name)
+        || st
+            .staged_seqs
+            .iter()
+            .any(|op| matches!(op, SeqOp::Define { name: n, .. } if n == name))
+}
+
 fn list(st: &Shared) -> String {
     let names: Vec<String> = st.borrow().seqs.keys().cloned().collect();
     if names.is_empty() {
@@ -174,36 +183,9 @@ fn define(st: &Shared, name: &str, ch: &Dynamic, pitch: Dynamic, pat: &str, opts
         args::pitch_hz(&pitch, "seq")?;
     }
     let mut s = st.borrow_mut();
-    if let Some(q) = s.seqs.get_mut(name) {
-        let same = q.channel == channel
-            && q.pattern == pattern
-            && q.step_beats == step_beats
-            && q.swing == swing
-            && q.vel == vel
-            && q.pitch.to_string() == pitch.to_string()
-            && !q.stopping;
-        (
-            q.channel,
-            q.pitch,
-            q.pattern,
-            q.step_beats,
-            q.swing,
-            q.vel,
-            q.stopping,
-        ) = (channel, pitch, pattern, step_beats, swing, vel, false);
-        let change = if same {
-            LoopChange::Unchanged
-        } else {
-            LoopChange::Swapped
-        };
-        s.loop_changes.push((name.to_string(), change));
-        return Ok(());
-    }
-    s.loop_changes.push((name.to_string(), LoopChange::Added));
-    let id = s.next_seq_id();
     let start = next_bar(s.session.bar_origin.0, s.session.cursor.0);
     let seq = Seq {
-        id,
+        id: 0,
         channel,
         pitch,
         pattern,
@@ -213,9 +195,79 @@ fn define(st: &Shared, name: &str, ch: &Dynamic, pitch: Dynamic, pat: &str, opts
         count: 0,
         stopping: false,
     };
-    s.seqs.insert(name.to_string(), seq);
-    s.session.scheduler.push(Beats(start), Item::Seq(id));
+    s.staged_seqs.push(SeqOp::Define {
+        name: name.to_string(),
+        seq,
+        start,
+    });
     Ok(())
+}
+
+/// A change to the sequences, staged during an evaluation and applied only
+/// if it succeeds (a failed reload changes nothing).
+#[derive(Debug, Clone)]
+pub enum SeqOp {
+    /// Create or update a sequence; a new one starts at `start`.
+    Define {
+        /// Name.
+        name: String,
+        /// Its settings (id and count are filled in when applied).
+        seq: Seq,
+        /// The bar where a new sequence starts.
+        start: f64,
+    },
+    /// Stop a sequence at its next step.
+    Stop(String),
+}
+
+/// Apply a staged change: an existing sequence keeps its phase.
+pub fn apply(st: &mut ScriptState, op: SeqOp) {
+    match op {
+        SeqOp::Stop(name) => {
+            if let Some(q) = st.seqs.get_mut(&name) {
+                q.stopping = true;
+            }
+        }
+        SeqOp::Define { name, seq, start } => {
+            if let Some(q) = st.seqs.get_mut(&name) {
+                let same = q.channel == seq.channel
+                    && q.pattern == seq.pattern
+                    && q.step_beats == seq.step_beats
+                    && q.swing == seq.swing
+                    && q.vel == seq.vel
+                    && q.pitch.to_string() == seq.pitch.to_string()
+                    && !q.stopping;
+                (
+                    q.channel,
+                    q.pitch,
+                    q.pattern,
+                    q.step_beats,
+                    q.swing,
+                    q.vel,
+                    q.stopping,
+                ) = (
+                    seq.channel,
+                    seq.pitch,
+                    seq.pattern,
+                    seq.step_beats,
+                    seq.swing,
+                    seq.vel,
+                    false,
+                );
+                let change = if same {
+                    LoopChange::Unchanged
+                } else {
+                    LoopChange::Swapped
+                };
+                st.loop_changes.push((name, change));
+                return;
+            }
+            let id = st.next_seq_id();
+            st.seqs.insert(name.clone(), Seq { id, ..seq });
+            st.session.scheduler.push(Beats(start), Item::Seq(id));
+            st.loop_changes.push((name, LoopChange::Added));
+        }
+    }
 }
 
 fn set_step(st: &Shared, name: &str, i: &Dynamic, on: &Dynamic) -> Res<()> {
@@ -229,7 +281,13 @@ fn set_step(st: &Shared, name: &str, i: &Dynamic, on: &Dynamic) -> Res<()> {
         _ => return err("step(): give true, false, \"x\", \"X\" or \".\""),
     };
     let mut s = st.borrow_mut();
-    let Some(q) = s.seqs.get_mut(name) else {
+    // A sequence defined in this same evaluation is still staged.
+    let s = &mut *s;
+    let staged = s.staged_seqs.iter_mut().rev().find_map(|op| match op {
+        SeqOp::Define { name: n, seq, .. } if n == name => Some(seq),
+        _ => None,
+    });
+    let Some(q) = staged.or(s.seqs.get_mut(name)) else {
         return err(format!("step(): no sequence named \"{name}\""));
     };
     let len = q.pattern.len() as i64;
@@ -251,11 +309,9 @@ fn drums(st: &Shared, name: &str) -> Res<()> {
         .cloned()
         .collect();
     if name == "off" {
-        for n in old {
-            if let Some(q) = st.borrow_mut().seqs.get_mut(&n) {
-                q.stopping = true;
-            }
-        }
+        st.borrow_mut()
+            .staged_seqs
+            .extend(old.into_iter().map(SeqOp::Stop));
         return Ok(());
     }
     let Some(p) = drum_patterns::pattern(name) else {
@@ -281,10 +337,10 @@ fn drums(st: &Shared, name: &str) -> Res<()> {
         )?;
         keep.push(track);
     }
-    for n in old.into_iter().filter(|n| !keep.contains(n)) {
-        if let Some(q) = st.borrow_mut().seqs.get_mut(&n) {
-            q.stopping = true;
-        }
-    }
+    let stops = old
+        .into_iter()
+        .filter(|n| !keep.contains(n))
+        .map(SeqOp::Stop);
+    st.borrow_mut().staged_seqs.extend(stops);
     Ok(())
 }
