@@ -34,9 +34,32 @@ impl Jackd {
 
 impl Drop for Jackd {
     fn drop(&mut self) {
-        // Only the server this test started, by its PID.
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        // Only the server this test started, by its PID. SIGTERM lets jackd
+        // leave JACK's shared registry (a killed server stays registered, and
+        // after a few of those no server can start); SIGKILL if it hangs.
+        let pid = self.child.id() as i32;
+        // SAFETY: signals a child process this test spawned and still owns.
+        unsafe {
+            libc::kill(pid, libc::SIGTERM);
+        }
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline && !matches!(self.child.try_wait(), Ok(Some(_))) {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        if !matches!(self.child.try_wait(), Ok(Some(_))) {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+        // The segments named after this server outlive it: remove ours.
+        if let Ok(dir) = std::fs::read_dir("/dev/shm") {
+            let prefix = format!("jack_{}_", self.name);
+            for e in dir
+                .flatten()
+                .filter(|e| e.file_name().to_string_lossy().starts_with(&prefix))
+            {
+                let _ = std::fs::remove_file(e.path());
+            }
+        }
     }
 }
 
