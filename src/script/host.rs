@@ -85,10 +85,13 @@ impl ScriptHost {
         std::mem::take(&mut self.state.borrow_mut().revert_requested)
     }
 
-    /// Names for Tab completion: every function, and the loops.
+    /// Names for Tab completion: every function, the loops and the sequences.
     pub fn completion_names(&self) -> Vec<String> {
         let mut names = self.known.clone();
-        names.extend(self.state.borrow().loops.keys().cloned());
+        let st = self.state.borrow();
+        names.extend(st.loops.keys().cloned());
+        names.extend(st.seqs.keys().cloned());
+        drop(st);
         names.sort();
         names.dedup();
         names
