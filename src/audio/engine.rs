@@ -126,7 +126,7 @@ impl Engine {
     /// Build an engine reading `commands` and returning old buffers through
     /// `garbage`. Allocates everything it will ever use.
     pub fn new(cfg: EngineConfig, commands: Receiver<Command>, garbage: Sender<Garbage>) -> Engine {
-        let block = || vec![0.0f32; MAX_BLOCK].into_boxed_slice();
+        let block = || vec![0.0f32; MAX_BLOCK].into_boxed_slice(); // rt: Engine::new, before the stream
         let buses = (0..CHANNELS)
             .map(|_| Bus {
                 volume: Ramp::new(1.0),

@@ -174,7 +174,7 @@ mod tests {
     }
 
     fn run(mut e: Env, start: u64, frames: u64) -> Vec<f32> {
-        let mut out = Vec::new();
+        let mut out = Vec::new(); // rt: unit test
         let mut f = start;
         while f < start + frames && e.stage() != Stage::Done {
             let (.., end) = e.piece();
@@ -202,7 +202,7 @@ mod tests {
     #[test]
     fn zero_attack_starts_at_full_level() {
         let e = Env::new(spec(0, 0, 1.0, 2, 3), 0);
-        assert_eq!(run(e, 0, 10), vec![1.0, 1.0, 1.0, 1.0, 0.5]);
+        assert_eq!(run(e, 0, 10), vec![1.0, 1.0, 1.0, 1.0, 0.5]); // rt: unit test
     }
 
     #[test]

@@ -61,7 +61,7 @@ pub fn harmonic_sum(
     harmonics: usize,
     partial: impl FnMut(usize) -> (f64, f64),
 ) -> Vec<f64> {
-    let mut out = vec![0.0f64; size];
+    let mut out = vec![0.0f64; size]; // rt: table generation, script thread
     add_harmonics(&mut out, 1..=harmonics, partial);
     out
 }
@@ -155,7 +155,7 @@ impl TableBank {
     pub fn new() -> TableBank {
         let mut slots: Vec<Option<Table>> = (0..USER_TABLES).map(|_| None).collect();
         for wave in Wave::ALL {
-            let mut acc = vec![0.0f64; WAVE_TABLE_SIZE];
+            let mut acc = vec![0.0f64; WAVE_TABLE_SIZE]; // rt: TableBank::new, before the stream
             let mut have = 0usize;
             for level in 0..WAVE_LEVELS {
                 let h = if wave == Wave::Sine {

@@ -42,8 +42,8 @@ impl Chorus {
         let fill = longest.ceil() as u32 + 2;
         let size = (fill as usize + 1).next_power_of_two();
         Chorus {
-            l: vec![0.0; size].into_boxed_slice(),
-            r: vec![0.0; size].into_boxed_slice(),
+            l: vec![0.0; size].into_boxed_slice(), // rt: built on the script thread
+            r: vec![0.0; size].into_boxed_slice(), // rt: built on the script thread
             mask: size - 1,
             pos: 0,
             phase: [0.0, 1.0 / 3.0, 2.0 / 3.0],

@@ -54,8 +54,8 @@ impl Delay {
         let tap = (DEFAULT_TIME_S * sr_hz).round() as usize;
         let damp_hz = DAMP_HZ.min(0.45 * sr_hz);
         Delay {
-            l: vec![0.0; size].into_boxed_slice(),
-            r: vec![0.0; size].into_boxed_slice(),
+            l: vec![0.0; size].into_boxed_slice(), // rt: built on the script thread
+            r: vec![0.0; size].into_boxed_slice(), // rt: built on the script thread
             pos: 0,
             valid: 0,
             send: Ramp::new(0.0),

@@ -44,7 +44,7 @@ struct Comb {
 impl Comb {
     fn new(len: usize) -> Comb {
         Comb {
-            buf: vec![0.0; len].into_boxed_slice(),
+            buf: vec![0.0; len].into_boxed_slice(), // rt: built on the script thread
             idx: 0,
             g: 0.0,
             store: 0.0,
