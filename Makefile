@@ -19,6 +19,7 @@ run: deps build
 
 test: deps
 	$(CARGO) test -j$(JOBS) --release --features jack
+	$(CARGO) check -j$(JOBS) --release -p tactus-kernels --benches
 
 build: check-toolchain
 	$(CARGO) build -j$(JOBS) --release --features jack

@@ -5,8 +5,8 @@
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use std::hint::black_box;
 use tactus::audio::env::Env;
-use tactus::audio::table::{wave_table, Table};
-use tactus::audio::voice::{phase_inc, Biquad, Voice};
+use tactus::audio::table::{wave_table, TableBank, SINE_SLOT};
+use tactus::audio::voice::{phase_inc, Biquad, Kind, LayerState, Sources, Voice};
 use tactus::audio::{Engine, EngineConfig};
 use tactus::bench::Workload;
 use tactus::command::{Command, EnvFrames, NoteOn, Source, Wave};
@@ -39,11 +39,21 @@ fn voice(filter: Option<Biquad>) -> Voice {
         stolen: false,
         release_len: 4800,
         filter,
+        kind: Kind::Table,
+        layers: LayerState::default(),
     }
 }
 
 fn render_blocks(c: &mut Criterion, name: &str, filter: Option<Biquad>) {
-    let table: Table = wave_table(Wave::Saw, 4096, 8);
+    let mut tables = TableBank::new();
+    let _none_before = tables.replace(1, Some(wave_table(Wave::Saw, 4096, 8)));
+    let mut no_strings: [f32; 0] = [];
+    let mut src = Sources {
+        tables: &tables,
+        sine_slot: SINE_SLOT,
+        lines: &mut no_strings,
+        line_len: 0,
+    };
     let (mut l, mut r, mut s) = (
         vec![0.0f32; BLOCK],
         vec![0.0f32; BLOCK],
@@ -57,7 +67,7 @@ fn render_blocks(c: &mut Criterion, name: &str, filter: Option<Biquad>) {
             let mut v = voice(filter);
             let mut t = at;
             b.iter(|| {
-                v.render(Some(&table), t, t + BLOCK as u64, t, &mut l, &mut r, &mut s);
+                v.render(&mut src, t, t + BLOCK as u64, t, &mut l, &mut r, &mut s);
                 if label == "attack" {
                     v.env = Env::new(held_env(), 0);
                 } else {
