@@ -51,7 +51,8 @@ pub struct LiveConfig {
     pub sr: SampleRate,
     /// Frames per device block.
     pub block_frames: u32,
-    /// How far ahead of the audio clock loops and sequences are computed.
+    /// How far ahead of the audio clock loops and sequences are computed
+    /// (until a script sets `lookahead(ms)`).
     pub lookahead: Seconds,
     /// The performance script, if any.
     pub script: Option<PathBuf>,
@@ -79,6 +80,7 @@ pub fn run(cfg: LiveConfig, links: LiveLinks, printer: Printer) {
     let mut host = ScriptHost::new(session, printer.clone());
     host.set_interrupt(links.interrupt.clone());
     host.set_telemetry(links.telemetry.clone());
+    host.set_lookahead(cfg.lookahead);
     let mut reloader = cfg.script.clone().map(Reloader::new);
     let mut thread = Live {
         host,
@@ -135,13 +137,7 @@ impl Live {
 
     fn tick(&mut self) {
         let now = self.now();
-        let ahead = self.cfg.sr.seconds_to_frames(self.host.lookahead());
-        let horizon = Frame(now.0 + self.cfg.block_frames as u64 + ahead);
-        self.host.with_session(|s| s.skip_before = Frame(now.0 + 1));
-        for e in self.host.advance(horizon) {
-            (self.printer)(&e.to_string());
-        }
-        self.host.flush(&self.links.commands);
+        self.release_from(now, Frame(now.0 + 1));
         // Never in select!: a blocked receiver would make the audio thread
         // take a lock to wake it (STYLE.md rule 5).
         while self.links.garbage.try_recv().is_ok() {}
@@ -152,12 +148,16 @@ impl Live {
     /// it count as past (the engine plays a late note at once, counted late).
     fn release_immediate(&mut self, at: Beats) {
         let frame = self.host.with_session(|s| s.frame_at(at));
+        self.release_from(frame, frame);
+    }
+
+    /// Release what falls within a block plus the lookahead of `from`
+    /// (notes before `skip_before` count as past), and send it.
+    fn release_from(&mut self, from: Frame, skip_before: Frame) {
         let ahead = self.cfg.sr.seconds_to_frames(self.host.lookahead());
-        self.host.with_session(|s| s.skip_before = frame);
-        for e in self
-            .host
-            .advance(Frame(frame.0 + self.cfg.block_frames as u64 + ahead))
-        {
+        let horizon = Frame(from.0 + self.cfg.block_frames as u64 + ahead);
+        self.host.with_session(|s| s.skip_before = skip_before);
+        for e in self.host.advance(horizon) {
             (self.printer)(&e.to_string());
         }
         self.host.flush(&self.links.commands);

@@ -135,8 +135,7 @@ impl Driver for Session {
         Session::flush(self, tx);
     }
     fn is_idle_until(&self, until: Frame) -> bool {
-        let next = self.scheduler.next_beat().map(|b| self.frame_at(b));
-        self.outbox_len() == 0 && next.is_none_or(|f| f >= until)
+        Session::is_idle_until(self, until)
     }
     fn notes_sent(&self) -> u64 {
         self.notes_sent
@@ -170,7 +169,8 @@ pub fn run_offline(
         let now = engine.frame().0;
         let ended = driver.end_frame().is_some_and(|e| now >= e.0);
         if ended {
-            trim.flush(&mut sink, &mut report);
+            // The performance was told where to end: its silence counts.
+            report.frames += trim.flush(&mut sink);
             break;
         }
         let limit = driver.end_frame().map_or(limit, |e| e.0.min(limit));
@@ -225,15 +225,16 @@ struct TrailingSilence {
 }
 
 impl TrailingSilence {
-    /// Deliver the held silence (the performance was told where to end).
-    fn flush(&mut self, sink: &mut impl FnMut(&[f32]), report: &mut RenderReport) {
+    /// Deliver the held silence; returns frames delivered.
+    fn flush(&mut self, sink: &mut impl FnMut(&[f32])) -> u64 {
         const ZEROS: [f32; 512] = [0.0; 512];
+        let held = self.held_frames;
         while self.held_frames > 0 {
             let n = self.held_frames.min(256) as usize;
             sink(&ZEROS[..n * 2]);
             self.held_frames -= n as u64;
-            report.frames += n as u64;
         }
+        held
     }
 
     /// Pass a block on; returns frames delivered.
@@ -245,14 +246,7 @@ impl TrailingSilence {
             self.held_frames += (block.len() / 2) as u64;
             return 0;
         };
-        let mut delivered = 0;
-        const ZEROS: [f32; 512] = [0.0; 512];
-        while self.held_frames > 0 {
-            let n = self.held_frames.min(256) as usize;
-            sink(&ZEROS[..n * 2]);
-            self.held_frames -= n as u64;
-            delivered += n as u64;
-        }
+        let delivered = self.flush(sink);
         sink(&block[..(last + 1) * 2]);
         self.held_frames = (block.len() / 2 - last - 1) as u64;
         delivered + last as u64 + 1

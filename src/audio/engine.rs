@@ -94,6 +94,16 @@ struct Bus {
     right: Box<[f32]>,
 }
 
+/// Fade a voice out from frame `at`; it stops counting toward its
+/// channel's polyphony (a voice already fading keeps the earlier end).
+fn fade_out(v: &mut Voice, bus: &mut Bus, at: u64, fade: u32) {
+    v.env.release(at, fade);
+    if !v.stolen {
+        v.stolen = true;
+        bus.held -= 1;
+    }
+}
+
 impl Bus {
     /// An effect is on or still ringing.
     fn fx_active(&self) -> bool {
@@ -283,8 +293,7 @@ impl Engine {
             return;
         }
         let sr = self.cfg.sr.hz();
-        let Some((slot, kind)) = voice_build::kind(note, sr, &self.tables, &mut self.strings)
-        else {
+        let Some((slot, kind)) = voice_build::kind(note, sr, &mut self.strings) else {
             self.telemetry.dropped_notes.fetch_add(1, Ordering::Relaxed);
             return;
         };
@@ -337,9 +346,7 @@ impl Engine {
             .iter_mut()
             .find(|v| v.channel as usize == ch && !v.stolen)
         {
-            v.env.release(at, fade);
-            v.stolen = true;
-            self.buses[ch].held -= 1;
+            fade_out(v, &mut self.buses[ch], at, fade);
         }
     }
 
@@ -414,11 +421,7 @@ impl Engine {
             Command::AllOff { .. } => {
                 let fade = self.steal_fade;
                 for v in self.voices.iter_mut() {
-                    v.env.release(at, fade);
-                    if !v.stolen {
-                        v.stolen = true;
-                        self.buses[v.channel as usize].held -= 1;
-                    }
+                    fade_out(v, &mut self.buses[v.channel as usize], at, fade);
                 }
             }
             other => self.dispose(other),
@@ -441,7 +444,7 @@ impl Engine {
         }
         let mut src = Sources {
             tables: &self.tables,
-            sine_slot: TableBank::wave_slot(crate::command::Wave::Sine, 1.0, 2.0),
+            sine_slot: super::table::SINE_SLOT,
             lines: &mut self.strings.lines,
             line_len: voice_build::STRING_LEN,
         };

@@ -144,6 +144,10 @@ pub fn wave_table(wave: Wave, size: usize, harmonics: usize) -> Table {
     Table::from_points(&points)
 }
 
+/// The slot of the plain sine (every sine level is the same table; FM
+/// carriers and sub oscillators read it).
+pub const SINE_SLOT: u32 = USER_TABLES as u32;
+
 /// Fixed slots for user tables and the built-in wave mipmaps.
 pub struct TableBank {
     slots: Vec<Option<Table>>,

@@ -5,7 +5,7 @@
 use super::table::TableBank;
 use super::voice::osc::{noise_sample, Pluck, SamplePlay};
 use super::voice::{phase_inc, Kind, LayerState};
-use crate::command::{NoteOn, Source, Wave};
+use crate::command::{NoteOn, Source};
 
 /// Plucked strings that can ring at once.
 pub const STRINGS: usize = 48;
@@ -54,13 +54,8 @@ fn seed_of(id: u64) -> u32 {
 
 /// The table slot and oscillator kind of a note (`None` when no string is
 /// free for a pluck, or a drum note is not in the kit).
-pub fn kind(
-    note: &NoteOn,
-    sr: f64,
-    tables: &TableBank,
-    strings: &mut StringPool,
-) -> Option<(u32, Kind)> {
-    let sine = TableBank::wave_slot(Wave::Sine, 1.0, 2.0);
+pub fn kind(note: &NoteOn, sr: f64, strings: &mut StringPool) -> Option<(u32, Kind)> {
+    let sine = super::table::SINE_SLOT;
     Some(match note.source {
         Source::Table(n) => (n, Kind::Table),
         Source::Wave(w) => (TableBank::wave_slot(w, note.freq_hz, sr), Kind::Table),
@@ -84,7 +79,6 @@ pub fn kind(
         } => {
             let ratio = note.freq_hz / (root_hz as f64).max(1e-3);
             let step = (ratio * 4_294_967_296.0) as u64;
-            let _ = tables;
             let play = SamplePlay {
                 pos: 0,
                 step,

@@ -75,6 +75,11 @@ impl ScriptHost {
         self.state.borrow_mut().telemetry = Some(t);
     }
 
+    /// Set the lookahead (a script's `lookahead(ms)` changes it later).
+    pub fn set_lookahead(&mut self, ahead: crate::time::Seconds) {
+        self.state.borrow_mut().lookahead = ahead;
+    }
+
     /// The lookahead the script set (`lookahead(ms)`).
     pub fn lookahead(&self) -> crate::time::Seconds {
         self.state.borrow().lookahead
@@ -216,20 +221,14 @@ impl ScriptHost {
         st.session.begin_eval(Beats(0.0));
         let r = crate::script::api::score::place_in(&mut st.session, src, Beats(0.0), Beats(0.0));
         st.session.end_eval();
-        r.map(|_| ()).map_err(|m| {
-            let mut parts = m.splitn(3, ':');
-            let line = parts.next().and_then(|x| x.parse().ok()).unwrap_or(0usize);
-            let col = parts.next().and_then(|x| x.parse().ok()).unwrap_or(0usize);
-            let message = parts.next().unwrap_or(&m).trim().to_string();
-            ScriptError {
-                file: file.to_string(),
-                line,
-                col,
-                message,
-                source_line: (line > 0)
-                    .then(|| src.lines().nth(line - 1).map(str::to_string))
-                    .flatten(),
-            }
+        r.map(|_| ()).map_err(|e| ScriptError {
+            file: file.to_string(),
+            line: e.line,
+            col: e.col,
+            source_line: (e.line > 0)
+                .then(|| src.lines().nth(e.line - 1).map(str::to_string))
+                .flatten(),
+            message: e.message,
         })
     }
 
@@ -297,11 +296,7 @@ impl ScriptHost {
         let Some(cb) = self.state.borrow_mut().calls.remove(&id) else {
             return Ok(());
         };
-        self.begin(at, &cb.ast);
-        let result = cb.f.call::<Dynamic>(&self.engine, &cb.ast, ());
-        self.end(result.is_ok());
-        let file = cb.ast.source().unwrap_or("<script>").to_string();
-        result.map(|_| ()).map_err(|e| self.error(&file, &e))
+        self.run_closure(at, &cb, None, ())
     }
 
     /// One iteration of a live loop at its logical time. A pending body is
@@ -414,22 +409,11 @@ impl ScriptHost {
         } else {
             vel
         };
-        let cfg = st.session.channels[ch as usize].clone();
         let Ok(freq_hz) = crate::script::api::args::pitch_hz(&pitch, "seq") else {
             return;
         };
-        let note = crate::session::scheduler::NoteSpec {
-            channel: ch,
-            source: cfg.source,
-            freq_hz,
-            amp: crate::script::api::notes::vel_to_amp(vel),
-            pan: cfg.pan,
-            env: cfg.env,
-            dur_beats: len * 0.5,
-            fit: false,
-            filter: None,
-            layers: cfg.layers,
-        };
+        let amp = crate::script::api::notes::vel_to_amp(vel);
+        let note = st.session.channels[ch as usize].note(ch, freq_hz, amp, len * 0.5);
         st.session.schedule_note(Beats(at.0 + swing), note);
     }
 
@@ -465,14 +449,25 @@ impl ScriptHost {
         i: i64,
         stream: &str,
     ) -> Result<(), ScriptError> {
+        self.run_closure(at, cb, Some(stream), (i as rhai::INT,))
+    }
+
+    /// Run a script closure as one evaluation at `at` (a transaction),
+    /// drawing chance from `stream` when given.
+    fn run_closure(
+        &mut self,
+        at: Beats,
+        cb: &super::state::Callback,
+        stream: Option<&str>,
+        args: impl rhai::FuncArgs,
+    ) -> Result<(), ScriptError> {
         self.begin(at, &cb.ast);
-        let outer = std::mem::replace(
-            &mut self.state.borrow_mut().current_stream,
-            stream.to_string(),
-        );
-        let result =
-            cb.f.call::<Dynamic>(&self.engine, &cb.ast, (i as rhai::INT,));
-        self.state.borrow_mut().current_stream = outer;
+        let outer = stream
+            .map(|s| std::mem::replace(&mut self.state.borrow_mut().current_stream, s.to_string()));
+        let result = cb.f.call::<Dynamic>(&self.engine, &cb.ast, args);
+        if let Some(outer) = outer {
+            self.state.borrow_mut().current_stream = outer;
+        }
         self.end(result.is_ok());
         let file = cb.ast.source().unwrap_or("<script>").to_string();
         result.map(|_| ()).map_err(|e| self.error(&file, &e))
@@ -485,12 +480,6 @@ impl ScriptHost {
 
     /// True when nothing waits to be sent and nothing is scheduled before `until`.
     pub fn is_idle_until(&self, until: Frame) -> bool {
-        let st = self.state.borrow();
-        let next = st
-            .session
-            .scheduler
-            .next_beat()
-            .map(|b| st.session.frame_at(b));
-        st.session.outbox_len() == 0 && next.is_none_or(|f| f >= until)
+        self.state.borrow().session.is_idle_until(until)
     }
 }

@@ -168,6 +168,30 @@ impl ChannelConfig {
         };
     }
 
+    /// A note on channel index `channel` with this channel's synth,
+    /// envelope, pan and layers (`note()` and sequencer steps; the release
+    /// follows the note's end).
+    pub fn note(
+        &self,
+        channel: u8,
+        freq_hz: f64,
+        amp: f64,
+        dur_beats: f64,
+    ) -> super::scheduler::NoteSpec {
+        super::scheduler::NoteSpec {
+            channel,
+            source: self.source,
+            freq_hz,
+            amp,
+            pan: self.pan,
+            env: self.env,
+            dur_beats,
+            fit: false,
+            filter: None,
+            layers: self.layers,
+        }
+    }
+
     /// A drum channel (channel 10 by default): notes are GM drum numbers.
     pub fn drums() -> ChannelConfig {
         let mut c = ChannelConfig {

@@ -163,9 +163,15 @@ impl Scheduler {
     /// Keep only the entries for which `keep(beat, from_score)` holds, moving
     /// each kept entry to the beat `keep` returns.
     pub fn rebuild(&mut self, mut keep: impl FnMut(f64, bool) -> Option<f64>) {
+        self.rebuild_entries(|e, _| keep(e.beat, e.from_score));
+    }
+
+    /// The one rebuild: keep each entry for which `keep` gives a beat (moving
+    /// it there), and free the slots of the others.
+    fn rebuild_entries(&mut self, mut keep: impl FnMut(&Entry, Option<&Item>) -> Option<f64>) {
         let mut kept = Vec::with_capacity(self.heap.len());
         for Reverse(mut e) in std::mem::take(&mut self.heap).into_vec() {
-            match keep(e.beat, e.from_score) {
+            match keep(&e, self.slab[e.slot].as_ref()) {
                 Some(beat) => {
                     e.beat = beat;
                     kept.push(Reverse(e));
@@ -195,16 +201,7 @@ impl Scheduler {
 
     /// Keep only the items for which `keep` holds.
     pub fn retain_items(&mut self, mut keep: impl FnMut(&Item) -> bool) {
-        let mut kept = Vec::with_capacity(self.heap.len());
-        for Reverse(e) in std::mem::take(&mut self.heap).into_vec() {
-            if self.slab[e.slot].as_ref().is_some_and(&mut keep) {
-                kept.push(Reverse(e));
-            } else {
-                self.slab[e.slot] = None;
-                self.free.push(e.slot);
-            }
-        }
-        self.heap = BinaryHeap::from(kept);
+        self.rebuild_entries(|e, item| item.is_some_and(&mut keep).then_some(e.beat));
     }
 
     /// The sequence number of the last item placed (a transaction mark).
@@ -214,16 +211,7 @@ impl Scheduler {
 
     /// Remove every item placed after `mark` (a failed evaluation's).
     pub fn forget_after(&mut self, mark: u64) {
-        let mut kept = Vec::with_capacity(self.heap.len());
-        for Reverse(e) in std::mem::take(&mut self.heap).into_vec() {
-            if e.seq > mark {
-                self.slab[e.slot] = None;
-                self.free.push(e.slot);
-            } else {
-                kept.push(Reverse(e));
-            }
-        }
-        self.heap = BinaryHeap::from(kept);
+        self.rebuild_entries(|e, _| (e.seq <= mark).then_some(e.beat));
     }
 
     /// Drop everything.

@@ -407,6 +407,12 @@ impl Session {
         sent
     }
 
+    /// True when nothing waits to be sent and nothing is scheduled before `until`.
+    pub fn is_idle_until(&self, until: Frame) -> bool {
+        let next = self.scheduler.next_beat().map(|b| self.frame_at(b));
+        self.outbox.is_empty() && next.is_none_or(|f| f >= until)
+    }
+
     /// The frame where the performance ends, if `end()` or `e` set one.
     pub fn end_frame(&self) -> Option<Frame> {
         self.end_at.map(|b| self.frame_at(b))

@@ -7,7 +7,7 @@ use crate::pitch::{oct_to_hz, pch_to_oct, Pitch};
 use crate::script::state::Shared;
 use crate::session::channels::EnvSpec;
 use crate::session::ievent::{i_event, PVal};
-use crate::session::scheduler::{Item, NoteSpec};
+use crate::session::scheduler::Item;
 use crate::time::Beats;
 use rhai::{Dynamic, Engine, FnPtr, Map, NativeCallContext};
 use std::any::TypeId;
@@ -102,19 +102,7 @@ pub fn note(st: &Shared, ch: &Dynamic, pitch: &Dynamic, dur: &Dynamic, opts: &Ma
     }
     args::check_keys(opts, "note", NOTE_OPTIONS)?;
     let mut st = st.borrow_mut();
-    let cfg = st.session.channels[ch as usize].clone();
-    let mut spec = NoteSpec {
-        channel: ch,
-        source: cfg.source,
-        freq_hz,
-        amp: vel_to_amp(DEFAULT_VEL),
-        pan: cfg.pan,
-        env: cfg.env,
-        dur_beats: dur,
-        fit: false,
-        filter: None,
-        layers: cfg.layers,
-    };
+    let mut spec = st.session.channels[ch as usize].note(ch, freq_hz, vel_to_amp(DEFAULT_VEL), dur);
     let mut at = 0.0;
     for (k, v) in opts {
         match k.as_str() {

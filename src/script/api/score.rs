@@ -6,7 +6,7 @@ use super::args::{self, err, Res};
 use crate::script::state::Shared;
 use crate::session::log::ScoreLog;
 use crate::session::scheduler::Item;
-use crate::session::score::parse_score;
+use crate::session::score::{parse_score, ScoreError};
 use crate::session::score_play::{place, Placed};
 use crate::session::Session;
 use crate::time::Beats;
@@ -142,9 +142,9 @@ pub fn place_in(
     text: &str,
     base: Beats,
     not_before: Beats,
-) -> Result<Placed, String> {
-    let stmts = parse_score(text).map_err(|e| e.to_string())?;
-    let placed = place(session, &stmts, base, not_before).map_err(|e| e.to_string())?;
+) -> Result<Placed, ScoreError> {
+    let stmts = parse_score(text)?;
+    let placed = place(session, &stmts, base, not_before)?;
     let rel = base.0 - session.score_origin.0;
     session.score_history.push((rel, stmts));
     Ok(placed)

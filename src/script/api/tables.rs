@@ -104,14 +104,10 @@ fn f_statement(st: &Shared, a: &[Dynamic]) -> Res<()> {
     }
     let mut st = st.borrow_mut();
     let at = st.session.cursor;
+    // An f() call is one line of score: its message alone says it.
     super::score::place_in(&mut st.session, &text, at, at)
-        .or_else(|m| err(format!("f(): {}", strip_pos(&m))))?;
+        .or_else(|e| err(format!("f(): {}", e.message)))?;
     Ok(())
-}
-
-/// "1:1: message" -> "message" (an f() call is one line).
-fn strip_pos(m: &str) -> &str {
-    m.splitn(3, ':').nth(2).map_or(m, str::trim)
 }
 
 /// A table number in range.
