@@ -113,7 +113,7 @@ pub fn run(cfg: LiveConfig, links: LiveLinks, printer: Printer) {
             default(TICK) => {}
         }
     }
-    thread.host.with_session(|s| s.log = None);
+    thread.host.with_session(|s| s.log.replace(None));
 }
 
 struct Live {

@@ -16,6 +16,12 @@ impl std::fmt::Display for Pitch {
     }
 }
 
+/// Amplitude of a velocity: `(vel / 127)^2`, so vel 90 is about 0.5.
+pub fn vel_to_amp(vel: f64) -> f64 {
+    let v = vel.clamp(0.0, 127.0) / 127.0;
+    v * v
+}
+
 /// MIDI note number (may be fractional) to hertz.
 pub fn midi_to_hz(m: f64) -> f64 {
     440.0 * ((m - 69.0) / 12.0).exp2()

@@ -3,8 +3,10 @@
 
 pub mod api;
 pub mod diag;
+pub mod guard;
 pub mod help;
 pub mod host;
+pub mod lex;
 pub mod plot;
 pub mod state;
 

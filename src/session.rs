@@ -6,14 +6,18 @@
 //! are staged here and published together at its end, as one change at the
 //! evaluation's frame.
 
+pub mod callback;
 pub mod channels;
 pub mod drum_patterns;
 pub mod gen;
 pub mod ievent;
 pub mod log;
+pub mod loops;
 pub mod scheduler;
 pub mod score;
 pub mod score_play;
+pub mod seqs;
 pub mod state;
+pub mod txn;
 
 pub use state::Session;

@@ -5,8 +5,8 @@
 //! that fails to parse or run changes nothing. Every accepted version is kept
 //! for `revert()`.
 
-use crate::script::state::LoopChange;
 use crate::script::ScriptHost;
+use crate::session::loops::LoopChange;
 use crate::time::Beats;
 use std::collections::BTreeSet;
 use std::path::PathBuf;

@@ -106,6 +106,14 @@ fn describe(err: &EvalAltResult, known: &[&str]) -> String {
                 .to_string()
         }
         EvalAltResult::ErrorTerminated(..) => "interrupted".to_string(),
+        EvalAltResult::ErrorDataTooLarge(what, _) => format!(
+            "{what} grew past the limit ({}); nothing was changed and the music goes on",
+            super::host::LIMITS_TEXT
+        ),
+        EvalAltResult::ErrorStackOverflow(_) => format!(
+            "calls nested too deeply (more than {} levels: endless recursion?); nothing was changed and the music goes on",
+            super::host::MAX_CALL_LEVELS
+        ),
         other => {
             let s = other.to_string();
             // Rhai appends " (line x, position y)"; we print the position ourselves.

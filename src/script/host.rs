@@ -1,39 +1,63 @@
 //! The script host: one Rhai engine with the Tactus bindings, the session
 //! they share, and the loop that runs due scheduler items (notes and `at()`
-//! callbacks) ahead of the audio clock.
+//! callbacks, loop iterations, sequence steps) ahead of the audio clock.
+//!
+//! Every evaluation (a REPL line, a reload, a loop iteration, an `at()`
+//! callback) is one transaction of the session ([`crate::session::txn`]):
+//! it publishes all of its changes at its end or, when it fails (an error,
+//! a runaway loop stopped, Ctrl-C, a panic inside a binding), none of them.
 
 use super::api;
 use super::diag::ScriptError;
 use super::state::{Printer, ScriptState, Shared};
 use crate::command::Command;
+use crate::session::callback::Callback;
+use crate::session::loops::LoopChange;
 use crate::session::scheduler::Item;
 use crate::session::Session;
 use crate::time::{Beats, Frame};
 use crossbeam_channel::Sender;
-use rhai::{Dynamic, Engine, AST};
+use rhai::{Dynamic, Engine, EvalAltResult, AST};
 use std::cell::RefCell;
-use std::collections::BTreeMap;
 use std::rc::Rc;
 
 /// Operations one evaluation may take before it is stopped (a runaway loop).
 pub const MAX_OPERATIONS: u64 = 50_000_000;
+/// Elements in one array (with the arrays nested in it).
+pub const MAX_ARRAY_LEN: usize = 4_000_000;
+/// Bytes in one string.
+pub const MAX_STRING_BYTES: usize = 16 << 20;
+/// Entries in one object map.
+pub const MAX_MAP_LEN: usize = 1_000_000;
+/// Nested function calls.
+pub const MAX_CALL_LEVELS: usize = 200;
+/// The data limits, as `help()` and error messages state them.
+pub const LIMITS_TEXT: &str = "arrays 4,000,000 elements, strings 16 MiB, maps 1,000,000 entries";
 
 /// Owns the Rhai engine and the session; lives on the script thread.
 pub struct ScriptHost {
     engine: Engine,
     state: Shared,
-    sources: BTreeMap<String, String>,
     known: Vec<String>,
     repl_scope: rhai::Scope<'static>,
     repl_lines: u64,
 }
 
+/// What an evaluation runs, given the engine.
+type Run<'a> =
+    Box<dyn FnOnce(&Engine, &mut rhai::Scope<'static>) -> Result<Dynamic, Box<EvalAltResult>> + 'a>;
+
 impl ScriptHost {
     /// A host around a session; `printer` receives `print()` and `help()` output.
     pub fn new(session: Session, printer: Printer) -> ScriptHost {
+        super::guard::install_panic_hook();
         let state: Shared = Rc::new(RefCell::new(ScriptState::new(session, printer.clone())));
         let mut engine = Engine::new();
         engine.set_max_operations(MAX_OPERATIONS);
+        engine.set_max_array_size(MAX_ARRAY_LEN);
+        engine.set_max_string_size(MAX_STRING_BYTES);
+        engine.set_max_map_size(MAX_MAP_LEN);
+        engine.set_max_call_levels(MAX_CALL_LEVELS);
         let p = printer.clone();
         engine.on_print(move |s| p(s));
         let p = printer;
@@ -50,7 +74,6 @@ impl ScriptHost {
         ScriptHost {
             engine,
             state,
-            sources: BTreeMap::new(),
             known,
             repl_scope: rhai::Scope::new(),
             repl_lines: 0,
@@ -77,59 +100,57 @@ impl ScriptHost {
 
     /// Set the lookahead (a script's `lookahead(ms)` changes it later).
     pub fn set_lookahead(&mut self, ahead: crate::time::Seconds) {
-        self.state.borrow_mut().lookahead = ahead;
+        self.state.borrow_mut().session.lookahead.set(ahead);
     }
 
     /// The lookahead the script set (`lookahead(ms)`).
     pub fn lookahead(&self) -> crate::time::Seconds {
-        self.state.borrow().lookahead
+        *self.state.borrow().session.lookahead
     }
 
     /// True once after `revert()` was called.
     pub fn take_revert_request(&mut self) -> bool {
-        std::mem::take(&mut self.state.borrow_mut().revert_requested)
+        let mut st = self.state.borrow_mut();
+        let asked = *st.session.revert_requested;
+        st.session.revert_requested.set(false);
+        asked
     }
 
     /// Names for Tab completion: every function, the loops and the sequences.
     pub fn completion_names(&self) -> Vec<String> {
         let mut names = self.known.clone();
         let st = self.state.borrow();
-        names.extend(st.loops.keys().cloned());
-        names.extend(st.seqs.keys().cloned());
+        names.extend(st.session.loops.keys().cloned());
+        names.extend(st.session.seqs.keys().cloned());
         drop(st);
         names.sort();
         names.dedup();
         names
     }
 
-    /// Stop loops and sequences at their next boundary.
+    /// Stop loops and sequences at their next boundary (those a reloaded
+    /// file no longer defines).
     pub fn stop_loops(&mut self, names: &[String]) {
-        let mut st = self.state.borrow_mut();
+        let session = &mut self.state.borrow_mut().session;
         for n in names {
-            if let Some(lp) = st.loops.get_mut(n) {
-                lp.stopping = true;
-            }
-            if let Some(q) = st.seqs.get_mut(n) {
-                q.stopping = true;
-            }
+            let _ = session.stop_loop(n);
+            let _ = session.stop_seq(n);
         }
     }
 
-    /// Evaluate a REPL entry at `at`; variables persist between entries. The
-    /// value is formatted for display (`None` for unit).
+    /// Evaluate a REPL entry at `at`; variables persist between entries (as
+    /// at IPython's prompt, a failed entry keeps the assignments it made
+    /// before the error; the session's state is rolled back). The value is
+    /// formatted for display (`None` for unit).
     pub fn eval_repl(&mut self, code: &str, at: Beats) -> Result<Option<String>, ScriptError> {
         self.repl_lines += 1;
-        let name = format!("<repl:{}>", self.repl_lines);
-        let file = name.as_str();
-        let ast = Rc::new(self.compile(file, code)?);
-        self.sources.insert(file.to_string(), code.to_string());
-        self.begin(at, &ast);
-        let result = self
-            .engine
-            .eval_ast_with_scope::<Dynamic>(&mut self.repl_scope, &ast);
-        self.end(result.is_ok());
-        self.state.borrow_mut().loop_changes.clear();
-        let value = result.map_err(|e| self.error(file, &e))?;
+        let file = format!("<repl:{}>", self.repl_lines);
+        let ast = Rc::new(self.compile(&file, code)?);
+        let src: Rc<str> = Rc::from(code);
+        let run_ast = ast.clone();
+        let run: Run = Box::new(move |e, scope| e.eval_ast_with_scope::<Dynamic>(scope, &run_ast));
+        let value = self.transact(at, &ast, &src, None, run)?;
+        self.state.borrow_mut().session.changes.clear();
         Ok((!value.is_unit()).then(|| self.format_value(value)))
     }
 
@@ -147,16 +168,16 @@ impl ScriptHost {
     }
 
     /// Evaluate a whole script file at `at` with fresh variables (a reload);
-    /// returns what it did to each loop it defines.
+    /// returns what it did to each loop and sequence it defines.
     pub fn eval_file(
         &mut self,
         file: &str,
         src: &str,
         at: Beats,
-    ) -> Result<Vec<(String, super::state::LoopChange)>, ScriptError> {
-        self.state.borrow_mut().loop_changes.clear();
+    ) -> Result<Vec<(String, LoopChange)>, ScriptError> {
+        self.state.borrow_mut().session.changes.clear();
         let _value = self.eval(file, src, at)?;
-        Ok(std::mem::take(&mut self.state.borrow_mut().loop_changes))
+        Ok(std::mem::take(&mut self.state.borrow_mut().session.changes))
     }
 
     /// Names of every function a script can call (bindings and Rhai's own).
@@ -198,11 +219,10 @@ impl ScriptHost {
     /// are published together at the end, at the frame of `at`.
     pub fn eval(&mut self, file: &str, src: &str, at: Beats) -> Result<Dynamic, ScriptError> {
         let ast = Rc::new(self.compile(file, src)?);
-        self.sources.insert(file.to_string(), src.to_string());
-        self.begin(at, &ast);
-        let result = self.engine.eval_ast::<Dynamic>(&ast);
-        self.end(result.is_ok());
-        result.map_err(|e| self.error(file, &e))
+        let src: Rc<str> = Rc::from(src);
+        let run_ast = ast.clone();
+        let run: Run = Box::new(move |e, _| e.eval_ast::<Dynamic>(&run_ast));
+        self.transact(at, &ast, &src, None, run)
     }
 
     /// Load a whole file: Csound score text for `.sco` files (times from the
@@ -218,9 +238,16 @@ impl ScriptHost {
     /// Place a score file at beat 0; errors carry the file's line and column.
     pub fn place_score(&mut self, file: &str, src: &str) -> Result<(), ScriptError> {
         let mut st = self.state.borrow_mut();
-        st.session.begin_eval(Beats(0.0));
-        let r = crate::script::api::score::place_in(&mut st.session, src, Beats(0.0), Beats(0.0));
-        st.session.end_eval();
+        let session = &mut st.session;
+        session.begin_eval(Beats(0.0));
+        session.begin_txn();
+        let r = crate::script::api::score::place_in(session, src, Beats(0.0), Beats(0.0));
+        if r.is_ok() {
+            session.commit();
+        } else {
+            session.rollback();
+        }
+        session.end_eval();
         r.map(|_| ()).map_err(|e| ScriptError {
             file: file.to_string(),
             line: e.line,
@@ -232,39 +259,53 @@ impl ScriptHost {
         })
     }
 
-    /// Start an evaluation at logical time `at`, recording what it changes.
-    fn begin(&self, at: Beats, ast: &Rc<AST>) {
-        let src: Rc<str> = ast
-            .source()
-            .and_then(|f| self.sources.get(f))
-            .map_or_else(|| Rc::from(""), |s| Rc::from(s.as_str()));
+    /// Run one evaluation as a transaction at logical time `at`: the
+    /// session's changes are kept if `run` succeeds and undone if it fails
+    /// or panics; chance is drawn from `stream` when given.
+    fn transact(
+        &mut self,
+        at: Beats,
+        ast: &Rc<AST>,
+        src: &Rc<str>,
+        stream: Option<&str>,
+        run: Run,
+    ) -> Result<Dynamic, ScriptError> {
+        let outer = {
+            let mut st = self.state.borrow_mut();
+            st.current_src = src.clone();
+            st.current_ast = Some(ast.clone());
+            st.session.begin_eval(at);
+            st.session.begin_txn();
+            stream.map(|s| std::mem::replace(&mut st.current_stream, s.to_string()))
+        };
+        let result = super::guard::catching_panics(|| run(&self.engine, &mut self.repl_scope));
         let mut st = self.state.borrow_mut();
-        st.current_src = src;
-        st.session.begin_eval(at);
-        st.session.begin_txn();
-        st.staged_loops.clear();
-        st.staged_seqs.clear();
-        st.current_ast = Some(ast.clone());
-    }
-
-    /// End it: keep its changes (and publish its table edits) if it
-    /// succeeded, or undo them all if it failed.
-    fn end(&self, ok: bool) {
-        let mut st = self.state.borrow_mut();
-        if ok {
-            st.session.commit();
-            st.apply_staged_loops();
-        } else {
-            st.session.rollback();
-            st.staged_loops.clear();
-            st.staged_seqs.clear();
+        match &result {
+            Ok(Ok(_)) => st.session.commit(),
+            _ => st.session.rollback(),
         }
         st.session.end_eval();
         st.current_ast = None;
+        if let Some(outer) = outer {
+            st.current_stream = outer;
+        }
+        drop(st);
+        let file = ast.source().unwrap_or("<script>");
+        match result {
+            Ok(r) => r.map_err(|e| self.error(file, src, &e)),
+            Err(panic) => Err(ScriptError {
+                file: file.to_string(),
+                line: 0,
+                col: 0,
+                message: format!(
+                    "internal error in a Tactus function ({panic}); this evaluation was undone and the music goes on"
+                ),
+                source_line: None,
+            }),
+        }
     }
 
-    fn error(&self, file: &str, e: &rhai::EvalAltResult) -> ScriptError {
-        let src = self.sources.get(file).map(String::as_str).unwrap_or("");
+    fn error(&self, file: &str, src: &str, e: &EvalAltResult) -> ScriptError {
         let known: Vec<&str> = self.known.iter().map(String::as_str).collect();
         ScriptError::from_eval(file, src, e, &known)
     }
@@ -285,7 +326,7 @@ impl ScriptHost {
                     }
                 }
                 Some(Item::Loop(id)) => errors.extend(self.run_loop(at, id)),
-                Some(Item::Seq(id)) => self.run_seq_step(at, id),
+                Some(Item::Seq(id)) => self.state.borrow_mut().session.seq_step(at, id),
                 _ => {}
             }
         }
@@ -293,7 +334,7 @@ impl ScriptHost {
     }
 
     fn run_call(&mut self, at: Beats, id: u64) -> Result<(), ScriptError> {
-        let Some(cb) = self.state.borrow_mut().calls.remove(&id) else {
+        let Some(cb) = self.state.borrow_mut().session.calls.remove(&id) else {
             return Ok(());
         };
         self.run_closure(at, &cb, None, ())
@@ -303,174 +344,48 @@ impl ScriptHost {
     /// swapped in at this boundary; an error undoes the iteration's effects,
     /// rolls the loop back to its last good body (which plays this iteration
     /// instead), and is reported once per body.
-    fn run_loop(&mut self, at: Beats, id: u64) -> Vec<ScriptError> {
-        let Some((name, body, count)) = self.loop_start(id) else {
-            return Vec::new();
-        };
-        if self.iteration_passes_silently(at, &name) {
-            self.next_iteration(&name, at, id);
-            return Vec::new();
+    fn run_loop(&mut self, at: Beats, id: u64) -> Option<ScriptError> {
+        let (name, body, count) = self.with_session(|s| s.loop_iteration(id))?;
+        if self.with_session(|s| s.loop_passes_silently(&name, at)) {
+            self.with_session(|s| s.loop_next(&name, at, id));
+            return None;
         }
-        let mut errors = Vec::new();
-        match self.run_body(at, &body, count, &name) {
-            Ok(()) => {
-                self.with_loop(&name, |lp| lp.good = Some(body.clone()));
-            }
+        let mut error = None;
+        match self.run_closure(at, &body, Some(&name), (count as rhai::INT,)) {
+            Ok(()) => self.with_session(|s| s.loop_succeeded(&name, &body)),
             Err(mut e) => {
-                let fallback = self.with_loop(&name, |lp| {
-                    let fallback = lp
-                        .good
-                        .clone()
-                        .filter(|g| g.signature() != body.signature());
-                    let report = !lp.error_shown;
-                    lp.error_shown = true;
-                    if let Some(g) = &fallback {
-                        lp.body = g.clone();
-                        lp.error_shown = false;
-                    }
-                    (fallback, report)
-                });
-                let (fallback, report) = fallback.unwrap_or((None, false));
-                if report {
-                    let tail = if fallback.is_some() {
+                let fallback = self.with_session(|s| s.loop_failed(&name, &body));
+                if fallback.report {
+                    let tail = if fallback.body.is_some() {
                         "; it plays its previous version"
                     } else {
                         ""
                     };
                     e.message = format!("loop \"{name}\": {}{tail}", e.message);
-                    errors.push(e);
+                    error = Some(e);
                 }
-                if let Some(g) = fallback {
-                    let _ = self.run_body(at, &g, count, &name);
+                if let Some(g) = fallback.body {
+                    let _ = self.run_closure(at, &g, Some(&name), (count as rhai::INT,));
                 }
             }
         }
-        self.next_iteration(&name, at, id);
-        errors
-    }
-
-    /// Stopped transport, or an iteration wholly in the past after a stall:
-    /// it passes without running (the loop keeps its phase).
-    fn iteration_passes_silently(&self, at: Beats, name: &str) -> bool {
-        let st = self.state.borrow();
-        let period = st.loops.get(name).map_or(0.0, |l| l.period);
-        let end = st.session.frame_at(Beats(at.0 + period));
-        !st.playing || end < st.session.skip_before
-    }
-
-    fn next_iteration(&mut self, name: &str, at: Beats, id: u64) {
-        let next = self.with_loop(name, |lp| {
-            lp.count += 1;
-            Beats(at.0 + lp.period)
-        });
-        if let Some(next) = next {
-            self.state
-                .borrow_mut()
-                .session
-                .scheduler
-                .push(next, Item::Loop(id));
-        }
-    }
-
-    /// Play one step of a sequence and schedule the next; a stopping
-    /// sequence ends here.
-    fn run_seq_step(&mut self, at: Beats, id: u64) {
-        use crate::script::api::seq::Step;
-        let mut st = self.state.borrow_mut();
-        let Some(name) = st
-            .seqs
-            .iter()
-            .find(|(_, q)| q.id == id)
-            .map(|(n, _)| n.clone())
-        else {
-            return;
-        };
-        let playing = st.playing;
-        let q = st.seqs.get_mut(&name).expect("found above");
-        if q.stopping {
-            st.seqs.remove(&name);
-            return;
-        }
-        let k = (q.count % q.pattern.len() as u64) as usize;
-        let step = q.pattern[k];
-        let swing = if q.count % 2 == 1 {
-            q.swing * q.step_beats
-        } else {
-            0.0
-        };
-        let (ch, pitch, vel, len) = (q.channel, q.pitch.clone(), q.vel, q.step_beats);
-        q.count += 1;
-        st.session.scheduler.push(Beats(at.0 + len), Item::Seq(id));
-        if step == Step::Off || !playing {
-            return;
-        }
-        let vel = if step == Step::Accent {
-            (vel + 30.0).min(127.0)
-        } else {
-            vel
-        };
-        let Ok(freq_hz) = crate::script::api::args::pitch_hz(&pitch, "seq") else {
-            return;
-        };
-        let amp = crate::script::api::notes::vel_to_amp(vel);
-        let note = st.session.channels[ch as usize].note(ch, freq_hz, amp, len * 0.5);
-        st.session.schedule_note(Beats(at.0 + swing), note);
-    }
-
-    /// Prepare a loop's iteration: drop a stopping loop, swap in a pending body.
-    fn loop_start(&mut self, id: u64) -> Option<(String, super::state::Callback, i64)> {
-        let mut st = self.state.borrow_mut();
-        let name = st.loop_name(id)?;
-        let lp = st.loops.get_mut(&name)?;
-        if lp.stopping {
-            st.loops.remove(&name);
-            return None;
-        }
-        if let Some((b, p)) = lp.pending.take() {
-            lp.body = b;
-            lp.period = p;
-            lp.error_shown = false;
-        }
-        Some((name, lp.body.clone(), lp.count))
-    }
-
-    fn with_loop<R>(
-        &self,
-        name: &str,
-        f: impl FnOnce(&mut super::state::LiveLoop) -> R,
-    ) -> Option<R> {
-        self.state.borrow_mut().loops.get_mut(name).map(f)
-    }
-
-    fn run_body(
-        &mut self,
-        at: Beats,
-        cb: &super::state::Callback,
-        i: i64,
-        stream: &str,
-    ) -> Result<(), ScriptError> {
-        self.run_closure(at, cb, Some(stream), (i as rhai::INT,))
+        self.with_session(|s| s.loop_next(&name, at, id));
+        error
     }
 
     /// Run a script closure as one evaluation at `at` (a transaction),
-    /// drawing chance from `stream` when given.
+    /// drawing chance from `stream` when given. Its errors point into the
+    /// version of the script that defined it.
     fn run_closure(
         &mut self,
         at: Beats,
-        cb: &super::state::Callback,
+        cb: &Callback,
         stream: Option<&str>,
-        args: impl rhai::FuncArgs,
+        args: impl rhai::FuncArgs + 'static,
     ) -> Result<(), ScriptError> {
-        self.begin(at, &cb.ast);
-        let outer = stream
-            .map(|s| std::mem::replace(&mut self.state.borrow_mut().current_stream, s.to_string()));
-        let result = cb.f.call::<Dynamic>(&self.engine, &cb.ast, args);
-        if let Some(outer) = outer {
-            self.state.borrow_mut().current_stream = outer;
-        }
-        self.end(result.is_ok());
-        let file = cb.ast.source().unwrap_or("<script>").to_string();
-        result.map(|_| ()).map_err(|e| self.error(&file, &e))
+        let (f, ast) = (cb.f.clone(), cb.ast.clone());
+        let run: Run = Box::new(move |e, _| f.call::<Dynamic>(e, &ast, args));
+        self.transact(at, &cb.ast, &cb.src, stream, run).map(|_| ())
     }
 
     /// Send waiting commands to the audio thread (what does not fit waits).

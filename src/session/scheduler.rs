@@ -65,7 +65,7 @@ pub enum Item {
 
 /// A heap entry: small, so the heap moves little memory; the item waits in
 /// the slab.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct Entry {
     beat: f64,
     seq: u64,
@@ -93,12 +93,46 @@ impl Ord for Entry {
 }
 
 /// Items in logical time; ties keep the order they were placed in.
+///
+/// In a transaction, items placed are forgotten on rollback (by their
+/// sequence mark), and the first change that removes or moves items saves
+/// the whole schedule first, so `stop()`, `panic()`, `advance()` and
+/// `rewind()` are undone too.
 #[derive(Debug, Default)]
 pub struct Scheduler {
     heap: BinaryHeap<Reverse<Entry>>,
     slab: Vec<Option<Item>>,
     free: Vec<usize>,
     seq: u64,
+    txn: Option<SchedTxn>,
+}
+
+/// What a transaction needs to undo the schedule.
+#[derive(Debug)]
+struct SchedTxn {
+    mark: u64,
+    saved: Option<(Vec<Reverse<Entry>>, Vec<Option<Item>>, Vec<usize>)>,
+}
+
+impl super::txn::Undo for Scheduler {
+    fn begin(&mut self) {
+        self.txn = Some(SchedTxn {
+            mark: self.seq,
+            saved: None,
+        });
+    }
+    fn commit(&mut self) {
+        self.txn = None;
+    }
+    fn rollback(&mut self) {
+        let Some(t) = self.txn.take() else { return };
+        if let Some((heap, slab, free)) = t.saved {
+            self.heap = BinaryHeap::from(heap);
+            self.slab = slab;
+            self.free = free;
+        }
+        self.forget_after(t.mark);
+    }
 }
 
 impl Scheduler {
@@ -169,6 +203,7 @@ impl Scheduler {
     /// The one rebuild: keep each entry for which `keep` gives a beat (moving
     /// it there), and free the slots of the others.
     fn rebuild_entries(&mut self, mut keep: impl FnMut(&Entry, Option<&Item>) -> Option<f64>) {
+        self.save();
         let mut kept = Vec::with_capacity(self.heap.len());
         for Reverse(mut e) in std::mem::take(&mut self.heap).into_vec() {
             match keep(&e, self.slab[e.slot].as_ref()) {
@@ -210,12 +245,23 @@ impl Scheduler {
     }
 
     /// Remove every item placed after `mark` (a failed evaluation's).
-    pub fn forget_after(&mut self, mark: u64) {
-        self.rebuild_entries(|e, _| (e.seq <= mark).then_some(e.beat));
+    fn forget_after(&mut self, mark: u64) {
+        if self.seq > mark {
+            self.rebuild_entries(|e, _| (e.seq <= mark).then_some(e.beat));
+        }
+    }
+
+    /// Save the schedule before the first destructive change of a transaction.
+    fn save(&mut self) {
+        if let Some(t) = self.txn.as_mut().filter(|t| t.saved.is_none()) {
+            let heap = self.heap.clone().into_vec();
+            t.saved = Some((heap, self.slab.clone(), self.free.clone()));
+        }
     }
 
     /// Drop everything.
     pub fn clear(&mut self) {
+        self.save();
         self.heap.clear();
         self.slab.clear();
         self.free.clear();

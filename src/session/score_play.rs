@@ -64,8 +64,8 @@ pub fn place(
                     .push_tagged(Beats(at.0.max(not_before.0)), item, true);
             }
             Action::TableNow(n, points) => session.set_table(n, points),
-            Action::Tempo(points) => session.tempo.set_points(base, &points),
-            Action::End(t) => session.end_at = Some(Beats(base.0 + t)),
+            Action::Tempo(points) => session.tempo.update(|t| t.set_points(base, &points)),
+            Action::End(t) => session.end_at.set(Some(Beats(base.0 + t))),
         }
     }
     Ok(placed)

@@ -1,50 +1,89 @@
 //! The session: everything the script thread knows, and the outbox of
 //! commands for the audio thread.
 
+use super::callback::Callback;
 use super::channels::ChannelConfig;
+use super::log::ScoreLog;
+use super::loops::{LiveLoop, LoopChange};
 use super::scheduler::{Item, NoteSpec, Scheduler};
+use super::seqs::Seq;
+use super::txn::{TxCell, TxLog, TxMap, Undo};
 use crate::audio::table::{Table, USER_TABLES};
 use crate::command::{ChannelChange, Command, NoteOn, CHANNELS};
-use crate::time::{Beats, Frame, SampleRate, TempoMap};
+use crate::time::{Beats, Frame, SampleRate, Seconds, TempoMap};
 use crossbeam_channel::{Sender, TrySendError};
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeSet, VecDeque};
+use std::ops::{Deref, DerefMut};
 
-/// Session state owned by the script thread.
+crate::tx_state! {
+    /// Everything an evaluation can change. Each field is a journaled store
+    /// ([`super::txn`]), so one transaction covers all of it: a failed
+    /// evaluation leaves every field as it was, a successful one keeps all.
+    #[derive(Debug)]
+    pub struct Doc {
+        /// Channel configurations, index 0..16.
+        pub channels: TxCell<Vec<ChannelConfig>>,
+        /// Effect settings per channel and option, as set (for reading back).
+        pub fx_values: TxMap<(u8, String), f32>,
+        /// Channels whose effect chain has been sent to the engine.
+        pub fx_installed: TxCell<[bool; CHANNELS]>,
+        /// Function tables (control-side copies).
+        pub tables: TxMap<u32, Vec<f32>>,
+        /// Tables changed by this evaluation, published at its end.
+        pub dirty: TxCell<BTreeSet<u32>>,
+        /// Beats to frames.
+        pub tempo: TxCell<TempoMap>,
+        /// Channels whose new notes are dropped (Csound `q`, `quiet()`).
+        pub quiet: TxCell<[bool; CHANNELS]>,
+        /// Where the performance ends (`end()`, score `e`), if set.
+        pub end_at: TxCell<Option<Beats>>,
+        /// Beat 0 of score time (`score_abs`, `score_time()`, `rewind()`).
+        pub score_origin: TxCell<Beats>,
+        /// Every score text placed so far, with its start relative to the origin.
+        pub score_history: TxLog<(f64, Vec<super::score::Statement>)>,
+        /// Pending notes, callbacks, loop iterations and sequence steps.
+        pub scheduler: Scheduler,
+        /// Commands waiting for the audio thread.
+        pub outbox: Outbox,
+        /// Live loops by name.
+        pub loops: TxMap<String, LiveLoop>,
+        /// Step sequences by name.
+        pub seqs: TxMap<String, Seq>,
+        /// `at()` callbacks by id.
+        pub calls: TxMap<u64, Callback>,
+        /// Values that survive reloads (`set` / `get`).
+        pub kept: TxMap<String, rhai::Dynamic>,
+        /// The random seed (`seed(n)`).
+        pub seed: TxCell<u64>,
+        /// Random streams by name ("" top level, loop and sequence names).
+        pub streams: TxMap<String, u64>,
+        /// Transport: when false, loop iterations pass silently (phase kept).
+        pub playing: TxCell<bool>,
+        /// How far ahead loops and sequences are computed.
+        pub lookahead: TxCell<Seconds>,
+        /// `revert()` was called: the live thread reloads the previous version.
+        pub revert_requested: TxCell<bool>,
+        /// The score log, when `log_score()` is on.
+        pub log: LogSlot,
+    }
+}
+
+/// Session state owned by the script thread: the transactional [`Doc`]
+/// (reached through `Deref`) and the clock and counters around it.
 #[derive(Debug)]
 pub struct Session {
     /// Sample rate of the engine.
     pub sr: SampleRate,
     /// Frames per audio block (informational, for `block()`).
     pub block_frames: u32,
-    /// Beats to frames.
-    pub tempo: TempoMap,
     /// The logical cursor of the evaluation running now.
     pub cursor: Beats,
     /// The frame at which this evaluation's edits are published.
     pub eval_frame: Frame,
-    /// Channel configurations, index 0..16.
-    pub channels: Vec<ChannelConfig>,
-    tables: BTreeMap<u32, Vec<f32>>,
-    dirty: BTreeSet<u32>,
-    /// Pending notes and callbacks.
-    pub scheduler: Scheduler,
-    outbox: VecDeque<Command>,
-    next_id: u64,
     /// Notes sent to the audio thread so far.
     pub notes_sent: u64,
-    /// Channels whose new notes are dropped (Csound `q`, `quiet()`).
-    pub quiet: [bool; CHANNELS],
     /// Notes dropped because their channel was quiet.
     pub notes_quieted: u64,
-    /// Where the performance ends (`end()`, score `e`), if set.
-    pub end_at: Option<Beats>,
-    /// Beat 0 of score time (`score_abs`, `score_time()`, `rewind()`).
-    pub score_origin: Beats,
-    /// Every score text placed so far, with its start relative to the origin.
-    pub score_history: Vec<(f64, Vec<super::score::Statement>)>,
-    /// The score log, when `log_score()` is on.
-    pub log: Option<super::log::ScoreLog>,
-    txn: Option<Txn>,
     /// Notes starting before this frame have passed (after a stall): they
     /// are counted and skipped, never played in a burst.
     pub skip_before: Frame,
@@ -52,115 +91,160 @@ pub struct Session {
     pub skipped_past: u64,
     /// Bars are counted from this beat (where a live session started).
     pub bar_origin: Beats,
-    /// Channels whose effect chain has been sent to the engine.
-    fx_installed: [bool; CHANNELS],
+    /// What the definitions of the last evaluations did to loops and
+    /// sequences (read and cleared by the reload summary).
+    pub changes: Vec<(String, LoopChange)>,
+    next_note_id: u64,
+    next_item_id: u64,
+    doc: Doc,
 }
 
-/// What an evaluation may change, saved so that a failed one changes nothing.
-#[derive(Debug)]
-struct Txn {
-    seq_mark: u64,
-    outbox_mark: usize,
-    tables: BTreeMap<u32, Option<Vec<f32>>>,
-    dirty: BTreeSet<u32>,
-    channels: Vec<ChannelConfig>,
-    tempo: TempoMap,
-    quiet: [bool; CHANNELS],
-    end_at: Option<Beats>,
-    score_origin: Beats,
-    score_history_len: usize,
-    fx_installed: [bool; CHANNELS],
+impl Deref for Session {
+    type Target = Doc;
+    fn deref(&self) -> &Doc {
+        &self.doc
+    }
+}
+
+impl DerefMut for Session {
+    fn deref_mut(&mut self) -> &mut Doc {
+        &mut self.doc
+    }
+}
+
+/// Commands for the audio thread, in order; a failed evaluation's are
+/// taken back (they were never sent: nothing is flushed mid-evaluation).
+#[derive(Debug, Default)]
+pub struct Outbox {
+    queue: VecDeque<Command>,
+    mark: Option<usize>,
+}
+
+impl Undo for Outbox {
+    fn begin(&mut self) {
+        self.mark = Some(self.queue.len());
+    }
+    fn commit(&mut self) {
+        self.mark = None;
+    }
+    fn rollback(&mut self) {
+        if let Some(m) = self.mark.take() {
+            self.queue.truncate(m);
+        }
+    }
+}
+
+/// The open score log. A log opened by a failed evaluation is closed; one
+/// closed by it is kept open.
+#[derive(Debug, Default)]
+pub struct LogSlot {
+    log: Option<ScoreLog>,
+    saved: Option<Option<ScoreLog>>,
+    open: bool,
+}
+
+impl LogSlot {
+    /// Open (`Some`) or close (`None`) the log.
+    pub fn replace(&mut self, log: Option<ScoreLog>) {
+        let old = std::mem::replace(&mut self.log, log);
+        if self.open && self.saved.is_none() {
+            self.saved = Some(old);
+        }
+    }
+
+    /// The log, to write to.
+    pub fn get_mut(&mut self) -> Option<&mut ScoreLog> {
+        self.log.as_mut()
+    }
+}
+
+impl Undo for LogSlot {
+    fn begin(&mut self) {
+        self.open = true;
+    }
+    fn commit(&mut self) {
+        self.open = false;
+        self.saved = None;
+    }
+    fn rollback(&mut self) {
+        if let Some(old) = self.saved.take() {
+            self.log = old;
+        }
+        self.open = false;
+    }
 }
 
 impl Session {
     /// A fresh session at a sample rate.
     pub fn new(sr: SampleRate, block_frames: u32) -> Session {
+        let channels = (0..CHANNELS)
+            .map(|i| {
+                if i == 9 {
+                    ChannelConfig::drums()
+                } else {
+                    ChannelConfig::default()
+                }
+            })
+            .collect();
         Session {
             sr,
             block_frames,
-            tempo: TempoMap::default(),
             cursor: Beats(0.0),
             eval_frame: Frame(0),
-            channels: (0..CHANNELS)
-                .map(|i| {
-                    if i == 9 {
-                        ChannelConfig::drums()
-                    } else {
-                        ChannelConfig::default()
-                    }
-                })
-                .collect(),
-            tables: BTreeMap::new(),
-            dirty: BTreeSet::new(),
-            scheduler: Scheduler::default(),
-            outbox: VecDeque::new(),
-            next_id: 1,
             notes_sent: 0,
-            quiet: [false; CHANNELS],
             notes_quieted: 0,
-            end_at: None,
-            score_origin: Beats(0.0),
-            score_history: Vec::new(),
-            log: None,
-            txn: None,
             skip_before: Frame(0),
             skipped_past: 0,
             bar_origin: Beats(0.0),
-            fx_installed: [false; CHANNELS],
+            changes: Vec::new(),
+            next_note_id: 1,
+            next_item_id: 1,
+            doc: Doc {
+                channels: TxCell::new(channels),
+                fx_values: TxMap::default(),
+                fx_installed: TxCell::new([false; CHANNELS]),
+                tables: TxMap::default(),
+                dirty: TxCell::default(),
+                tempo: TxCell::default(),
+                quiet: TxCell::new([false; CHANNELS]),
+                end_at: TxCell::default(),
+                score_origin: TxCell::new(Beats(0.0)),
+                score_history: TxLog::default(),
+                scheduler: Scheduler::default(),
+                outbox: Outbox::default(),
+                loops: TxMap::default(),
+                seqs: TxMap::default(),
+                calls: TxMap::default(),
+                kept: TxMap::default(),
+                seed: TxCell::new(0),
+                streams: TxMap::default(),
+                playing: TxCell::new(true),
+                lookahead: TxCell::new(Seconds(0.1)),
+                revert_requested: TxCell::new(false),
+                log: LogSlot::default(),
+            },
         }
     }
 
     /// Start recording what changes, so that [`Self::rollback`] can undo it.
     pub fn begin_txn(&mut self) {
-        self.txn = Some(Txn {
-            seq_mark: self.scheduler.mark(),
-            outbox_mark: self.outbox.len(),
-            tables: BTreeMap::new(),
-            dirty: self.dirty.clone(),
-            channels: self.channels.clone(),
-            tempo: self.tempo.clone(),
-            quiet: self.quiet,
-            end_at: self.end_at,
-            score_origin: self.score_origin,
-            score_history_len: self.score_history.len(),
-            fx_installed: self.fx_installed,
-        });
+        self.doc.begin();
     }
 
     /// Keep what changed since [`Self::begin_txn`].
     pub fn commit(&mut self) {
-        self.txn = None;
+        self.doc.commit();
     }
 
-    /// Undo everything since [`Self::begin_txn`]: tables, channels, tempo,
-    /// quiet state, scheduled items and unsent commands.
+    /// Undo everything since [`Self::begin_txn`]: every field of [`Doc`].
     pub fn rollback(&mut self) {
-        let Some(t) = self.txn.take() else { return };
-        for (n, old) in t.tables {
-            match old {
-                Some(points) => self.tables.insert(n, points),
-                None => self.tables.remove(&n),
-            };
-        }
-        self.dirty = t.dirty;
-        self.channels = t.channels;
-        self.tempo = t.tempo;
-        self.quiet = t.quiet;
-        self.end_at = t.end_at;
-        self.score_origin = t.score_origin;
-        self.score_history.truncate(t.score_history_len);
-        self.fx_installed = t.fx_installed;
-        self.scheduler.forget_after(t.seq_mark);
-        self.outbox.truncate(t.outbox_mark);
+        self.doc.rollback();
     }
 
-    /// Remember table `n`'s value before its first change in a transaction.
-    fn journal(&mut self, n: u32) {
-        if let Some(t) = self.txn.as_mut() {
-            if !t.tables.contains_key(&n) {
-                t.tables.insert(n, self.tables.get(&n).cloned());
-            }
-        }
+    /// A fresh id for a loop, a sequence or a callback.
+    pub fn fresh_id(&mut self) -> u64 {
+        self.next_item_id += 1;
+        self.next_item_id
     }
 
     /// Start an evaluation whose logical time is `at`.
@@ -173,20 +257,21 @@ impl Session {
     /// at the evaluation's frame.
     pub fn end_eval(&mut self) {
         let frame = self.eval_frame;
-        for n in std::mem::take(&mut self.dirty) {
+        for n in self.doc.dirty.update(std::mem::take) {
             self.publish_table(frame, n);
         }
-        if let Some(log) = self.log.as_mut() {
+        if let Some(log) = self.doc.log.get_mut() {
             log.flush();
         }
     }
 
     fn publish_table(&mut self, frame: Frame, n: u32) {
-        let table = self.tables.get(&n).map(|p| Table::from_points(p));
-        if let (Some(log), Some(points)) = (self.log.as_mut(), self.tables.get(&n)) {
+        let doc = &mut self.doc;
+        let table = doc.tables.get(&n).map(|p| Table::from_points(p));
+        if let (Some(log), Some(points)) = (doc.log.get_mut(), doc.tables.get(&n)) {
             log.table(frame, n, points);
         }
-        self.outbox.push_back(Command::Table {
+        self.send(Command::Table {
             frame,
             number: n,
             table,
@@ -207,19 +292,17 @@ impl Session {
 
     /// Mutable access to a table; the edit is published at the end of the evaluation.
     pub fn table_mut(&mut self, n: u32) -> Option<&mut Vec<f32>> {
-        if self.tables.contains_key(&n) {
-            self.journal(n);
+        if !self.tables.contains_key(&n) {
+            return None;
         }
-        let t = self.tables.get_mut(&n)?;
-        self.dirty.insert(n);
-        Some(t)
+        self.doc.dirty.update(|d| d.insert(n));
+        self.doc.tables.get_mut(&n)
     }
 
     /// Create or replace table `n`.
     pub fn set_table(&mut self, n: u32, points: Vec<f32>) {
-        self.journal(n);
-        self.tables.insert(n, points);
-        self.dirty.insert(n);
+        self.doc.tables.insert(n, points);
+        self.doc.dirty.update(|d| d.insert(n));
     }
 
     /// Table numbers defined so far.
@@ -255,7 +338,7 @@ impl Session {
 
     /// Send a channel change at the evaluation's frame.
     pub fn channel_change(&mut self, channel: u8, change: ChannelChange) {
-        self.outbox.push_back(Command::Channel {
+        self.send(Command::Channel {
             frame: self.eval_frame,
             channel,
             change,
@@ -267,9 +350,9 @@ impl Session {
     pub fn install_fx(&mut self, ch: u8) {
         let i = ch as usize % CHANNELS;
         if !self.fx_installed[i] {
-            self.fx_installed[i] = true;
+            self.doc.fx_installed.update(|f| f[i] = true);
             let fx = Box::new(crate::audio::fx::ChannelFx::new(self.sr.hz() as f32));
-            self.outbox.push_back(Command::InstallFx {
+            self.send(Command::InstallFx {
                 frame: self.eval_frame,
                 channel: ch,
                 fx,
@@ -279,25 +362,19 @@ impl Session {
 
     /// Queue a command for the audio thread (sent in order, never dropped).
     pub fn send(&mut self, cmd: Command) {
-        self.outbox.push_back(cmd);
+        self.doc.outbox.queue.push_back(cmd);
     }
 
-    /// Fade everything out at the evaluation's frame and forget pending notes.
+    /// Fade every sounding voice out at the evaluation's frame and forget
+    /// pending notes; loop iterations, sequence steps, `at()` callbacks and
+    /// timed table and quiet changes stay scheduled (`panic()` and `stop()`:
+    /// definitions are kept, and loops keep their phase).
     pub fn all_off(&mut self) {
-        self.scheduler.clear();
-        self.outbox.push_back(Command::AllOff {
-            frame: self.eval_frame,
-        });
-    }
-
-    /// Fade everything out and forget pending notes, keeping loop iterations
-    /// and callbacks scheduled (the transport stops; loops keep their phase).
-    pub fn all_off_keep_loops(&mut self) {
-        self.scheduler
-            .retain_items(|item| matches!(item, Item::Loop(_) | Item::Call(_) | Item::Seq(_)));
-        self.outbox.push_back(Command::AllOff {
-            frame: self.eval_frame,
-        });
+        self.doc
+            .scheduler
+            .retain_items(|item| !matches!(item, Item::Note(_)));
+        let frame = self.eval_frame;
+        self.send(Command::AllOff { frame });
     }
 
     // ----- notes and time -----
@@ -309,7 +386,9 @@ impl Session {
 
     /// The next due item before `horizon`.
     pub fn pop_due(&mut self, horizon: Frame) -> Option<(Beats, Item)> {
-        self.scheduler.pop_due(horizon, &self.tempo, self.sr)
+        let sr = self.sr;
+        let doc = &mut self.doc;
+        doc.scheduler.pop_due(horizon, &doc.tempo, sr)
     }
 
     /// Release one due item: notes, tables and quiet changes become
@@ -320,16 +399,20 @@ impl Session {
             Item::Note(n) => self.emit_note(at, &n),
             Item::Call(_) | Item::Loop(_) | Item::Seq(_) => return Some(item),
             Item::Table { number, points } => {
-                self.tables.insert(number, points);
+                self.doc.tables.insert(number, points);
                 let frame = self.frame_at(at);
                 self.publish_table(frame, number);
             }
             Item::Quiet { channel, on } => {
-                if let Some(q) = self.quiet.get_mut(channel as usize) {
-                    *q = !on;
-                }
-                if let Some(log) = self.log.as_mut() {
-                    log.quiet(self.tempo.beats_to_frame(at, self.sr), channel, on);
+                let frame = self.frame_at(at);
+                let doc = &mut self.doc;
+                doc.quiet.update(|q| {
+                    if let Some(q) = q.get_mut(channel as usize) {
+                        *q = !on;
+                    }
+                });
+                if let Some(log) = doc.log.get_mut() {
+                    log.quiet(frame, channel, on);
                 }
             }
         }
@@ -354,8 +437,8 @@ impl Session {
         let end = self.frame_at(Beats(at.0 + n.dur_beats.max(0.0)));
         let dur_frames = end.0.saturating_sub(start.0);
         let fit = n.fit || n.env.fits_duration();
-        let id = self.next_id;
-        self.next_id += 1;
+        let id = self.next_note_id;
+        self.next_note_id += 1;
         self.notes_sent += 1;
         let note = NoteOn {
             frame: start,
@@ -379,27 +462,28 @@ impl Session {
             filter: n.filter,
             layers: n.layers,
         };
-        if let Some(log) = self.log.as_mut() {
-            let volume = self.channels[n.channel as usize].volume;
+        let volume = self.channels[n.channel as usize].volume;
+        if let Some(log) = self.doc.log.get_mut() {
             log.note(&note, n, dur_frames, volume);
         }
-        self.outbox.push_back(Command::Note(note));
+        self.send(Command::Note(note));
     }
 
     /// Commands waiting to be sent.
     pub fn outbox_len(&self) -> usize {
-        self.outbox.len()
+        self.outbox.queue.len()
     }
 
     /// Send what fits into the audio channel; the rest waits for the next call
     /// (nothing is dropped). Returns how many were sent.
     pub fn flush(&mut self, tx: &Sender<Command>) -> usize {
         let mut sent = 0;
-        while let Some(cmd) = self.outbox.pop_front() {
+        let queue = &mut self.doc.outbox.queue;
+        while let Some(cmd) = queue.pop_front() {
             match tx.try_send(cmd) {
                 Ok(()) => sent += 1,
                 Err(TrySendError::Full(cmd)) | Err(TrySendError::Disconnected(cmd)) => {
-                    self.outbox.push_front(cmd);
+                    queue.push_front(cmd);
                     break;
                 }
             }
@@ -410,7 +494,7 @@ impl Session {
     /// True when nothing waits to be sent and nothing is scheduled before `until`.
     pub fn is_idle_until(&self, until: Frame) -> bool {
         let next = self.scheduler.next_beat().map(|b| self.frame_at(b));
-        self.outbox.is_empty() && next.is_none_or(|f| f >= until)
+        self.outbox.queue.is_empty() && next.is_none_or(|f| f >= until)
     }
 
     /// The frame where the performance ends, if `end()` or `e` set one.
@@ -421,11 +505,11 @@ impl Session {
     /// Seconds of score time at the cursor (from the score origin).
     pub fn score_time(&self) -> f64 {
         self.tempo.beats_to_seconds(self.cursor).0
-            - self.tempo.beats_to_seconds(self.score_origin).0
+            - self.tempo.beats_to_seconds(*self.score_origin).0
     }
 
     /// Take every waiting command (a dry run discards them).
     pub fn take_outbox(&mut self) -> VecDeque<Command> {
-        std::mem::take(&mut self.outbox)
+        std::mem::take(&mut self.doc.outbox.queue)
     }
 }

@@ -131,8 +131,10 @@ fn get_option(st: &Shared, index: u8, key: &str) -> Dynamic {
         "looped" => c.looped.into(),
         "drums" => (c.synth == "drums").into(),
         "instrument" => Dynamic::UNIT,
-        fx => st.fx[index as usize]
-            .get(fx)
+        fx => st
+            .session
+            .fx_values
+            .get(&(index, fx.to_string()))
             .map_or(Dynamic::UNIT, |v| (*v as f64).into()),
     }
 }
@@ -147,9 +149,7 @@ pub fn set_option(st: &Shared, index: u8, key: &str, v: &Dynamic) -> Res<()> {
     }
     let mut st = st.borrow_mut();
     let session = &mut st.session;
-    set_synth_option(session, index, key, v)?;
-    session.channels[index as usize].rebuild();
-    Ok(())
+    set_synth_option(session, index, key, v)
 }
 
 fn set_synth_option(session: &mut Session, index: u8, key: &str, v: &Dynamic) -> Res<()> {
@@ -157,6 +157,7 @@ fn set_synth_option(session: &mut Session, index: u8, key: &str, v: &Dynamic) ->
     let layer = |v: &Dynamic, what: &str, hi: f64| {
         args::num_in(v, "channel", what, 0.0, hi).map(|x| x as f32)
     };
+    let mut c = session.channels[i].clone();
     match key {
         "synth" => {
             let name = v.clone().into_string().unwrap_or_default();
@@ -166,51 +167,44 @@ fn set_synth_option(session: &mut Session, index: u8, key: &str, v: &Dynamic) ->
                     SYNTHS.join(", ")
                 ));
             };
-            session.channels[i].synth = n;
+            c.synth = n;
         }
         "drums" => {
             if v.as_bool().unwrap_or(false) {
-                session.channels[i] = ChannelConfig::drums();
-            } else if session.channels[i].synth == "drums" {
-                session.channels[i] = ChannelConfig::default();
+                c = ChannelConfig::drums();
+            } else if c.synth == "drums" {
+                c = ChannelConfig::default();
             }
         }
         "table" => {
-            let n = table_arg(session, v, "channel")?;
-            let c = &mut session.channels[i];
-            c.table = Some(n);
+            c.table = Some(table_arg(session, v, "channel")?);
             if c.synth != "sample" {
                 c.synth = "table";
             }
         }
-        "env" => session.channels[i].env = env_arg(v, "channel")?,
+        "env" => c.env = env_arg(v, "channel")?,
         "volume" => {
-            let vol = args::num_in(v, "channel", "volume", 0.0, 4.0)?;
-            session.channels[i].volume = vol;
-            session.channel_change(index, ChannelChange::Volume(vol as f32));
+            c.volume = args::num_in(v, "channel", "volume", 0.0, 4.0)?;
+            session.channel_change(index, ChannelChange::Volume(c.volume as f32));
         }
-        "pan" => session.channels[i].pan = args::num_in(v, "channel", "pan", 0.0, 1.0)?,
+        "pan" => c.pan = args::num_in(v, "channel", "pan", 0.0, 1.0)?,
         "max_voices" => {
             let m = args::int(v, "channel", "max_voices")?;
             if !(1..=1024).contains(&m) {
                 return err(format!("channel(): max_voices must be 1 to 1024, got {m}"));
             }
-            session.channels[i].max_voices = m as u16;
+            c.max_voices = m as u16;
             session.channel_change(index, ChannelChange::MaxVoices(m as u16));
         }
-        "detune" => session.channels[i].layers.detune_cents = layer(v, "detune (cents)", 1200.0)?,
-        "sub_osc" => session.channels[i].layers.sub_osc = layer(v, "sub_osc", 1.0)?,
-        "noise" => session.channels[i].layers.noise = layer(v, "noise", 1.0)?,
-        "fm_ratio" => {
-            session.channels[i].fm_ratio = args::num_in(v, "channel", "fm_ratio", 0.01, 64.0)?
-        }
-        "fm_index" => {
-            session.channels[i].fm_index = args::num_in(v, "channel", "fm_index", 0.0, 100.0)?
-        }
-        "damping" => session.channels[i].damping = args::num_in(v, "channel", "damping", 0.0, 1.0)?,
-        "root" => session.channels[i].root_hz = args::pitch_hz(v, "channel")?,
+        "detune" => c.layers.detune_cents = layer(v, "detune (cents)", 1200.0)?,
+        "sub_osc" => c.layers.sub_osc = layer(v, "sub_osc", 1.0)?,
+        "noise" => c.layers.noise = layer(v, "noise", 1.0)?,
+        "fm_ratio" => c.fm_ratio = args::num_in(v, "channel", "fm_ratio", 0.01, 64.0)?,
+        "fm_index" => c.fm_index = args::num_in(v, "channel", "fm_index", 0.0, 100.0)?,
+        "damping" => c.damping = args::num_in(v, "channel", "damping", 0.0, 1.0)?,
+        "root" => c.root_hz = args::pitch_hz(v, "channel")?,
         "looped" => {
-            session.channels[i].looped = v
+            c.looped = v
                 .as_bool()
                 .or_else(|_| err("channel(): looped must be true or false"))?
         }
@@ -221,5 +215,7 @@ fn set_synth_option(session: &mut Session, index: u8, key: &str, v: &Dynamic) ->
             ))
         }
     }
+    c.rebuild();
+    session.channels.update(|all| all[i] = c);
     Ok(())
 }

@@ -69,13 +69,16 @@ pub fn set(st: &Shared, index: u8, key: &str, v: &rhai::Dynamic) -> Res<()> {
     if let Some(p) = param(key, x) {
         st.session.channel_change(index, ChannelChange::Fx(p));
     }
-    st.fx[index as usize].insert(key.to_string(), x);
+    st.session.fx_values.insert((index, key.to_string()), x);
     Ok(())
 }
 
 /// Turn every effect of a channel off (a preset starts from a clean bus).
 pub fn reset(st: &Shared, index: u8) {
-    let keys: Vec<String> = st.borrow().fx[index as usize].keys().cloned().collect();
+    let keys: Vec<String> = (st.borrow().session.fx_values.keys())
+        .filter(|(ch, _)| *ch == index)
+        .map(|(_, k)| k.clone())
+        .collect();
     for k in keys {
         let off = match k.as_str() {
             "q" => 0.707,

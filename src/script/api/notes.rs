@@ -12,11 +12,7 @@ use crate::time::Beats;
 use rhai::{Dynamic, Engine, FnPtr, Map, NativeCallContext};
 use std::any::TypeId;
 
-/// Amplitude of a velocity: `(vel / 127)^2`, so vel 90 is about 0.5.
-pub fn vel_to_amp(vel: f64) -> f64 {
-    let v = vel.clamp(0.0, 127.0) / 127.0;
-    v * v
-}
+pub use crate::pitch::vel_to_amp;
 
 /// Velocity used when a note gives neither `vel` nor `amp`.
 pub const DEFAULT_VEL: f64 = 90.0;

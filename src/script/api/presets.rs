@@ -193,7 +193,10 @@ pub fn apply(st: &Shared, index: u8, v: &Dynamic) -> Res<()> {
             names().join(", ")
         ));
     };
-    st.borrow_mut().session.channels[index as usize] = ChannelConfig::default();
+    st.borrow_mut()
+        .session
+        .channels
+        .update(|c| c[index as usize] = ChannelConfig::default());
     super::fx::reset(st, index);
     for (k, val) in opts.iter() {
         let d = match *val {

@@ -28,12 +28,15 @@ pub fn stream_start(seed: u64, name: &str) -> u64 {
 /// A uniform float in [0, 1) from the current stream.
 fn uniform(st: &Shared) -> f64 {
     let mut s = st.borrow_mut();
-    let (seed, name) = (s.seed, s.current_stream.clone());
-    let state = s
-        .streams
-        .entry(name.clone())
-        .or_insert_with(|| stream_start(seed, &name));
-    (next(state) >> 11) as f64 / (1u64 << 53) as f64
+    let name = s.current_stream.clone();
+    let session = &mut s.session;
+    let mut state = match session.streams.get(&name) {
+        Some(x) => *x,
+        None => stream_start(*session.seed, &name),
+    };
+    let x = next(&mut state);
+    session.streams.insert(name, state);
+    (x >> 11) as f64 / (1u64 << 53) as f64
 }
 
 /// Register the bindings of this area.
@@ -41,11 +44,11 @@ pub fn register(engine: &mut Engine, st: &Shared) {
     let s = st.clone();
     engine.register_fn("seed", move |n: Dynamic| -> Res<()> {
         let n = args::int(&n, "seed", "n")? as u64;
-        let mut st = s.borrow_mut();
+        let session = &mut s.borrow_mut().session;
         // Re-seeding with the same value (a reload) keeps every stream where it is.
-        if st.seed != n {
-            st.seed = n;
-            st.streams.clear();
+        if *session.seed != n {
+            session.seed.set(n);
+            session.streams.clear();
         }
         Ok(())
     });

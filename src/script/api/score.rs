@@ -61,13 +61,15 @@ pub fn register(engine: &mut Engine, st: &Shared) {
     let s = st.clone();
     engine.register_fn("end", move || {
         let mut st = s.borrow_mut();
-        st.session.end_at = Some(st.session.cursor);
+        let at = st.session.cursor;
+        st.session.end_at.set(Some(at));
     });
     let s = st.clone();
     engine.register_fn("end", move |at: Dynamic| -> Res<()> {
         let at = args::num_in(&at, "end", "at", 0.0, f64::MAX)?;
         let mut st = s.borrow_mut();
-        st.session.end_at = Some(Beats(st.session.cursor.0 + at));
+        let at = Beats(st.session.cursor.0 + at);
+        st.session.end_at.set(Some(at));
         Ok(())
     });
     for (name, on) in [("quiet", false), ("unquiet", true)] {
@@ -103,12 +105,12 @@ fn register_log(engine: &mut Engine, st: &Shared) {
             tables,
         )
         .or_else(|e| err(format!("log_score(): cannot write \"{path}\": {e}")))?;
-        session.log = Some(log);
+        session.log.replace(Some(log));
         Ok(())
     });
     let s = st.clone();
     engine.register_fn("stop_log_score", move || {
-        s.borrow_mut().session.log = None;
+        s.borrow_mut().session.log.replace(None);
     });
 }
 
@@ -118,7 +120,7 @@ fn place_text(st: &Shared, text: &str, func: &str, absolute: bool) -> Res<()> {
         let mut st = st.borrow_mut();
         let now = st.session.cursor;
         let base = if absolute {
-            st.session.score_origin
+            *st.session.score_origin
         } else {
             now
         };
@@ -156,11 +158,11 @@ fn rewind(session: &mut Session) {
     session
         .scheduler
         .rebuild(|b, from_score| (!from_score || b < now).then_some(b));
-    session.score_origin = session.cursor;
-    for (rel, stmts) in std::mem::take(&mut session.score_history) {
-        let base = Beats(session.score_origin.0 + rel);
-        if place(session, &stmts, base, base).is_ok() {
-            session.score_history.push((rel, stmts));
-        }
+    let origin = session.cursor;
+    session.score_origin.set(origin);
+    // Each text was placed once already: placing it again cannot fail anew.
+    for (rel, stmts) in session.score_history.to_vec() {
+        let base = Beats(origin.0 + rel);
+        let _ = place(session, &stmts, base, base);
     }
 }

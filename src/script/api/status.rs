@@ -37,12 +37,7 @@ pub fn status(st: &ScriptState) -> String {
         "audio thread: {} allocations\n",
         crate::alloc_count::audio_allocations()
     ));
-    let loops: Vec<&str> = st
-        .loops
-        .iter()
-        .filter(|(_, l)| !l.stopping)
-        .map(|(n, _)| n.as_str())
-        .collect();
+    let loops = s.loop_names();
     out.push_str(&format!(
         "loops: {}\n",
         if loops.is_empty() {

@@ -22,7 +22,7 @@ pub fn register(engine: &mut Engine, st: &Shared) {
         }
         let mut st = s.borrow_mut();
         let at = st.session.cursor;
-        st.session.tempo.set_tempo(at, bpm);
+        st.session.tempo.update(|t| t.set_tempo(at, bpm));
         Ok(())
     });
     let s = st.clone();
@@ -34,23 +34,27 @@ pub fn register(engine: &mut Engine, st: &Shared) {
         }
         let mut st = s.borrow_mut();
         let at = st.session.cursor;
-        st.session.tempo.ramp_tempo(at, bpm, Beats(over));
+        st.session
+            .tempo
+            .update(|t| t.ramp_tempo(at, bpm, Beats(over)));
         Ok(())
     });
     let s = st.clone();
-    engine.register_fn("play", move || s.borrow_mut().playing = true);
+    engine.register_fn("play", move || s.borrow_mut().session.playing.set(true));
     let s = st.clone();
     engine.register_fn("stop", move || {
-        let mut st = s.borrow_mut();
-        st.playing = false;
-        st.session.all_off_keep_loops();
+        let session = &mut s.borrow_mut().session;
+        session.playing.set(false);
+        session.all_off();
     });
     let s = st.clone();
-    engine.register_fn("revert", move || s.borrow_mut().revert_requested = true);
+    engine.register_fn("revert", move || {
+        s.borrow_mut().session.revert_requested.set(true)
+    });
     let s = st.clone();
     engine.register_fn("lookahead", move |ms: Dynamic| -> Res<()> {
         let ms = args::num_in(&ms, "lookahead", "ms", 0.0, 5000.0)?;
-        s.borrow_mut().lookahead = Seconds(ms / 1000.0);
+        s.borrow_mut().session.lookahead.set(Seconds(ms / 1000.0));
         Ok(())
     });
     let s = st.clone();

@@ -1,0 +1,186 @@
+//! Step sequences, owned by the session beside the scheduler: a sequence is
+//! a scheduler item that plays one step at a time and reads its pattern when
+//! the step comes, so an edit is heard from the next step on.
+
+use super::loops::{list, LoopChange};
+use super::scheduler::Item;
+use super::Session;
+use crate::time::Beats;
+
+/// One step of a pattern.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// Rest.
+    Off,
+    /// Hit.
+    On,
+    /// Accented hit.
+    Accent,
+}
+
+/// A running sequence.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Seq {
+    /// Identifies its scheduled steps (filled in when it starts).
+    pub id: u64,
+    /// Channel index 0..16.
+    pub channel: u8,
+    /// The pitch each hit plays (a GM note's frequency on a drum channel).
+    pub pitch_hz: f64,
+    /// The steps.
+    pub pattern: Vec<Step>,
+    /// Step length in beats.
+    pub step_beats: f64,
+    /// Delay of every other step, as a fraction of a step (0..0.5).
+    pub swing: f64,
+    /// Velocity of a hit (an accent adds 30).
+    pub vel: f64,
+    /// Steps played so far.
+    pub count: u64,
+    /// Stop at the next step.
+    pub stopping: bool,
+}
+
+impl Seq {
+    /// The same settings (what makes a redefinition "unchanged").
+    fn same_settings(&self, other: &Seq) -> bool {
+        Seq {
+            id: other.id,
+            count: other.count,
+            ..self.clone()
+        } == *other
+    }
+}
+
+/// Parse "x..X.." into steps (`|` and spaces are ignored).
+///
+/// # Errors
+/// The first character that is not a step, or an empty pattern.
+pub fn parse_pattern(p: &str) -> Result<Vec<Step>, String> {
+    let steps: Result<Vec<Step>, String> = p
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '|')
+        .map(|c| match c {
+            'x' => Ok(Step::On),
+            'X' => Ok(Step::Accent),
+            '.' | '-' => Ok(Step::Off),
+            other => Err(format!(
+                "pattern \"{p}\": '{other}' is not a step; use x (hit), X (accent), . (rest)"
+            )),
+        })
+        .collect();
+    let steps = steps?;
+    if steps.is_empty() {
+        return Err("the pattern is empty; write steps like \"x...x...\"".into());
+    }
+    Ok(steps)
+}
+
+impl Session {
+    /// Create or update a sequence: an existing one keeps its phase and is
+    /// heard with its new settings from its next step; a new one starts at
+    /// `start`.
+    pub fn define_seq(&mut self, name: &str, seq: Seq, start: Beats) {
+        let change = match self.seqs.get_mut(&name.to_string()) {
+            Some(q) => {
+                let same = q.same_settings(&seq) && !q.stopping;
+                *q = Seq {
+                    id: q.id,
+                    count: q.count,
+                    ..seq
+                };
+                if same {
+                    LoopChange::Unchanged
+                } else {
+                    LoopChange::Swapped
+                }
+            }
+            None => {
+                let id = self.fresh_id();
+                self.seqs.insert(name.to_string(), Seq { id, ..seq });
+                self.scheduler.push(start, Item::Seq(id));
+                LoopChange::Added
+            }
+        };
+        self.changes.push((name.to_string(), change));
+    }
+
+    /// Stop a sequence at its next step.
+    ///
+    /// # Errors
+    /// The running sequences when none is called `name`.
+    pub fn stop_seq(&mut self, name: &str) -> Result<(), String> {
+        match self.seqs.get_mut(&name.to_string()) {
+            Some(q) => {
+                q.stopping = true;
+                Ok(())
+            }
+            None => Err(format!(
+                "stop_seq(): no sequence named \"{name}\" (running: {})",
+                list(self.seq_names())
+            )),
+        }
+    }
+
+    /// Set step `k` (1-based) of a sequence.
+    ///
+    /// # Errors
+    /// No such sequence, or `k` outside the pattern.
+    pub fn set_step(&mut self, name: &str, k: i64, step: Step) -> Result<(), String> {
+        let Some(q) = self.seqs.get_mut(&name.to_string()) else {
+            return Err(format!(
+                "step(): no sequence named \"{name}\" (running: {})",
+                list(self.seq_names())
+            ));
+        };
+        let len = q.pattern.len() as i64;
+        if !(1..=len).contains(&k) {
+            return Err(format!("step(): step {k} is out of range 1 to {len}"));
+        }
+        q.pattern[(k - 1) as usize] = step;
+        Ok(())
+    }
+
+    /// The sequences that are running (not stopping).
+    pub fn seq_names(&self) -> Vec<String> {
+        let running = self.seqs.iter().filter(|(_, q)| !q.stopping);
+        running.map(|(n, _)| n.clone()).collect()
+    }
+
+    /// Play the step of sequence `id` due at `at` and schedule the next; a
+    /// stopping sequence ends here.
+    pub fn seq_step(&mut self, at: Beats, id: u64) {
+        let mut all = self.seqs.iter();
+        let Some(name) = all.find(|(_, q)| q.id == id).map(|(n, _)| n.clone()) else {
+            return;
+        };
+        let playing = *self.playing;
+        let Some(q) = self.seqs.get_mut(&name) else {
+            return;
+        };
+        if q.stopping {
+            self.seqs.remove(&name);
+            return;
+        }
+        let step = q.pattern[(q.count % q.pattern.len() as u64) as usize];
+        let swing = if q.count % 2 == 1 {
+            q.swing * q.step_beats
+        } else {
+            0.0
+        };
+        let (ch, freq_hz, vel, len) = (q.channel, q.pitch_hz, q.vel, q.step_beats);
+        q.count += 1;
+        self.scheduler.push(Beats(at.0 + len), Item::Seq(id));
+        if step == Step::Off || !playing {
+            return;
+        }
+        let vel = if step == Step::Accent {
+            (vel + 30.0).min(127.0)
+        } else {
+            vel
+        };
+        let amp = crate::pitch::vel_to_amp(vel);
+        let note = self.channels[ch as usize].note(ch, freq_hz, amp, len * 0.5);
+        self.schedule_note(Beats(at.0 + swing), note);
+    }
+}
