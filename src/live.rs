@@ -94,17 +94,22 @@ pub fn run(cfg: LiveConfig, links: LiveLinks, printer: Printer) {
         r.reload(&mut thread.host, start, &*thread.printer);
     }
     loop {
-        thread.tick();
+        thread.guarded("the scheduler", |t| t.tick());
         select! {
             recv(thread.links.requests) -> req => match req {
-                Ok(Request::Eval { code, reply }) => thread.eval(&code, &reply, reloader.as_mut()),
+                Ok(Request::Eval { code, reply }) => {
+                    let r = reloader.as_mut();
+                    thread.guarded("an evaluation", |t| t.eval(&code, &reply, r));
+                }
                 Ok(Request::Quit) | Err(_) => break,
             },
             recv(thread.links.file_changes) -> ev => match ev {
                 Ok(WatchEvent::Changed(_)) => {
                     if let Some(r) = reloader.as_mut() {
-                        let now = thread.next_block_beat();
-                        r.reload(&mut thread.host, now, &*thread.printer);
+                        thread.guarded("a reload", |t| {
+                            let now = t.next_block_beat();
+                            r.reload(&mut t.host, now, &*t.printer);
+                        });
                     }
                 }
                 Ok(WatchEvent::Error(e)) => (thread.printer)(&format!("watching the script: {e}")),
@@ -124,6 +129,16 @@ struct Live {
 }
 
 impl Live {
+    /// Run `f`; a panic inside it (a bug in Tactus, not in the script) is
+    /// reported in one line and the session goes on.
+    fn guarded(&mut self, what: &str, f: impl FnOnce(&mut Live)) {
+        if let Err(panic) = crate::script::guard::catching_panics(|| f(self)) {
+            (self.printer)(&format!(
+                "tactus: internal error in {what} ({panic}); the session goes on"
+            ));
+        }
+    }
+
     /// The audio clock now.
     fn now(&self) -> Frame {
         Frame(self.links.telemetry.frame.load(Ordering::Acquire))

@@ -189,7 +189,10 @@ fn repl_loop<H: rustyline::Helper>(
                 }
                 match rx.recv() {
                     Ok(reply) => show(reply, names),
-                    Err(_) => break,
+                    Err(_) => {
+                        eprintln!("tactus: the script thread has stopped; ending the session (the recording is kept)");
+                        break;
+                    }
                 }
             }
             Err(ReadlineError::Interrupted) => continue,

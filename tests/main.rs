@@ -16,6 +16,7 @@ mod score;
 mod sound;
 mod tables;
 mod timing;
+mod trust;
 
 /// Counts allocations made on threads that asked to be counted.
 #[global_allocator]

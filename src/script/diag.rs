@@ -105,11 +105,7 @@ fn describe(err: &EvalAltResult, known: &[&str]) -> String {
             "the script ran too long (an endless loop?) and was stopped; the music goes on"
                 .to_string()
         }
-        EvalAltResult::ErrorTerminated(..) => "interrupted".to_string(),
-        EvalAltResult::ErrorDataTooLarge(what, _) => format!(
-            "{what} grew past the limit ({}); nothing was changed and the music goes on",
-            super::host::LIMITS_TEXT
-        ),
+        EvalAltResult::ErrorTerminated(why, _) => why.to_string(),
         EvalAltResult::ErrorStackOverflow(_) => format!(
             "calls nested too deeply (more than {} levels: endless recursion?); nothing was changed and the music goes on",
             super::host::MAX_CALL_LEVELS

@@ -136,7 +136,7 @@ pub const DOCS: &[Doc] = &[
     Doc {
         name: "panic",
         usage: "panic()",
-        text: "Silence everything now (a short fade) and forget pending notes; channels and tables stay.",
+        text: "Silence everything now (a short fade) and forget pending notes; loops, sequences, at() callbacks, channels and tables stay, so the next iteration plays again (stop() halts the transport).",
         example: "panic()",
     },
     // Pitch

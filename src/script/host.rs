@@ -23,16 +23,11 @@ use std::rc::Rc;
 
 /// Operations one evaluation may take before it is stopped (a runaway loop).
 pub const MAX_OPERATIONS: u64 = 50_000_000;
-/// Elements in one array (with the arrays nested in it).
-pub const MAX_ARRAY_LEN: usize = 4_000_000;
-/// Bytes in one string.
-pub const MAX_STRING_BYTES: usize = 16 << 20;
-/// Entries in one object map.
-pub const MAX_MAP_LEN: usize = 1_000_000;
+/// Memory one evaluation may add (arrays, strings, maps, tables) before it
+/// is stopped, measured on the script thread's allocations.
+pub const MAX_EVAL_BYTES: i64 = 1 << 30;
 /// Nested function calls.
 pub const MAX_CALL_LEVELS: usize = 200;
-/// The data limits, as `help()` and error messages state them.
-pub const LIMITS_TEXT: &str = "arrays 4,000,000 elements, strings 16 MiB, maps 1,000,000 entries";
 
 /// Owns the Rhai engine and the session; lives on the script thread.
 pub struct ScriptHost {
@@ -41,6 +36,7 @@ pub struct ScriptHost {
     known: Vec<String>,
     repl_scope: rhai::Scope<'static>,
     repl_lines: u64,
+    eval_bytes_start: Rc<std::cell::Cell<i64>>,
 }
 
 /// What an evaluation runs, given the engine.
@@ -54,9 +50,6 @@ impl ScriptHost {
         let state: Shared = Rc::new(RefCell::new(ScriptState::new(session, printer.clone())));
         let mut engine = Engine::new();
         engine.set_max_operations(MAX_OPERATIONS);
-        engine.set_max_array_size(MAX_ARRAY_LEN);
-        engine.set_max_string_size(MAX_STRING_BYTES);
-        engine.set_max_map_size(MAX_MAP_LEN);
         engine.set_max_call_levels(MAX_CALL_LEVELS);
         let p = printer.clone();
         engine.on_print(move |s| p(s));
@@ -71,25 +64,37 @@ impl ScriptHost {
             .collect();
         known.sort();
         known.dedup();
-        ScriptHost {
+        let mut host = ScriptHost {
             engine,
             state,
             known,
             repl_scope: rhai::Scope::new(),
             repl_lines: 0,
-        }
+            eval_bytes_start: Rc::new(std::cell::Cell::new(0)),
+        };
+        host.set_interrupt(Default::default());
+        host
     }
 
     /// Ctrl-C: a set flag stops the running evaluation (and is cleared).
+    /// The same watch stops an evaluation whose data grows past
+    /// [`MAX_EVAL_BYTES`].
     pub fn set_interrupt(&mut self, flag: std::sync::Arc<std::sync::atomic::AtomicBool>) {
         use std::sync::atomic::Ordering;
+        let start = self.eval_bytes_start.clone();
         self.engine.on_progress(move |_| {
             if flag.load(Ordering::Relaxed) {
                 flag.store(false, Ordering::Relaxed);
-                Some("interrupted".into())
-            } else {
-                None
+                return Some("interrupted".into());
             }
+            let grown = crate::alloc_count::thread_bytes() - start.get();
+            (grown > MAX_EVAL_BYTES).then(|| {
+                format!(
+                    "the script's data grew past {} MiB in one evaluation (an array or a string growing without end?) and was stopped; nothing was changed and the music goes on",
+                    MAX_EVAL_BYTES >> 20
+                )
+                .into()
+            })
         });
     }
 
@@ -278,6 +283,8 @@ impl ScriptHost {
             st.session.begin_txn();
             stream.map(|s| std::mem::replace(&mut st.current_stream, s.to_string()))
         };
+        self.eval_bytes_start
+            .set(crate::alloc_count::thread_bytes());
         let result = super::guard::catching_panics(|| run(&self.engine, &mut self.repl_scope));
         let mut st = self.state.borrow_mut();
         match &result {
@@ -396,5 +403,34 @@ impl ScriptHost {
     /// True when nothing waits to be sent and nothing is scheduled before `until`.
     pub fn is_idle_until(&self, until: Frame) -> bool {
         self.state.borrow().session.is_idle_until(until)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A panic inside a binding (a bug in Tactus) undoes the evaluation,
+    /// comes back as one error naming it, and the host goes on.
+    #[test]
+    fn a_panicking_binding_rolls_back_and_the_host_goes_on() {
+        let session = Session::new(crate::time::SampleRate(48_000), 256);
+        let mut host = ScriptHost::new(session, Rc::new(|_s: &str| {}));
+        host.engine
+            .register_fn("boom", || -> rhai::INT { panic!("boom in a binding") });
+        host.eval_repl("set(\"k\", 1); table(1, 64, sine());", Beats(0.0))
+            .unwrap();
+        let before = host.with_session(|s| s.digest());
+        let e = host
+            .eval_repl(
+                "set(\"k\", 2); table(1, 64, saw(3)); live_loop(\"a\", 1, |i| 1); boom()",
+                Beats(0.0),
+            )
+            .unwrap_err();
+        assert!(e.message.contains("internal error"), "{e}");
+        assert!(e.message.contains("boom in a binding"), "{e}");
+        assert_eq!(before, host.with_session(|s| s.digest()));
+        let v = host.eval_repl("get(\"k\") + 1", Beats(0.0)).unwrap();
+        assert_eq!(v.as_deref(), Some("2"));
     }
 }

@@ -251,6 +251,14 @@ impl Scheduler {
         }
     }
 
+    /// Every waiting item with its beat, in the order they will be released.
+    pub fn items(&self) -> Vec<(f64, &Item)> {
+        let mut entries: Vec<&Entry> = self.heap.iter().map(|Reverse(e)| e).collect();
+        entries.sort();
+        let slot = |e: &Entry| self.slab[e.slot].as_ref().map(|i| (e.beat, i));
+        entries.into_iter().filter_map(slot).collect()
+    }
+
     /// Save the schedule before the first destructive change of a transaction.
     fn save(&mut self) {
         if let Some(t) = self.txn.as_mut().filter(|t| t.saved.is_none()) {

@@ -241,6 +241,73 @@ impl Session {
         self.doc.rollback();
     }
 
+    /// Every field of the [`Doc`] as text, independent of how the stores
+    /// hold it internally: two sessions with the same digest will play the
+    /// same. (A test compares digests around a failed evaluation.)
+    pub fn digest(&self) -> String {
+        let Doc {
+            channels,
+            fx_values,
+            fx_installed,
+            tables,
+            dirty,
+            tempo,
+            quiet,
+            end_at,
+            score_origin,
+            score_history,
+            scheduler,
+            outbox,
+            loops,
+            seqs,
+            calls,
+            kept,
+            seed,
+            streams,
+            playing,
+            lookahead,
+            revert_requested,
+            log,
+        } = &self.doc;
+        let loops: Vec<String> = loops
+            .iter()
+            .map(|(n, l)| {
+                let pending = l.pending.as_ref().map(|(b, p)| (b.signature(), p));
+                format!(
+                    "{n}: {} {pending:?} {} {}",
+                    l.body.signature(),
+                    l.period,
+                    l.stopping
+                )
+            })
+            .collect();
+        let calls: Vec<(&u64, String)> = calls.iter().map(|(k, c)| (k, c.signature())).collect();
+        let kept: Vec<(&String, String)> =
+            kept.iter().map(|(k, v)| (k, format!("{v:?}"))).collect();
+        format!(
+            "channels {:?}\nfx {:?} {:?}\ntables {:?} dirty {:?}\ntempo {:?}\nquiet {:?} end {:?} origin {:?} history {}\nscheduled {:?}\noutbox {}\nloops {loops:?}\nseqs {:?}\ncalls {calls:?}\nkept {kept:?}\nseed {} streams {:?}\nplaying {} lookahead {:?} revert {} log {}",
+            **channels,
+            fx_values.as_map(),
+            **fx_installed,
+            tables.as_map(),
+            **dirty,
+            **tempo,
+            **quiet,
+            **end_at,
+            **score_origin,
+            score_history.len(),
+            scheduler.items(),
+            outbox.queue.len(),
+            seqs.as_map(),
+            **seed,
+            streams.as_map(),
+            **playing,
+            **lookahead,
+            **revert_requested,
+            log.log.is_some(),
+        )
+    }
+
     /// A fresh id for a loop, a sequence or a callback.
     pub fn fresh_id(&mut self) -> u64 {
         self.next_item_id += 1;
