@@ -512,11 +512,12 @@ impl Engine {
         }
     }
 
-    /// A command that cannot be applied: its buffer goes back, never freed here.
+    /// A command that cannot be applied: whatever it owns goes back through
+    /// the garbage channel ([`Command::into_garbage`]), never freed here.
     fn dispose(&mut self, cmd: Command) {
         self.telemetry.bad_commands.fetch_add(1, Ordering::Relaxed);
-        if let Command::Table { table: Some(t), .. } = cmd {
-            self.dispose_garbage(Garbage::Table(t));
+        if let Some(g) = cmd.into_garbage() {
+            self.dispose_garbage(g);
         }
     }
 
@@ -544,3 +545,6 @@ impl Engine {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;
