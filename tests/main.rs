@@ -12,6 +12,7 @@ mod loops;
 mod palette;
 mod pitch;
 mod repl;
+mod rt_edges;
 mod score;
 mod sound;
 mod tables;
