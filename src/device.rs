@@ -21,15 +21,21 @@
 //! # Threads
 //! The device thread (cpal's) or the fallback clock thread owns the engine;
 //! the fallback's writer thread owns the WAV file. Device errors after start
-//! arrive on [`RunningOutput::errors`]: drain it with `try_recv` (never block
-//! on it in `select!`: its sender is on the audio side).
+//! arrive on [`RunningOutput::errors`] as small [`DeviceEvent`] values (the
+//! audio side builds no strings): poll it with `try_recv` (never block on it
+//! with `recv` or in `select!`: its sender is on the audio side). Xruns are
+//! not events: they are counted in the engine's telemetry (`status()`).
 
 mod config;
 pub mod convert;
 mod cpal_out;
+mod event;
 mod fallback;
 #[cfg(test)]
 mod tests;
+mod xrun;
+
+pub use event::{DeviceEvent, ShortText};
 
 use crate::audio::Engine;
 use crate::time::SampleRate;
@@ -138,7 +144,7 @@ enum Backend {
 /// threads) cleanly and finalises any WAV file.
 pub struct RunningOutput {
     info: OutputInfo,
-    errors: Receiver<String>,
+    errors: Receiver<DeviceEvent>,
     backend: Backend,
 }
 
@@ -158,8 +164,9 @@ impl RunningOutput {
 
     /// Errors reported by the device after start (e.g. the device vanished),
     /// or by the fallback's recorder, to print; the session keeps its state.
-    /// Drain with `try_recv`.
-    pub fn errors(&self) -> &Receiver<String> {
+    /// Poll with `try_recv`: the sender is on the audio side, and a blocked
+    /// receiver makes the sender take a lock to wake it.
+    pub fn errors(&self) -> &Receiver<DeviceEvent> {
         &self.errors
     }
 
@@ -252,7 +259,7 @@ fn run_fallback(
     sr: Option<u32>,
     wav: &Path,
     make_engine: impl FnOnce(SampleRate, u32) -> Engine,
-    (tx, rx): (Sender<String>, Receiver<String>),
+    (tx, rx): (Sender<DeviceEvent>, Receiver<DeviceEvent>),
     reason: Option<String>,
 ) -> Result<RunningOutput, DeviceError> {
     let sr = SampleRate(sr.filter(|&sr| sr > 0).unwrap_or(FALLBACK_SR));
@@ -271,6 +278,26 @@ fn run_fallback(
         errors: rx,
         backend,
     })
+}
+
+/// How often [`forward_events`] looks for a device event in a live session.
+pub const EVENT_POLL: std::time::Duration = std::time::Duration::from_millis(50);
+
+/// Hand each event of `events` to `show` until every sender is gone (the
+/// output stopped). Polls with `try_recv` every `poll`, never blocking on the
+/// channel: its sender is on the audio side (STYLE.md rule 5).
+pub fn forward_events(
+    events: &Receiver<DeviceEvent>,
+    poll: std::time::Duration,
+    mut show: impl FnMut(DeviceEvent),
+) {
+    loop {
+        match events.try_recv() {
+            Ok(e) => show(e),
+            Err(crossbeam_channel::TryRecvError::Empty) => std::thread::sleep(poll),
+            Err(crossbeam_channel::TryRecvError::Disconnected) => return,
+        }
+    }
 }
 
 /// Output device names (for `tactus devices`), and which is the default.

@@ -198,14 +198,19 @@ impl Engine {
             && self.buses.iter().all(|b| !b.fx_active())
     }
 
-    /// Fill `out` (interleaved stereo, any length) with the next frames.
+    /// Fill `out` (interleaved stereo, any length) with the next frames,
+    /// inside the real-time guard ([`rt::guarded`]).
     pub fn process(&mut self, out: &mut [f32]) {
+        rt::guarded(|g| self.process_in(g, out));
+    }
+
+    /// [`Engine::process`] for a caller already inside the guard (a device
+    /// callback that guards its whole body): one guard per callback.
+    pub fn process_in(&mut self, _guard: &rt::InGuard, out: &mut [f32]) {
         let started = std::time::Instant::now();
-        rt::guarded(|| {
-            for chunk in out.chunks_mut(MAX_BLOCK * 2) {
-                self.process_block(chunk);
-            }
-        });
+        for chunk in out.chunks_mut(MAX_BLOCK * 2) {
+            self.process_block(chunk);
+        }
         // Load: processing time over the block's real duration (the worst
         // since `status()` last read it). Reading the clock neither allocates
         // nor blocks.
@@ -216,9 +221,10 @@ impl Engine {
             .fetch_max(permille, Ordering::Relaxed);
     }
 
-    /// Count a buffer the output could not deliver in time.
-    pub fn count_xrun(&self) {
-        self.telemetry.xruns.fetch_add(1, Ordering::Relaxed);
+    /// Count `n` buffers the output could not deliver in time (the device
+    /// layer detects them; `status()` shows the total).
+    pub fn count_xruns(&self, n: u64) {
+        self.telemetry.xruns.fetch_add(n, Ordering::Relaxed);
     }
 
     fn process_block(&mut self, out: &mut [f32]) {

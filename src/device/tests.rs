@@ -12,6 +12,7 @@ use std::process;
 use std::time::{Duration, Instant};
 
 mod alsa;
+mod edges;
 
 /// Not a multiple of the fallback block: checks sample accuracy.
 const NOTE_FRAME: u64 = 12_345;
