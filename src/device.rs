@@ -319,34 +319,68 @@ pub fn list_outputs() -> Result<Vec<(String, bool)>, DeviceError> {
 /// Run `f` with the process's stdout and stderr sent to /dev/null: alsa-lib
 /// and the JACK client print their own error lines while cpal probes a
 /// machine with no sound card, and they would bury the one clear line Tactus
-/// prints. `TACTUS_DEBUG_AUDIO=1` keeps them.
+/// prints. `TACTUS_DEBUG_AUDIO=1` keeps them. Both are restored when `f`
+/// returns or panics.
 fn quietly<R>(f: impl FnOnce() -> R) -> R {
     if std::env::var_os("TACTUS_DEBUG_AUDIO").is_some() {
         return f();
     }
     #[cfg(unix)]
-    {
-        // SAFETY: plain descriptor calls on fd 2 and descriptors we opened;
-        // each is checked, and fd 2 is restored before returning.
+    let _silenced = Silenced::new();
+    f()
+}
+
+/// Stdout and stderr sent to /dev/null until dropped (also while unwinding).
+#[cfg(unix)]
+struct Silenced {
+    /// A copy of each of fds 1 and 2 as it was, where it was redirected.
+    saved: [Option<libc::c_int>; 2],
+}
+
+#[cfg(unix)]
+impl Silenced {
+    /// The JACK client library reports a missing server on stdout, alsa-lib on stderr.
+    const FDS: [libc::c_int; 2] = [1, 2];
+
+    fn new() -> Silenced {
+        let mut saved = [None; 2];
+        // SAFETY: plain descriptor calls on fds 1 and 2 and on descriptors
+        // opened here; each result is checked, and every copy is either kept
+        // (and restored and closed on drop) or closed now.
         unsafe {
             let null = libc::open(c"/dev/null".as_ptr(), libc::O_WRONLY);
-            // stdout too: the JACK client library reports a missing server there.
-            let saved: Vec<(i32, i32)> = [1, 2]
-                .into_iter()
-                .map(|fd| (fd, libc::dup(fd)))
-                .filter(|&(fd, copy)| copy >= 0 && null >= 0 && libc::dup2(null, fd) >= 0)
-                .collect();
-            let r = f();
-            for (fd, copy) in saved {
-                libc::dup2(copy, fd);
-                libc::close(copy);
+            if null < 0 {
+                return Silenced { saved };
             }
-            if null >= 0 {
-                libc::close(null);
+            for (slot, fd) in saved.iter_mut().zip(Self::FDS) {
+                let copy = libc::dup(fd);
+                if copy < 0 {
+                    continue;
+                }
+                if libc::dup2(null, fd) >= 0 {
+                    *slot = Some(copy);
+                } else {
+                    libc::close(copy);
+                }
             }
-            r
+            libc::close(null);
+        }
+        Silenced { saved }
+    }
+}
+
+#[cfg(unix)]
+impl Drop for Silenced {
+    fn drop(&mut self) {
+        for (copy, fd) in self.saved.iter().zip(Self::FDS) {
+            if let Some(copy) = *copy {
+                // SAFETY: `copy` is the descriptor `new` duplicated from `fd`
+                // and still owns; it is closed once, here.
+                unsafe {
+                    libc::dup2(copy, fd);
+                    libc::close(copy);
+                }
+            }
         }
     }
-    #[cfg(not(unix))]
-    f()
 }
