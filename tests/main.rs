@@ -13,6 +13,7 @@ mod palette;
 mod pitch;
 mod repl;
 mod rt_edges;
+mod rt_scan;
 mod score;
 mod sound;
 mod tables;

@@ -148,14 +148,14 @@ impl Engine {
                 left: block(),
                 right: block(),
             })
-            .collect();
+            .collect(); // rt: Engine::new, before the stream
         Engine {
             commands,
             garbage,
-            overflow: Vec::with_capacity(cfg.overflow_capacity),
-            pending: PendingQueue::with_capacity(cfg.pending_capacity),
+            overflow: Vec::with_capacity(cfg.overflow_capacity), // rt: Engine::new, before the stream
+            pending: PendingQueue::with_capacity(cfg.pending_capacity), // rt: Engine::new, before the stream
             tables: TableBank::new(),
-            voices: Vec::with_capacity(cfg.max_voices),
+            voices: Vec::with_capacity(cfg.max_voices), // rt: Engine::new, before the stream
             buses,
             master_l: block(),
             master_r: block(),
@@ -170,14 +170,14 @@ impl Engine {
                 .sr
                 .seconds_to_frames(crate::time::Seconds(cfg.smoothing_s))
                 .max(1) as u32,
-            telemetry: Arc::new(Telemetry::default()),
+            telemetry: Arc::new(Telemetry::default()), // rt: Engine::new, before the stream
             cfg,
         }
     }
 
     /// The counters this engine publishes.
     pub fn telemetry(&self) -> Arc<Telemetry> {
-        self.telemetry.clone()
+        self.telemetry.clone() // rt: an Arc (no allocation), taken on the control side
     }
 
     /// The frame the next block starts at.

@@ -28,7 +28,7 @@ impl StringPool {
     pub fn new() -> StringPool {
         StringPool {
             lines: vec![0.0; STRINGS * STRING_LEN].into_boxed_slice(), // rt: Engine::new, before the stream
-            free: (0..STRINGS as u16).rev().collect(),
+            free: (0..STRINGS as u16).rev().collect(), // rt: Engine::new, before the stream
         }
     }
 
