@@ -261,19 +261,19 @@ fn typed<T: DeviceSample + SizedSample>(
 /// the count to the engine's telemetry), anything else goes on as a
 /// [`DeviceEvent`]. Never blocks, never allocates (cpal runs it on the audio
 /// thread, or on JACK's notification thread).
-pub(super) struct ErrorReport {
+struct ErrorReport {
     events: Sender<DeviceEvent>,
     xruns: Arc<AtomicU64>,
 }
 
 impl ErrorReport {
     /// Report to `events`, counting xruns in `xruns`.
-    pub(super) fn new(events: Sender<DeviceEvent>, xruns: Arc<AtomicU64>) -> ErrorReport {
+    fn new(events: Sender<DeviceEvent>, xruns: Arc<AtomicU64>) -> ErrorReport {
         ErrorReport { events, xruns }
     }
 
     /// Count or pass on one stream error (a full channel drops it).
-    pub(super) fn report(&self, e: &StreamError) {
+    fn report(&self, e: &StreamError) {
         let event = match e {
             StreamError::DeviceNotAvailable => DeviceEvent::DeviceGone,
             // cpal's JACK host: "xrun (buffer over or under run)".
@@ -307,7 +307,7 @@ fn wait_first_callback(first_frames: &AtomicU32) -> Result<u32, String> {
 }
 
 /// What the device callback owns.
-pub(super) struct Callback {
+struct Callback {
     slot: rtrb::Consumer<Renderer>,
     renderer: Option<Renderer>,
     first_frames: Arc<AtomicU32>,
@@ -319,7 +319,7 @@ pub(super) struct Callback {
 
 impl Callback {
     /// A callback for a stream of `config`, waiting for its renderer in `slot`.
-    pub(super) fn new(
+    fn new(
         slot: rtrb::Consumer<Renderer>,
         first_frames: Arc<AtomicU32>,
         config: &StreamConfig,
@@ -336,7 +336,7 @@ impl Callback {
     }
 
     /// The audio callback, in one guard: no allocation, lock, I/O or printing.
-    pub(super) fn run<T: DeviceSample>(&mut self, data: &mut [T], info: &OutputCallbackInfo) {
+    fn run<T: DeviceSample>(&mut self, data: &mut [T], info: &OutputCallbackInfo) {
         let frames = data.len() / self.channels as usize;
         rt::guarded(|g| {
             let t = info.timestamp();
@@ -365,7 +365,7 @@ impl Callback {
 
     /// The renderer, once handed over.
     #[cfg(test)]
-    pub(super) fn renderer(&self) -> Option<&Renderer> {
+    fn renderer(&self) -> Option<&Renderer> {
         self.renderer.as_ref()
     }
 }
