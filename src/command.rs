@@ -246,6 +246,23 @@ impl Command {
     pub fn is_voice_local(&self) -> bool {
         matches!(self, Command::Note(_) | Command::Release { .. })
     }
+
+    /// What must not be freed on the audio thread when this command is
+    /// dropped there (a table, an effect chain), as garbage to send back.
+    /// The match has no wildcard arm: a new variant that owns a buffer must
+    /// say here how it goes back, or this does not compile.
+    pub fn into_garbage(self) -> Option<Garbage> {
+        match self {
+            Command::Table { table, .. } => table.map(Garbage::Table),
+            Command::InstallFx { fx, .. } => Some(Garbage::Fx(fx)),
+            Command::Note(_)
+            | Command::Release { .. }
+            | Command::Channel { .. }
+            | Command::CcMap { .. }
+            | Command::Cc { .. }
+            | Command::AllOff { .. } => None,
+        }
+    }
 }
 
 /// What the audio thread hands back to be freed elsewhere.

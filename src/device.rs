@@ -21,15 +21,21 @@
 //! # Threads
 //! The device thread (cpal's) or the fallback clock thread owns the engine;
 //! the fallback's writer thread owns the WAV file. Device errors after start
-//! arrive on [`RunningOutput::errors`]: drain it with `try_recv` (never block
-//! on it in `select!`: its sender is on the audio side).
+//! arrive on [`RunningOutput::errors`] as small [`DeviceEvent`] values (the
+//! audio side builds no strings): poll it with `try_recv` (never block on it
+//! with `recv` or in `select!`: its sender is on the audio side). Xruns are
+//! not events: they are counted in the engine's telemetry (`status()`).
 
 mod config;
 pub mod convert;
 mod cpal_out;
+mod event;
 mod fallback;
 #[cfg(test)]
 mod tests;
+mod xrun;
+
+pub use event::{DeviceEvent, ShortText};
 
 use crate::audio::Engine;
 use crate::time::SampleRate;
@@ -138,7 +144,7 @@ enum Backend {
 /// threads) cleanly and finalises any WAV file.
 pub struct RunningOutput {
     info: OutputInfo,
-    errors: Receiver<String>,
+    errors: Receiver<DeviceEvent>,
     backend: Backend,
 }
 
@@ -158,8 +164,9 @@ impl RunningOutput {
 
     /// Errors reported by the device after start (e.g. the device vanished),
     /// or by the fallback's recorder, to print; the session keeps its state.
-    /// Drain with `try_recv`.
-    pub fn errors(&self) -> &Receiver<String> {
+    /// Poll with `try_recv`: the sender is on the audio side, and a blocked
+    /// receiver makes the sender take a lock to wake it.
+    pub fn errors(&self) -> &Receiver<DeviceEvent> {
         &self.errors
     }
 
@@ -252,7 +259,7 @@ fn run_fallback(
     sr: Option<u32>,
     wav: &Path,
     make_engine: impl FnOnce(SampleRate, u32) -> Engine,
-    (tx, rx): (Sender<String>, Receiver<String>),
+    (tx, rx): (Sender<DeviceEvent>, Receiver<DeviceEvent>),
     reason: Option<String>,
 ) -> Result<RunningOutput, DeviceError> {
     let sr = SampleRate(sr.filter(|&sr| sr > 0).unwrap_or(FALLBACK_SR));
@@ -271,6 +278,26 @@ fn run_fallback(
         errors: rx,
         backend,
     })
+}
+
+/// How often [`forward_events`] looks for a device event in a live session.
+pub const EVENT_POLL: std::time::Duration = std::time::Duration::from_millis(50);
+
+/// Hand each event of `events` to `show` until every sender is gone (the
+/// output stopped). Polls with `try_recv` every `poll`, never blocking on the
+/// channel: its sender is on the audio side (STYLE.md rule 5).
+pub fn forward_events(
+    events: &Receiver<DeviceEvent>,
+    poll: std::time::Duration,
+    mut show: impl FnMut(DeviceEvent),
+) {
+    loop {
+        match events.try_recv() {
+            Ok(e) => show(e),
+            Err(crossbeam_channel::TryRecvError::Empty) => std::thread::sleep(poll),
+            Err(crossbeam_channel::TryRecvError::Disconnected) => return,
+        }
+    }
 }
 
 /// Output device names (for `tactus devices`), and which is the default.
@@ -292,34 +319,68 @@ pub fn list_outputs() -> Result<Vec<(String, bool)>, DeviceError> {
 /// Run `f` with the process's stdout and stderr sent to /dev/null: alsa-lib
 /// and the JACK client print their own error lines while cpal probes a
 /// machine with no sound card, and they would bury the one clear line Tactus
-/// prints. `TACTUS_DEBUG_AUDIO=1` keeps them.
+/// prints. `TACTUS_DEBUG_AUDIO=1` keeps them. Both are restored when `f`
+/// returns or panics.
 fn quietly<R>(f: impl FnOnce() -> R) -> R {
     if std::env::var_os("TACTUS_DEBUG_AUDIO").is_some() {
         return f();
     }
     #[cfg(unix)]
-    {
-        // SAFETY: plain descriptor calls on fd 2 and descriptors we opened;
-        // each is checked, and fd 2 is restored before returning.
+    let _silenced = Silenced::new();
+    f()
+}
+
+/// Stdout and stderr sent to /dev/null until dropped (also while unwinding).
+#[cfg(unix)]
+struct Silenced {
+    /// A copy of each of fds 1 and 2 as it was, where it was redirected.
+    saved: [Option<libc::c_int>; 2],
+}
+
+#[cfg(unix)]
+impl Silenced {
+    /// The JACK client library reports a missing server on stdout, alsa-lib on stderr.
+    const FDS: [libc::c_int; 2] = [1, 2];
+
+    fn new() -> Silenced {
+        let mut saved = [None; 2];
+        // SAFETY: plain descriptor calls on fds 1 and 2 and on descriptors
+        // opened here; each result is checked, and every copy is either kept
+        // (and restored and closed on drop) or closed now.
         unsafe {
             let null = libc::open(c"/dev/null".as_ptr(), libc::O_WRONLY);
-            // stdout too: the JACK client library reports a missing server there.
-            let saved: Vec<(i32, i32)> = [1, 2]
-                .into_iter()
-                .map(|fd| (fd, libc::dup(fd)))
-                .filter(|&(fd, copy)| copy >= 0 && null >= 0 && libc::dup2(null, fd) >= 0)
-                .collect();
-            let r = f();
-            for (fd, copy) in saved {
-                libc::dup2(copy, fd);
-                libc::close(copy);
+            if null < 0 {
+                return Silenced { saved };
             }
-            if null >= 0 {
-                libc::close(null);
+            for (slot, fd) in saved.iter_mut().zip(Self::FDS) {
+                let copy = libc::dup(fd);
+                if copy < 0 {
+                    continue;
+                }
+                if libc::dup2(null, fd) >= 0 {
+                    *slot = Some(copy);
+                } else {
+                    libc::close(copy);
+                }
             }
-            r
+            libc::close(null);
+        }
+        Silenced { saved }
+    }
+}
+
+#[cfg(unix)]
+impl Drop for Silenced {
+    fn drop(&mut self) {
+        for (copy, fd) in self.saved.iter().zip(Self::FDS) {
+            if let Some(copy) = *copy {
+                // SAFETY: `copy` is the descriptor `new` duplicated from `fd`
+                // and still owns; it is closed once, here.
+                unsafe {
+                    libc::dup2(copy, fd);
+                    libc::close(copy);
+                }
+            }
         }
     }
-    #[cfg(not(unix))]
-    f()
 }

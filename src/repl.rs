@@ -114,9 +114,9 @@ pub fn run(opts: SessionOptions) -> Result<(), SessionError> {
     let errors = output.errors().clone();
     let forward = printer.clone();
     std::thread::spawn(move || {
-        for e in errors.iter() {
+        device::forward_events(&errors, device::EVENT_POLL, |e| {
             forward(&format!("audio device: {e}; the session keeps its state"));
-        }
+        });
     });
     repl_loop(&mut editor, &req_tx, &names);
     let _ = req_tx.send(Request::Quit);

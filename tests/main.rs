@@ -12,6 +12,8 @@ mod loops;
 mod palette;
 mod pitch;
 mod repl;
+mod rt_edges;
+mod rt_scan;
 mod score;
 mod sound;
 mod tables;

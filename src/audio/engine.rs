@@ -148,14 +148,14 @@ impl Engine {
                 left: block(),
                 right: block(),
             })
-            .collect();
+            .collect(); // rt: Engine::new, before the stream
         Engine {
             commands,
             garbage,
-            overflow: Vec::with_capacity(cfg.overflow_capacity),
-            pending: PendingQueue::with_capacity(cfg.pending_capacity),
+            overflow: Vec::with_capacity(cfg.overflow_capacity), // rt: Engine::new, before the stream
+            pending: PendingQueue::with_capacity(cfg.pending_capacity), // rt: Engine::new, before the stream
             tables: TableBank::new(),
-            voices: Vec::with_capacity(cfg.max_voices),
+            voices: Vec::with_capacity(cfg.max_voices), // rt: Engine::new, before the stream
             buses,
             master_l: block(),
             master_r: block(),
@@ -170,14 +170,14 @@ impl Engine {
                 .sr
                 .seconds_to_frames(crate::time::Seconds(cfg.smoothing_s))
                 .max(1) as u32,
-            telemetry: Arc::new(Telemetry::default()),
+            telemetry: Arc::new(Telemetry::default()), // rt: Engine::new, before the stream
             cfg,
         }
     }
 
     /// The counters this engine publishes.
     pub fn telemetry(&self) -> Arc<Telemetry> {
-        self.telemetry.clone()
+        self.telemetry.clone() // rt: an Arc (no allocation), taken on the control side
     }
 
     /// The frame the next block starts at.
@@ -198,14 +198,19 @@ impl Engine {
             && self.buses.iter().all(|b| !b.fx_active())
     }
 
-    /// Fill `out` (interleaved stereo, any length) with the next frames.
+    /// Fill `out` (interleaved stereo, any length) with the next frames,
+    /// inside the real-time guard ([`rt::guarded`]).
     pub fn process(&mut self, out: &mut [f32]) {
+        rt::guarded(|g| self.process_in(g, out));
+    }
+
+    /// [`Engine::process`] for a caller already inside the guard (a device
+    /// callback that guards its whole body): one guard per callback.
+    pub fn process_in(&mut self, _guard: &rt::InGuard, out: &mut [f32]) {
         let started = std::time::Instant::now();
-        rt::guarded(|| {
-            for chunk in out.chunks_mut(MAX_BLOCK * 2) {
-                self.process_block(chunk);
-            }
-        });
+        for chunk in out.chunks_mut(MAX_BLOCK * 2) {
+            self.process_block(chunk);
+        }
         // Load: processing time over the block's real duration (the worst
         // since `status()` last read it). Reading the clock neither allocates
         // nor blocks.
@@ -216,9 +221,10 @@ impl Engine {
             .fetch_max(permille, Ordering::Relaxed);
     }
 
-    /// Count a buffer the output could not deliver in time.
-    pub fn count_xrun(&self) {
-        self.telemetry.xruns.fetch_add(1, Ordering::Relaxed);
+    /// Count `n` buffers the output could not deliver in time (the device
+    /// layer detects them; `status()` shows the total).
+    pub fn count_xruns(&self, n: u64) {
+        self.telemetry.xruns.fetch_add(n, Ordering::Relaxed);
     }
 
     fn process_block(&mut self, out: &mut [f32]) {
@@ -512,11 +518,12 @@ impl Engine {
         }
     }
 
-    /// A command that cannot be applied: its buffer goes back, never freed here.
+    /// A command that cannot be applied: whatever it owns goes back through
+    /// the garbage channel ([`Command::into_garbage`]), never freed here.
     fn dispose(&mut self, cmd: Command) {
         self.telemetry.bad_commands.fetch_add(1, Ordering::Relaxed);
-        if let Command::Table { table: Some(t), .. } = cmd {
-            self.dispose_garbage(Garbage::Table(t));
+        if let Some(g) = cmd.into_garbage() {
+            self.dispose_garbage(g);
         }
     }
 
@@ -544,3 +551,6 @@ impl Engine {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

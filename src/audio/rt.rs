@@ -1,21 +1,47 @@
 //! The real-time guard around every audio callback: denormals flushed to zero,
 //! allocations counted (see [`crate::alloc_count`]), and (in debug and test
 //! builds) `assert_no_alloc` forbidding allocation.
+//!
+//! One guard per callback: [`guarded`] hands its closure an [`InGuard`]
+//! token, and code that must run inside the guard (the engine's
+//! [`crate::audio::Engine::process_in`], the device's renderer) takes the
+//! token instead of opening a guard of its own.
+
+/// Proof that the code holding it runs inside [`guarded`] (only `guarded`
+/// makes one).
+#[derive(Debug)]
+pub struct InGuard {
+    _private: (),
+}
 
 /// Run `f` as audio-thread code.
 #[inline]
-pub fn guarded<R>(f: impl FnOnce() -> R) -> R {
+pub fn guarded<R>(f: impl FnOnce(&InGuard) -> R) -> R {
+    #[cfg(test)]
+    ENTRIES.with(|c| c.set(c.get() + 1));
     let _ftz = FlushToZero::on();
+    let token = InGuard { _private: () };
     crate::alloc_count::audio_scope(|| {
         #[cfg(debug_assertions)]
         {
-            assert_no_alloc::assert_no_alloc(f)
+            assert_no_alloc::assert_no_alloc(|| f(&token))
         }
         #[cfg(not(debug_assertions))]
         {
-            f()
+            f(&token)
         }
     })
+}
+
+#[cfg(test)]
+thread_local! {
+    static ENTRIES: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// Guards entered on this thread so far (unit tests count them per callback).
+#[cfg(test)]
+pub fn entries() -> u64 {
+    ENTRIES.with(std::cell::Cell::get)
 }
 
 /// Sets FTZ/DAZ for its lifetime and restores the previous mode on drop.

@@ -22,7 +22,7 @@ pub struct Table {
 impl Table {
     /// A table from its points (at least one); the guard point is added here.
     pub fn from_points(points: &[f32]) -> Table {
-        let mut v = Vec::with_capacity(points.len() + 1);
+        let mut v = Vec::with_capacity(points.len() + 1); // rt: tables are built on the script thread
         v.extend_from_slice(points);
         v.push(points.first().copied().unwrap_or(0.0));
         if points.is_empty() {
@@ -79,7 +79,7 @@ pub fn add_harmonics(
     }
     let cycle: Vec<f64> = (0..size)
         .map(|i| (std::f64::consts::TAU * i as f64 / size as f64).sin())
-        .collect();
+        .collect(); // rt: table generation, script thread
     for k in ks {
         let (amp, phase) = partial(k);
         if amp == 0.0 {
@@ -140,7 +140,7 @@ pub fn wave_partial(wave: Wave, k: usize) -> f64 {
 pub fn wave_table(wave: Wave, size: usize, harmonics: usize) -> Table {
     let mut v = harmonic_sum(size, harmonics, |k| (wave_partial(wave, k), 0.0));
     normalize(&mut v);
-    let points: Vec<f32> = v.iter().map(|&x| x as f32).collect();
+    let points: Vec<f32> = v.iter().map(|&x| x as f32).collect(); // rt: table generation, script thread
     Table::from_points(&points)
 }
 
@@ -157,7 +157,7 @@ impl TableBank {
     /// All user slots empty; built-in waves generated (this allocates: call
     /// before the stream starts).
     pub fn new() -> TableBank {
-        let mut slots: Vec<Option<Table>> = (0..USER_TABLES).map(|_| None).collect();
+        let mut slots: Vec<Option<Table>> = (0..USER_TABLES).map(|_| None).collect(); // rt: TableBank::new, before the stream
         for wave in Wave::ALL {
             let mut acc = vec![0.0f64; WAVE_TABLE_SIZE]; // rt: TableBank::new, before the stream
             let mut have = 0usize;
@@ -169,9 +169,9 @@ impl TableBank {
                 };
                 add_harmonics(&mut acc, have + 1..=h, |k| (wave_partial(wave, k), 0.0));
                 have = have.max(h);
-                let mut v = acc.clone();
+                let mut v = acc.clone(); // rt: TableBank::new, before the stream
                 normalize(&mut v);
-                let points: Vec<f32> = v.iter().map(|&x| x as f32).collect();
+                let points: Vec<f32> = v.iter().map(|&x| x as f32).collect(); // rt: TableBank::new, before the stream
                 slots.push(Some(Table::from_points(&points)));
             }
         }

@@ -12,6 +12,10 @@ pub const STRINGS: usize = 48;
 /// Samples per delay line: the lowest string is sr / STRING_LEN (11.7 Hz at 48 kHz).
 pub const STRING_LEN: usize = 4096;
 
+/// The fastest a sample plays: ten octaves above its root (C4's root plays
+/// at 268 kHz there, far past any Nyquist frequency; faster is only aliasing).
+pub const MAX_SAMPLE_RATIO: f64 = 1024.0;
+
 /// The delay lines of plucked strings, allocated before the stream starts.
 pub struct StringPool {
     /// `STRINGS` lines of `STRING_LEN` samples.
@@ -24,7 +28,7 @@ impl StringPool {
     pub fn new() -> StringPool {
         StringPool {
             lines: vec![0.0; STRINGS * STRING_LEN].into_boxed_slice(), // rt: Engine::new, before the stream
-            free: (0..STRINGS as u16).rev().collect(),
+            free: (0..STRINGS as u16).rev().collect(), // rt: Engine::new, before the stream
         }
     }
 
@@ -77,7 +81,8 @@ pub fn kind(note: &NoteOn, sr: f64, strings: &mut StringPool) -> Option<(u32, Ki
             root_hz,
             looped,
         } => {
-            let ratio = note.freq_hz / (root_hz as f64).max(1e-3);
+            let ratio = (note.freq_hz / (root_hz as f64).max(1e-3)).clamp(0.0, MAX_SAMPLE_RATIO);
+            // NaN becomes 0 (the sample holds still).
             let step = (ratio * 4_294_967_296.0) as u64;
             let play = SamplePlay {
                 pos: 0,

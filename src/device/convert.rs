@@ -7,6 +7,7 @@
 //! scratch buffer allocated before the stream starts. It serves any buffer
 //! length, in chunks of at most [`SCRATCH_FRAMES`].
 
+use crate::audio::rt::InGuard;
 use crate::audio::Engine;
 use cpal::I24;
 
@@ -133,10 +134,10 @@ impl Renderer {
         &self.engine
     }
 
-    /// Fill a device buffer with the next frames; never allocates. A trailing
-    /// partial frame (a length that is not a multiple of the channel count)
-    /// gets silence.
-    pub fn fill<T: DeviceSample>(&mut self, out: &mut [T]) {
+    /// Fill a device buffer with the next frames, inside the callback's
+    /// guard; never allocates. A trailing partial frame (a length that is not
+    /// a multiple of the channel count) gets silence.
+    pub fn fill<T: DeviceSample>(&mut self, guard: &InGuard, out: &mut [T]) {
         if self.channels == 0 {
             out.fill(T::silence());
             return;
@@ -145,7 +146,7 @@ impl Renderer {
         for chunk in out.chunks_mut(chunk_len) {
             let frames = chunk.len() / self.channels;
             let stereo = &mut self.scratch[..frames * 2];
-            self.engine.process(stereo);
+            self.engine.process_in(guard, stereo);
             write_frames(stereo, chunk, self.channels);
             chunk[frames * self.channels..].fill(T::silence());
         }
@@ -247,7 +248,7 @@ mod tests {
         // 100 frames through a 7-frame scratch, 3 channels.
         let mut r = Renderer::with_scratch(engine_with_note(), 3, 7);
         let mut out = vec![1.0f32; 100 * 3 + 2];
-        r.fill(&mut out);
+        crate::audio::rt::guarded(|g| r.fill(g, &mut out));
         let want = reference(100);
         assert!(want.iter().any(|&x| x != 0.0));
         for (j, f) in out.chunks_exact(3).enumerate() {
@@ -261,8 +262,8 @@ mod tests {
     fn a_stereo_device_gets_the_engine_samples() {
         let mut r = Renderer::new(engine_with_note(), 2);
         let mut out = vec![0.0f32; 64 * 2];
-        r.fill(&mut out[..40]);
-        r.fill(&mut out[40..]);
+        crate::audio::rt::guarded(|g| r.fill(g, &mut out[..40]));
+        crate::audio::rt::guarded(|g| r.fill(g, &mut out[40..]));
         assert_eq!(out, reference(64));
     }
 }

@@ -9,12 +9,14 @@
 
 use super::config::{choose_config, show, Config};
 use super::convert::{DeviceSample, Renderer};
+use super::event::{DeviceEvent, ShortText};
+use super::xrun::XrunDetector;
 use super::{DeviceError, DeviceOptions};
 use crate::audio::{rt, Engine};
 use cpal::traits::{DeviceTrait, HostTrait, StreamTrait};
-use cpal::{SampleFormat, SizedSample, StreamConfig, StreamError};
+use cpal::{OutputCallbackInfo, SampleFormat, SizedSample, StreamConfig, StreamError};
 use crossbeam_channel::Sender;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -114,7 +116,7 @@ pub fn default_names() -> Vec<String> {
 /// # Errors
 /// [`OpenError::Named`] when a named device is missing or fails;
 /// [`OpenError::NoDevice`] when no default device works.
-pub fn open(opts: &DeviceOptions, errors: &Sender<String>) -> Result<Opened, OpenError> {
+pub fn open(opts: &DeviceOptions, errors: &Sender<DeviceEvent>) -> Result<Opened, OpenError> {
     if let Some(wanted) = &opts.device {
         let (device, name) = find_named(wanted).map_err(OpenError::Named)?;
         return open_device(&device, &name, opts, errors)
@@ -157,7 +159,7 @@ fn open_device(
     device: &cpal::Device,
     name: &str,
     opts: &DeviceOptions,
-    errors: &Sender<String>,
+    errors: &Sender<DeviceEvent>,
 ) -> Result<Opened, String> {
     let default = device.default_output_config().map_err(|e| e.to_string())?;
     let default_config = (default.config(), default.sample_format());
@@ -200,7 +202,7 @@ type Built = (
 fn run(
     device: &cpal::Device,
     config: &Config,
-    errors: &Sender<String>,
+    errors: &Sender<DeviceEvent>,
 ) -> Result<(Built, u32), String> {
     let built = build(device, config, errors)?;
     built.0.play().map_err(|e| e.to_string())?;
@@ -209,16 +211,21 @@ fn run(
 }
 
 /// Build a stream for `config` whose callback waits for its engine.
-fn build(device: &cpal::Device, config: &Config, errors: &Sender<String>) -> Result<Built, String> {
+fn build(
+    device: &cpal::Device,
+    config: &Config,
+    errors: &Sender<DeviceEvent>,
+) -> Result<Built, String> {
     let (slot, slot_rx) = rtrb::RingBuffer::new(1);
     let first_frames = Arc::new(AtomicU32::new(0));
-    let cb = Callback {
-        slot: slot_rx,
-        renderer: None,
-        first_frames: first_frames.clone(),
-        channels: config.0.channels.max(1) as u32,
-    };
-    let (c, e) = (&config.0, errors.clone());
+    let reported_xruns = Arc::new(AtomicU64::new(0));
+    let cb = Callback::new(
+        slot_rx,
+        first_frames.clone(),
+        &config.0,
+        reported_xruns.clone(),
+    );
+    let (c, e) = (&config.0, ErrorReport::new(errors.clone(), reported_xruns));
     let stream = match config.1 {
         SampleFormat::F32 => typed::<f32>(device, c, cb, e),
         SampleFormat::F64 => typed::<f64>(device, c, cb, e),
@@ -238,25 +245,48 @@ fn typed<T: DeviceSample + SizedSample>(
     device: &cpal::Device,
     config: &StreamConfig,
     mut cb: Callback,
-    errors: Sender<String>,
+    errors: ErrorReport,
 ) -> Result<cpal::Stream, String> {
     device
         .build_output_stream(
             config,
-            move |data: &mut [T], _: &cpal::OutputCallbackInfo| cb.run(data),
-            move |e| report(&errors, e),
+            move |data: &mut [T], info: &OutputCallbackInfo| cb.run(data, info),
+            move |e| errors.report(&e),
             None,
         )
         .map_err(|e| e.to_string())
 }
 
-/// Pass a stream error on without blocking (a full channel drops it).
-fn report(errors: &Sender<String>, e: StreamError) {
-    let msg = match e {
-        StreamError::DeviceNotAvailable => "the audio device is no longer available".into(),
-        StreamError::BackendSpecific { err } => err.description,
-    };
-    let _ = errors.try_send(msg);
+/// The stream's error callback: an xrun is counted (the data callback adds
+/// the count to the engine's telemetry), anything else goes on as a
+/// [`DeviceEvent`]. Never blocks, never allocates (cpal runs it on the audio
+/// thread, or on JACK's notification thread).
+struct ErrorReport {
+    events: Sender<DeviceEvent>,
+    xruns: Arc<AtomicU64>,
+}
+
+impl ErrorReport {
+    /// Report to `events`, counting xruns in `xruns`.
+    fn new(events: Sender<DeviceEvent>, xruns: Arc<AtomicU64>) -> ErrorReport {
+        ErrorReport { events, xruns }
+    }
+
+    /// Count or pass on one stream error (a full channel drops it).
+    fn report(&self, e: &StreamError) {
+        let event = match e {
+            StreamError::DeviceNotAvailable => DeviceEvent::DeviceGone,
+            // cpal's JACK host: "xrun (buffer over or under run)".
+            StreamError::BackendSpecific { err } if err.description.contains("xrun") => {
+                self.xruns.fetch_add(1, Ordering::Relaxed);
+                return;
+            }
+            StreamError::BackendSpecific { err } => {
+                DeviceEvent::Backend(ShortText::new(&err.description))
+            }
+        };
+        let _ = self.events.try_send(event);
+    }
 }
 
 /// Poll until the callback has run once; returns its frame count.
@@ -282,23 +312,63 @@ struct Callback {
     renderer: Option<Renderer>,
     first_frames: Arc<AtomicU32>,
     channels: u32,
+    xruns: XrunDetector,
+    /// Xruns the error callback counted, not yet in the telemetry.
+    reported_xruns: Arc<AtomicU64>,
 }
 
 impl Callback {
-    /// The audio callback: no allocation, lock, I/O or printing.
-    fn run<T: DeviceSample>(&mut self, data: &mut [T]) {
-        rt::guarded(|| {
+    /// A callback for a stream of `config`, waiting for its renderer in `slot`.
+    fn new(
+        slot: rtrb::Consumer<Renderer>,
+        first_frames: Arc<AtomicU32>,
+        config: &StreamConfig,
+        reported_xruns: Arc<AtomicU64>,
+    ) -> Callback {
+        Callback {
+            slot,
+            renderer: None,
+            first_frames,
+            channels: config.channels.max(1) as u32,
+            xruns: XrunDetector::new(config.sample_rate.0),
+            reported_xruns,
+        }
+    }
+
+    /// The audio callback, in one guard: no allocation, lock, I/O or printing.
+    fn run<T: DeviceSample>(&mut self, data: &mut [T], info: &OutputCallbackInfo) {
+        let frames = data.len() / self.channels as usize;
+        rt::guarded(|g| {
+            let t = info.timestamp();
+            let late = self.xruns.on_callback(t.callback, t.playback, frames);
             if self.renderer.is_none() {
                 self.renderer = self.slot.pop().ok();
             }
             match self.renderer.as_mut() {
-                Some(r) => r.fill(data),
+                Some(r) => {
+                    // One xrun seen both ways (JACK) counts once.
+                    let reported = self.reported_xruns.swap(0, Ordering::Relaxed);
+                    let xruns = reported.max(u64::from(late));
+                    if xruns > 0 {
+                        r.engine().count_xruns(xruns);
+                    }
+                    r.fill(g, data);
+                }
                 None => data.fill(T::silence()),
             }
         });
         if self.first_frames.load(Ordering::Relaxed) == 0 {
-            let frames = (data.len() as u32 / self.channels).max(1);
-            self.first_frames.store(frames, Ordering::Release);
+            self.first_frames
+                .store((frames as u32).max(1), Ordering::Release);
         }
     }
+
+    /// The renderer, once handed over.
+    #[cfg(test)]
+    fn renderer(&self) -> Option<&Renderer> {
+        self.renderer.as_ref()
+    }
 }
+
+#[cfg(test)]
+mod tests;

@@ -2,15 +2,18 @@
 //! and a writer thread records what it plays to a 32-bit float WAV file.
 //!
 //! The clock sleeps to absolute deadlines (`start + k * block`), so it never
-//! drifts; when it falls more than [`MAX_BEHIND_BLOCKS`] behind (the machine
-//! stalled) it skips ahead instead of bursting, and the engine's clock simply
-//! resumes (events whose frame has passed are counted late by the engine).
+//! drifts. A block computed a whole block or more after its deadline is an
+//! xrun (a device would have run dry): the engine counts one per late
+//! stretch, and `status()` shows it. Up to [`MAX_BEHIND_BLOCKS`] behind, the
+//! clock catches up in a burst; further behind (the machine stalled) it
+//! skips ahead instead, and the engine's clock simply resumes (events whose
+//! frame has passed are counted late by the engine).
 //! The clock does no I/O and no allocation per block: each block goes through
 //! a preallocated ring buffer to the writer, which flushes the WAV header
 //! about once a second (the file stays valid if the process is killed) and
 //! finalises it on stop.
 
-use super::DeviceError;
+use super::{DeviceError, DeviceEvent};
 use crate::audio::Engine;
 use crate::time::SampleRate;
 use crossbeam_channel::Sender;
@@ -43,6 +46,26 @@ pub struct Fallback {
     writer: Option<JoinHandle<Result<u64, DeviceError>>>,
 }
 
+/// Where the clock's time comes from: real time, or a test's.
+pub(super) trait Pace: Send + 'static {
+    /// The current instant.
+    fn now(&mut self) -> Instant;
+    /// Wait `d`.
+    fn sleep(&mut self, d: Duration);
+}
+
+/// Real time.
+pub(super) struct RealTime;
+
+impl Pace for RealTime {
+    fn now(&mut self) -> Instant {
+        Instant::now()
+    }
+    fn sleep(&mut self, d: Duration) {
+        thread::sleep(d);
+    }
+}
+
 /// Start the clock and the writer, recording to `path`.
 ///
 /// # Errors
@@ -52,7 +75,21 @@ pub fn start(
     engine: Engine,
     sr: SampleRate,
     path: &Path,
-    errors: Sender<String>,
+    errors: Sender<DeviceEvent>,
+) -> Result<Fallback, DeviceError> {
+    start_paced(engine, sr, path, errors, RealTime)
+}
+
+/// [`start`] with the clock's time from `pace`.
+///
+/// # Errors
+/// As [`start`].
+pub(super) fn start_paced(
+    engine: Engine,
+    sr: SampleRate,
+    path: &Path,
+    errors: Sender<DeviceEvent>,
+    pace: impl Pace,
 ) -> Result<Fallback, DeviceError> {
     let spec = hound::WavSpec {
         channels: 2,
@@ -83,6 +120,7 @@ pub fn start(
         dropped,
         sr,
         stop: stop.clone(),
+        pace,
     };
     let mut running = Fallback {
         stop,
@@ -145,29 +183,36 @@ fn blocks_in(late: Duration, sr: SampleRate) -> u64 {
 }
 
 /// The real-time clock: owns the engine.
-struct Clock {
+struct Clock<P: Pace> {
     engine: Engine,
     block: Box<[f32]>,
     output: Producer<f32>,
     dropped: Arc<AtomicU64>,
     sr: SampleRate,
     stop: Arc<AtomicBool>,
+    pace: P,
 }
 
-impl Clock {
+impl<P: Pace> Clock<P> {
     fn run(mut self) {
-        let start = Instant::now();
+        let start = self.pace.now();
         let mut k: u64 = 0;
+        // Inside a stretch of blocks computed a block or more late.
+        let mut late = false;
         while !self.stop.load(Ordering::Acquire) {
             let deadline = start + block_deadline(k, self.sr);
-            let now = Instant::now();
+            let now = self.pace.now();
             if now < deadline {
-                thread::sleep(deadline - now);
+                late = false;
+                self.pace.sleep(deadline - now);
                 continue;
             }
             let behind = blocks_in(now - deadline, self.sr);
+            if behind >= 1 && !late {
+                late = true;
+                self.engine.count_xruns(1);
+            }
             if behind > MAX_BEHIND_BLOCKS {
-                self.engine.count_xrun();
                 k += behind;
             }
             self.engine.process(&mut self.block);
@@ -185,7 +230,7 @@ struct Writer {
     wav: Wav,
     input: Consumer<f32>,
     dropped: Arc<AtomicU64>,
-    errors: Sender<String>,
+    errors: Sender<DeviceEvent>,
     path: PathBuf,
     /// The first write error; later samples are drained and discarded.
     error: Option<hound::Error>,
@@ -248,20 +293,21 @@ impl Writer {
     }
 
     fn fail(&mut self, e: hound::Error) {
-        let msg = format!("recording to {} failed: {e}", self.path.display());
-        let _ = self.errors.try_send(msg);
+        let kind = match &e {
+            hound::Error::IoError(io) => io.kind(),
+            _ => std::io::ErrorKind::Other,
+        };
+        let _ = self.errors.try_send(DeviceEvent::RecordingFailed(kind));
         self.error = Some(e);
     }
 
     fn report_drops(&self, reported: u64) -> u64 {
         let dropped = self.dropped.load(Ordering::Relaxed);
         if dropped > reported {
-            let msg = format!(
-                "recording to {} fell behind: {} frames dropped",
-                self.path.display(),
-                dropped - reported
-            );
-            let _ = self.errors.try_send(msg);
+            let frames = dropped - reported;
+            let _ = self
+                .errors
+                .try_send(DeviceEvent::RecordingDropped { frames });
         }
         dropped
     }

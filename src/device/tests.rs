@@ -12,6 +12,9 @@ use std::process;
 use std::time::{Duration, Instant};
 
 mod alsa;
+mod edges;
+#[cfg(unix)]
+mod quiet;
 
 /// Not a multiple of the fallback block: checks sample accuracy.
 const NOTE_FRAME: u64 = 12_345;

@@ -74,7 +74,7 @@ struct Allpass {
 impl Allpass {
     fn new(len: usize) -> Allpass {
         Allpass {
-            buf: vec![0.0; len].into_boxed_slice(),
+            buf: vec![0.0; len].into_boxed_slice(), // rt: built on the script thread
             idx: 0,
         }
     }

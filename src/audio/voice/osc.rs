@@ -132,32 +132,35 @@ pub struct SamplePlay {
 }
 
 impl SamplePlay {
-    /// Fill `out` from the table (zeros after a one-shot ends).
+    /// Fill `out` from the table (zeros after a one-shot ends). A looped
+    /// position wraps modulo the table's length however large the step, so
+    /// it stays below `len << 32` and never overflows.
     #[inline]
     pub fn run(&mut self, t: &Table, out: &mut [f32]) {
         let data = t.points();
         let len = data.len() as u64;
+        // Tables hold at most 2^24 points; the bound keeps the span in a u64
+        // for any slice.
+        let span = len.min(1 << 31) << 32;
+        let step = if self.looped && span > 0 {
+            self.step % span
+        } else {
+            self.step
+        };
         for o in out.iter_mut() {
-            let idx = (self.pos >> 32) as usize;
-            if idx as u64 >= len {
-                if self.looped && len > 0 {
-                    self.pos -= len << 32;
-                    continue_loop(self, data, o);
+            if self.pos >= span {
+                if self.looped && span > 0 {
+                    self.pos %= span;
                 } else {
                     self.ended = true;
                     *o = 0.0;
+                    continue;
                 }
-                continue;
             }
             *o = interp(data, self.pos, len, self.looped);
-            self.pos += self.step;
+            self.pos = self.pos.saturating_add(step);
         }
     }
-}
-
-fn continue_loop(s: &mut SamplePlay, data: &[f32], o: &mut f32) {
-    *o = interp(data, s.pos, data.len() as u64, true);
-    s.pos += s.step;
 }
 
 #[inline]
@@ -175,3 +178,6 @@ fn interp(data: &[f32], pos: u64, len: u64, looped: bool) -> f32 {
     };
     a + (b - a) * frac
 }
+
+#[cfg(test)]
+mod tests;

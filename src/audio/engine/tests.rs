@@ -1,0 +1,133 @@
+//! Garbage: every command gives back what it owns, and a command the engine
+//! cannot apply goes back through the garbage channel, never freed in the
+//! callback.
+
+use super::*;
+use crate::alloc_count::{audio_allocations, audio_scope};
+use crate::audio::table::Table;
+use crate::command::{CcParam, EnvFrames, Layers, Source, Wave};
+use crate::time::Frame;
+use crossbeam_channel::bounded;
+
+fn fx() -> Box<ChannelFx> {
+    Box::new(ChannelFx::new(48_000.0))
+}
+
+fn note() -> NoteOn {
+    NoteOn {
+        frame: Frame(0),
+        id: 1,
+        channel: 0,
+        source: Source::Wave(Wave::Sine),
+        freq_hz: 440.0,
+        amp: 0.5,
+        pan: 0.5,
+        env: EnvFrames {
+            attack: 1,
+            decay: 1,
+            sustain: 1.0,
+            release: 1,
+            gate: 10,
+        },
+        filter: None,
+        layers: Layers::default(),
+    }
+}
+
+#[test]
+fn every_command_converts_into_its_garbage() {
+    let f = Frame(5);
+    let owning = [
+        Command::InstallFx {
+            frame: f,
+            channel: 0,
+            fx: fx(),
+        },
+        Command::Table {
+            frame: f,
+            number: 3,
+            table: Some(Table::from_points(&[0.25, -0.5])),
+        },
+    ];
+    let kinds: Vec<&str> = owning
+        .into_iter()
+        .map(|c| match c.into_garbage() {
+            Some(Garbage::Fx(_)) => "fx",
+            Some(Garbage::Table(t)) if t.points() == [0.25, -0.5] => "table",
+            other => panic!("wrong garbage {other:?}"),
+        })
+        .collect();
+    assert_eq!(kinds, ["fx", "table"]);
+    let target = CcTarget {
+        param: CcParam::Volume,
+        min: 0.0,
+        max: 1.0,
+    };
+    let plain = [
+        Command::Note(note()),
+        Command::Release { frame: f, id: 1 },
+        Command::Table {
+            frame: f,
+            number: 3,
+            table: None,
+        },
+        Command::Channel {
+            frame: f,
+            channel: 0,
+            change: ChannelChange::Volume(0.5),
+        },
+        Command::CcMap {
+            frame: f,
+            cc: 1,
+            channel: None,
+            target,
+        },
+        Command::Cc {
+            frame: f,
+            channel: 0,
+            cc: 1,
+            value: 64,
+        },
+        Command::AllOff { frame: f },
+    ];
+    for c in plain {
+        let shown = format!("{c:?}");
+        assert!(c.into_garbage().is_none(), "{shown} owns nothing");
+    }
+}
+
+#[test]
+fn disposed_effect_chains_and_tables_go_back_unfreed() {
+    let (_tx, rx) = bounded(4);
+    let (gtx, grx) = bounded(4);
+    let mut engine = Engine::new(EngineConfig::new(crate::time::SampleRate(48_000)), rx, gtx);
+    let install = Command::InstallFx {
+        frame: Frame(0),
+        channel: 2,
+        fx: fx(),
+    };
+    let table = Command::Table {
+        frame: Frame(0),
+        number: 7,
+        table: Some(Table::from_points(&[1.0, 2.0, 3.0])),
+    };
+    let before = audio_allocations();
+    audio_scope(|| {
+        engine.dispose(install);
+        engine.dispose(table);
+    });
+    assert_eq!(
+        audio_allocations() - before,
+        0,
+        "nothing freed in the callback"
+    );
+    assert!(
+        matches!(grx.try_recv(), Ok(Garbage::Fx(_))),
+        "the chain came back"
+    );
+    match grx.try_recv() {
+        Ok(Garbage::Table(t)) => assert_eq!(t.points(), [1.0, 2.0, 3.0]),
+        other => panic!("the table should come back, got {other:?}"),
+    }
+    assert_eq!(engine.telemetry.bad_commands.load(Ordering::Relaxed), 2);
+}
