@@ -15,6 +15,7 @@ mod repl;
 mod rt_edges;
 mod rt_scan;
 mod score;
+mod soak;
 mod sound;
 mod tables;
 mod timing;
