@@ -37,7 +37,11 @@ fn env_number(name: &str, default: f64) -> f64 {
 /// Version `k` of the performance: the pulse (channel 1, an exact DC step on
 /// every beat) never changes; everything else does, on silent channels.
 fn version(k: usize) -> String {
-    let fail = if k % 3 == 2 { "throw \"injected\";" } else { "" };
+    let fail = if k % 3 == 2 {
+        "throw \"injected\";"
+    } else {
+        ""
+    };
     let accent = if k % 2 == 0 { "X" } else { "x" };
     format!(
         r#"// version {k}
@@ -121,10 +125,16 @@ fn soak_offline() {
     }
     let beats = total.div_ceil(BEAT);
     let want: Vec<u64> = (0..beats).map(|b| b * BEAT).collect();
-    let late = engine.telemetry().late_events.load(std::sync::atomic::Ordering::Relaxed);
+    let late = engine
+        .telemetry()
+        .late_events
+        .load(std::sync::atomic::Ordering::Relaxed);
     let quarter = memory.len() / 4;
     let early = *memory[..quarter.max(1)].iter().max().unwrap();
-    let last = *memory[memory.len() - quarter.max(1)..].iter().max().unwrap();
+    let last = *memory[memory.len() - quarter.max(1)..]
+        .iter()
+        .max()
+        .unwrap();
     println!(
         "soak: {minutes} min, {k} reloads, {} onsets, {} error lines, {late} late, {audio_allocs} audio allocations, script-thread memory {:.2} MiB early, {:.2} MiB at the end",
         onsets.len(),
@@ -141,7 +151,10 @@ fn soak_offline() {
     assert!(drift.is_empty(), "onsets off their frames: {drift:?}");
     assert_eq!(audio_allocs, 0, "the audio side allocated");
     assert_eq!(late, 0, "late events");
-    assert!(errors.get() >= k as u64 / 3, "the injected errors were reported");
+    assert!(
+        errors.get() >= k as u64 / 3,
+        "the injected errors were reported"
+    );
     assert!(
         last - early < 1 << 20,
         "memory grew by {} bytes between the first and last quarter",
@@ -222,14 +235,24 @@ fn soak_live() {
         .map(|i| i as u64)
         .collect();
     let xruns = telemetry.xruns.load(std::sync::atomic::Ordering::Relaxed);
-    let late = telemetry.late_events.load(std::sync::atomic::Ordering::Relaxed);
-    let gaps: Vec<u64> = onsets.windows(2).map(|w| w[1] - w[0]).filter(|d| *d != BEAT).collect();
+    let late = telemetry
+        .late_events
+        .load(std::sync::atomic::Ordering::Relaxed);
+    let gaps: Vec<u64> = onsets
+        .windows(2)
+        .map(|w| w[1] - w[0])
+        .filter(|d| *d != BEAT)
+        .collect();
     println!(
         "live soak: {seconds} s, {k} REPL lines, {} pulses, {} gaps, {xruns} xruns, {late} late, audio allocations {}",
         onsets.len(),
         gaps.len(),
         tactus::alloc_count::audio_allocations()
     );
-    assert!(onsets.len() as f64 >= seconds * 2.0 - 4.0, "{} pulses", onsets.len());
+    assert!(
+        onsets.len() as f64 >= seconds * 2.0 - 4.0,
+        "{} pulses",
+        onsets.len()
+    );
     assert!(gaps.is_empty(), "pulses not one beat apart: {gaps:?}");
 }

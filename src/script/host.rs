@@ -155,7 +155,6 @@ impl ScriptHost {
         let run_ast = ast.clone();
         let run: Run = Box::new(move |e, scope| e.eval_ast_with_scope::<Dynamic>(scope, &run_ast));
         let value = self.transact(at, &ast, &src, None, run)?;
-        self.state.borrow_mut().session.changes.clear();
         Ok((!value.is_unit()).then(|| self.format_value(value)))
     }
 
@@ -180,7 +179,6 @@ impl ScriptHost {
         src: &str,
         at: Beats,
     ) -> Result<Vec<(String, LoopChange)>, ScriptError> {
-        self.state.borrow_mut().session.changes.clear();
         let _value = self.eval(file, src, at)?;
         Ok(std::mem::take(&mut self.state.borrow_mut().session.changes))
     }
@@ -281,6 +279,7 @@ impl ScriptHost {
             st.current_ast = Some(ast.clone());
             st.session.begin_eval(at);
             st.session.begin_txn();
+            st.session.changes.clear();
             stream.map(|s| std::mem::replace(&mut st.current_stream, s.to_string()))
         };
         self.eval_bytes_start

@@ -91,8 +91,8 @@ pub struct Session {
     pub skipped_past: u64,
     /// Bars are counted from this beat (where a live session started).
     pub bar_origin: Beats,
-    /// What the definitions of the last evaluations did to loops and
-    /// sequences (read and cleared by the reload summary).
+    /// What the definitions of the evaluation running (or just run) did to
+    /// loops and sequences, for the reload summary; cleared as each begins.
     pub changes: Vec<(String, LoopChange)>,
     next_note_id: u64,
     next_item_id: u64,
