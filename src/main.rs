@@ -55,10 +55,12 @@ enum Cmd {
         /// Output WAV file.
         #[arg(short, long)]
         out: PathBuf,
-        /// Exact length in seconds. Without it the render ends once nothing
-        /// is left to play and the sound has stayed below -120 dBFS for 5 s
-        /// (longer than any gap between a delay's echoes); the file ends
-        /// where the sound fell below -120 dBFS. At most 600 s.
+        /// Exact length in seconds. Without it, the render ends at the
+        /// script's `end()` if it has one, otherwise once nothing is left to
+        /// play and the sound has stayed below -120 dBFS for 5 s (longer than
+        /// any gap between a delay's echoes), the file ending where the sound
+        /// fell below -120 dBFS; and at 600 s at most, saying so if sound was
+        /// still going.
         #[arg(long)]
         duration: Option<f64>,
         /// Sample rate in Hz.
@@ -326,8 +328,8 @@ fn ending_line(report: &render::RenderReport, sr: u32) -> Option<String> {
             s(report.rendered_frames)
         ),
         RenderEnd::MaxDuration { sound_going: false } => format!(
-            "note: stopped at {:.3} s with events still scheduled; the sound had fallen below \
-             {db} dBFS at {:.3} s and {file_end}; pass --duration to choose the length",
+            "note: stopped at {:.3} s, still playing but below {db} dBFS since {:.3} s; \
+             {file_end}; pass --duration to choose the length",
             s(report.rendered_frames),
             s(report.sound_frames),
         ),

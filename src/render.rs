@@ -72,8 +72,8 @@ pub enum RenderEnd {
     /// Nothing was left to play and the output had stayed quiet for
     /// [`QUIET_HOLD`] (or the engine fell idle: no voice, no effect
     /// ringing): the delivered frames end after the last frame at or above
-    /// [`QUIET_LEVEL`] (unless it came more than 87 s earlier: see
-    /// `QuietTail`).
+    /// [`QUIET_LEVEL`] (unless it came long before, more than 87 s of
+    /// quiet that is not digital silence: see `QuietTail`).
     Quiet,
     /// It reached `max_duration` first. `sound_going`: the output was at or
     /// above [`QUIET_LEVEL`] within the last [`QUIET_HOLD`], and every frame
@@ -236,7 +236,7 @@ pub fn run_offline(
     let block = opts.block_frames.max(1);
     let mut buf = vec![0.0f32; block * 2];
     let mut report = RenderReport::default();
-    let mut tail = QuietTail::new(hold + END_CHECK_FRAMES);
+    let mut tail = QuietTail::default();
     loop {
         let now = engine.frame().0;
         if driver.end_frame().is_some_and(|e| now >= e.0) {
@@ -310,29 +310,50 @@ pub fn render_to_vec(
 
 /// Holds back the quiet frames (below [`QUIET_LEVEL`]) that follow the last
 /// loud one, until a loud frame follows them, so that an open-ended render
-/// can end after its last loud frame. At most `max_held` frames are held
-/// (the oldest are delivered), so memory stays bounded through a long quiet
-/// stretch, and a render that ends more than `max_held` frames after its
-/// last loud frame keeps the beginning of that quiet stretch: the length
-/// delivered is still a function of the samples and the end frame alone.
+/// can end after its last loud frame. Runs of exact zeros are counted, not
+/// stored; the other quiet frames (a reverb hums at 1e-23 for ever) are
+/// stored up to [`QuietTail::MAX_COST`] samples (32 MiB; 87 s at 48 kHz),
+/// beyond which the oldest are delivered: a render that ends that long after
+/// its last loud frame keeps the beginning of its quiet stretch. What is
+/// delivered is a function of the samples and the end frame alone, never of
+/// the block size.
 struct QuietTail {
-    /// Held frames, interleaved.
-    held: VecDeque<f32>,
-    /// Most frames held.
-    max_held: u64,
+    /// Held frames, oldest first: runs of exact zeros and of other frames.
+    held: VecDeque<Held>,
+    /// What `held` costs: its stored samples, and 2 for each run of zeros.
+    cost: usize,
+    /// The most it may cost.
+    max_cost: usize,
     /// Frames seen so far.
     seen_frames: u64,
     /// Frames up to and including the last loud one.
     sound_frames: u64,
 }
 
+/// A run of held frames.
+enum Held {
+    /// Frames whose both samples are +0.0.
+    Zeros(u64),
+    /// Other frames, interleaved (a deque: the oldest leave first).
+    Frames(VecDeque<f32>),
+}
+
+impl Default for QuietTail {
+    fn default() -> QuietTail {
+        QuietTail::new(QuietTail::MAX_COST)
+    }
+}
+
 impl QuietTail {
-    /// A tail holding at least `min_held` frames, and up to 32 MiB (87 s at
-    /// 48 kHz).
-    fn new(min_held: u64) -> QuietTail {
+    /// Most samples held.
+    const MAX_COST: usize = 1 << 23;
+
+    /// A tail holding up to `max_cost` samples.
+    fn new(max_cost: usize) -> QuietTail {
         QuietTail {
             held: VecDeque::new(),
-            max_held: min_held.max(1 << 22),
+            cost: 0,
+            max_cost,
             seen_frames: 0,
             sound_frames: 0,
         }
@@ -348,24 +369,74 @@ impl QuietTail {
         self.sound_frames
     }
 
-    /// Deliver the oldest `frames` held; returns frames delivered.
-    fn deliver(&mut self, frames: usize, sink: &mut impl FnMut(&[f32])) -> u64 {
-        let n = (frames * 2).min(self.held.len());
-        let (a, b) = self.held.as_slices();
-        let from_a = n.min(a.len());
-        if from_a > 0 {
-            sink(&a[..from_a]);
+    /// Deliver the oldest held frames until `held` costs at most `max_cost`
+    /// (all of them for 0); returns frames delivered.
+    fn deliver(&mut self, max_cost: usize, sink: &mut impl FnMut(&[f32])) -> u64 {
+        const ZEROS: [f32; 512] = [0.0; 512];
+        let mut delivered = 0;
+        while self.cost > max_cost {
+            let Some(front) = self.held.front_mut() else {
+                break;
+            };
+            match front {
+                Held::Zeros(n) => {
+                    delivered += *n;
+                    while *n > 0 {
+                        let k = (*n).min(256);
+                        sink(&ZEROS[..k as usize * 2]);
+                        *n -= k;
+                    }
+                    self.cost -= 2;
+                    self.held.pop_front();
+                }
+                Held::Frames(v) => {
+                    let k = (self.cost - max_cost).min(v.len());
+                    let (a, b) = v.as_slices();
+                    let from_a = k.min(a.len());
+                    sink(&a[..from_a]);
+                    if k > from_a {
+                        sink(&b[..k - from_a]);
+                    }
+                    delivered += (k / 2) as u64;
+                    self.cost -= k;
+                    if k == v.len() {
+                        self.held.pop_front();
+                    } else {
+                        v.drain(..k);
+                    }
+                }
+            }
         }
-        if n > from_a {
-            sink(&b[..n - from_a]);
-        }
-        self.held.drain(..n);
-        (n / 2) as u64
+        delivered
     }
 
     /// Deliver every held frame; returns frames delivered.
     fn flush(&mut self, sink: &mut impl FnMut(&[f32])) -> u64 {
-        self.deliver(self.held.len() / 2, sink)
+        self.deliver(0, sink)
+    }
+
+    /// Hold quiet frames back.
+    fn hold(&mut self, quiet: &[f32]) {
+        for f in quiet.chunks_exact(2) {
+            // Bit patterns: a -0.0 is stored, and comes back as -0.0.
+            let zero = f[0].to_bits() == 0 && f[1].to_bits() == 0;
+            match self.held.back_mut() {
+                Some(Held::Zeros(n)) if zero => *n += 1,
+                Some(Held::Frames(v)) if !zero => {
+                    v.extend(f);
+                    self.cost += 2;
+                }
+                _ => {
+                    self.held.push_back(if zero {
+                        Held::Zeros(1)
+                    } else {
+                        Held::Frames(f.iter().copied().collect())
+                    });
+                    self.cost += 2;
+                }
+            }
+        }
+        self.seen_frames += (quiet.len() / 2) as u64;
     }
 
     /// Pass a block on; returns frames delivered.
@@ -378,18 +449,14 @@ impl QuietTail {
                 let (sounding, quiet) = block.split_at((last + 1) * 2);
                 sink(sounding);
                 delivered += (last + 1) as u64;
-                self.sound_frames = self.seen_frames + last as u64 + 1;
+                self.seen_frames += (last + 1) as u64;
+                self.sound_frames = self.seen_frames;
                 quiet
             }
             None => block,
         };
-        self.seen_frames += (block.len() / 2) as u64;
-        self.held.extend(quiet);
-        let held_frames = (self.held.len() / 2) as u64;
-        if held_frames > self.max_held {
-            delivered += self.deliver((held_frames - self.max_held) as usize, sink);
-        }
-        delivered
+        self.hold(quiet);
+        delivered + self.deliver(self.max_cost, sink)
     }
 }
 
@@ -407,4 +474,64 @@ pub fn check(file: &str, src: &str, opts: &RenderOptions) -> Vec<ScriptError> {
     let errors = host.advance(Frame(limit));
     host.with_session(|s| s.take_outbox());
     errors
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A stream of loud frames, quiet ones, exact zeros and -0.0.
+    fn stream() -> Vec<f32> {
+        let mut x = Vec::new();
+        for i in 0..3000u32 {
+            let v = match i {
+                0..=99 | 1000..=1009 => 0.5,
+                100..=299 | 1500..=1799 => 0.0,
+                300..=309 => -0.0,
+                _ => 1e-9 * (i % 7) as f32,
+            };
+            x.extend_from_slice(&[v, v * 0.5]);
+        }
+        x
+    }
+
+    /// Push `x` in blocks of `block` frames, then flush or drop the held
+    /// frames as a render ending there would.
+    fn run(x: &[f32], block: usize, max_cost: usize, keep_tail: bool) -> (Vec<f32>, u64) {
+        let mut tail = QuietTail::new(max_cost);
+        let mut out = Vec::new();
+        let mut sink = |b: &[f32]| out.extend_from_slice(b);
+        let mut delivered = 0;
+        for b in x.chunks(block * 2) {
+            delivered += tail.push(b, &mut sink);
+            assert!(tail.cost <= max_cost, "bounded: {}", tail.cost);
+        }
+        if keep_tail {
+            delivered += tail.flush(&mut sink);
+        }
+        assert_eq!(tail.sound_frames(), 1010);
+        assert_eq!(out.len() as u64, 2 * delivered);
+        (out, delivered)
+    }
+
+    #[test]
+    fn the_tail_is_cut_the_same_way_for_every_block_size() {
+        let x = stream();
+        let as_bits = |v: &[f32]| v.iter().map(|f| f.to_bits()).collect::<Vec<_>>();
+        for max_cost in [QuietTail::MAX_COST, 600, 2] {
+            let (reference, n) = run(&x, 1, max_cost, false);
+            for block in [2, 63, 256, 4096] {
+                let (out, m) = run(&x, block, max_cost, false);
+                assert_eq!((m, as_bits(&out)), (n, as_bits(&reference)), "{block}");
+            }
+            assert_eq!(&reference[..], &x[..reference.len()]);
+            if max_cost == QuietTail::MAX_COST {
+                assert_eq!(n, 1010, "cut after the last loud frame");
+            } else {
+                assert!(n > 1010, "a long quiet stretch keeps its start: {n}");
+            }
+            let (all, n) = run(&x, 63, max_cost, true);
+            assert_eq!((n, as_bits(&all)), (3000, as_bits(&x)), "flushed: all");
+        }
+    }
 }
