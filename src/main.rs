@@ -6,7 +6,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::rc::Rc;
-use tactus::render::{self, RenderOptions};
+use tactus::render::{self, RenderEnd, RenderOptions};
 use tactus::time::{SampleRate, Seconds};
 
 #[cfg(debug_assertions)]
@@ -55,7 +55,12 @@ enum Cmd {
         /// Output WAV file.
         #[arg(short, long)]
         out: PathBuf,
-        /// Exact length in seconds (default: until the last sound ends).
+        /// Exact length in seconds. Without it, the render ends at the
+        /// script's `end()` if it has one, otherwise once nothing is left to
+        /// play and the sound has stayed below -120 dBFS for 5 s (longer than
+        /// any gap between a delay's echoes), the file ending where the sound
+        /// fell below -120 dBFS; and at 600 s at most, saying so if sound was
+        /// still going.
         #[arg(long)]
         duration: Option<f64>,
         /// Sample rate in Hz.
@@ -284,17 +289,51 @@ fn cmd_render(
         report.late_events,
         report.dropped_notes
     );
-    if report.truncated {
-        eprintln!(
-            "note: stopped at {} s with sound still going; pass --duration to choose the length",
-            opts.max_duration.0
-        );
+    if let Some(line) = ending_line(&report, sr) {
+        eprintln!("{line}");
     }
     if report.errors.is_empty() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
     }
+}
+
+/// Why an open-ended render stopped where it did (nothing to say when it
+/// rendered the `--duration` asked for or reached `end()`).
+fn ending_line(report: &render::RenderReport, sr: u32) -> Option<String> {
+    let s = |frames: u64| frames as f64 / sr as f64;
+    let db = render::QUIET_LEVEL_DB;
+    let file_end = if report.frames == report.sound_frames {
+        "the file ends there".to_string()
+    } else {
+        format!(
+            "the file ends at {:.3} s, keeping the start of a long quiet stretch",
+            s(report.frames)
+        )
+    };
+    Some(match report.end {
+        RenderEnd::Duration | RenderEnd::EndMark => return None,
+        RenderEnd::Quiet if report.sound_frames == 0 => {
+            format!("ended: nothing left to play, and nothing sounded above {db} dBFS; {file_end}")
+        }
+        RenderEnd::Quiet => format!(
+            "ended: nothing left to play, and the sound fell below {db} dBFS for good at \
+             {:.3} s (rendered up to {:.3} s to make sure); {file_end}",
+            s(report.sound_frames),
+            s(report.rendered_frames),
+        ),
+        RenderEnd::MaxDuration { sound_going: true } => format!(
+            "note: stopped at {:.3} s with sound still going; pass --duration to choose the length",
+            s(report.rendered_frames)
+        ),
+        RenderEnd::MaxDuration { sound_going: false } => format!(
+            "note: stopped at {:.3} s, still playing but below {db} dBFS since {:.3} s; \
+             {file_end}; pass --duration to choose the length",
+            s(report.rendered_frames),
+            s(report.sound_frames),
+        ),
+    })
 }
 
 /// A WAV writer for any of the sample formats.

@@ -268,3 +268,48 @@ fn shipped_scripts_check_and_render() {
         assert!(err.contains(" 0 late, 0 dropped"), "{p}: {err}");
     }
 }
+
+/// Open-ended renders with effects end seconds after their sound and say
+/// so; only a sound that goes on is reported as stopped at 600 s.
+#[test]
+fn render_ends_when_the_sound_does_and_says_so() {
+    let dir = scratch("ends");
+    let wav = dir.join("x.wav");
+    let render = |src: &str, extra: &[&str]| -> (String, u32) {
+        let script = dir.join("s.rhai");
+        std::fs::write(&script, src).unwrap();
+        let mut args = vec![
+            "render",
+            script.to_str().unwrap(),
+            "-o",
+            wav.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        let out = tactus(&args);
+        let err = String::from_utf8_lossy(&out.stderr).to_string();
+        assert!(out.status.success(), "{src}: {err}");
+        (err, hound::WavReader::open(&wav).unwrap().duration())
+    };
+    for fx in ["reverb: 0.3", "chorus: 0.5", "delay: 0.5"] {
+        let src = format!("channel(2, #{{ synth: \"saw\", {fx} }}); note(2, 69, 1);");
+        let (err, frames) = render(&src, &[]);
+        let fell = format!("{:.3} s", frames as f64 / 48_000.0);
+        assert!(
+            err.contains(&format!(
+                "ended: nothing left to play, and the sound fell below -120 dBFS for good at {fell}"
+            )) && err.contains("the file ends there"),
+            "{fx}: {err}"
+        );
+        assert!(!err.contains("stopped at"), "{fx}: {err}");
+        assert!((48_000..480_000).contains(&frames), "{fx}: {frames} frames");
+    }
+    let (err, frames) = render(
+        "channel(1, #{ synth: \"saw\" }); note(1, 69, 1200);",
+        &["--sr", "8000", "--bits", "16"],
+    );
+    assert!(
+        err.contains("note: stopped at 600.000 s with sound still going"),
+        "{err}"
+    );
+    assert_eq!(frames, 600 * 8_000);
+}

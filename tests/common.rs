@@ -3,6 +3,16 @@
 use tactus::render::{self, RenderOptions, RenderReport};
 use tactus::time::Seconds;
 
+/// Taken by the tests that measure wall-clock time (reload and REPL-to-sound
+/// latency, real-time pace, the REPL and device sessions in tmux), so they
+/// never run beside each other; the render tests still run beside them, so
+/// each also keeps the best of a few attempts where it measures a figure.
+/// A test that failed while holding it does not poison it for the others.
+pub fn wall_clock_lock() -> std::sync::MutexGuard<'static, ()> {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    LOCK.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 /// Sample rate used throughout the tests.
 pub const SR: f64 = 48_000.0;
 

@@ -7,6 +7,7 @@ use crate::repl::{scratch, Tmux};
 
 #[test]
 fn cpal_through_an_alsa_file_device_plays_the_typed_note_without_allocating() {
+    let _serial = crate::common::wall_clock_lock();
     let dir = scratch("alsa-file");
     std::fs::create_dir_all(dir.join("alsa")).unwrap();
     let conf = format!(
@@ -27,7 +28,7 @@ fn cpal_through_an_alsa_file_device_plays_the_typed_note_without_allocating() {
         s.contains("audio: ") && !s.contains("no audio device"),
         "the device path, not the fallback:\n{s}"
     );
-    t.line("channel(1, #{ synth: \"sine\", env: adsr(0.005, 0.05, 1, 0.05) }); note(1, \"A4\", 0.25, #{ amp: 0.5 })");
+    t.line_then_prompt("channel(1, #{ synth: \"sine\", env: adsr(0.005, 0.05, 1, 0.05) }); note(1, \"A4\", 0.25, #{ amp: 0.5 })");
     t.line("status()");
     let s = t.wait_for("audio thread: ");
     assert!(s.contains("audio thread: 0 allocations"), "{s}");

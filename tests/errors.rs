@@ -184,7 +184,7 @@ fn a_far_future_note_does_not_render_hours_of_silence() {
     let src = "note(1, 60, 1, #{ at: 1e12 });";
     let (out, report) = render::render_to_vec("far.rhai", src, &RenderOptions::default()).unwrap();
     assert!(
-        out.is_empty() && !report.truncated,
+        out.is_empty() && !report.truncated(),
         "{} frames",
         report.frames
     );

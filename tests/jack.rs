@@ -84,6 +84,7 @@ fn beat(t: &Tmux, n: usize) -> (Instant, f64) {
 
 #[test]
 fn jack_dummy_runs_at_real_time_pace_and_jack_capture_records_the_notes() {
+    let _serial = crate::common::wall_clock_lock();
     let jack = Jackd::start();
     let dir = scratch("jack");
     std::fs::write(
@@ -104,13 +105,24 @@ fn jack_dummy_runs_at_real_time_pace_and_jack_capture_records_the_notes() {
         s.contains("audio: ") && s.contains("48000 Hz"),
         "JACK's output, not the fallback:\n{s}"
     );
-    let (t0, b0) = beat(&t, 1);
-    std::thread::sleep(Duration::from_millis(1500));
-    let (t1, b1) = beat(&t, 2);
-    let pace = (b1 - b0) / t1.duration_since(t0).as_secs_f64();
+    // The pace is read through tmux, whose delays a loaded machine
+    // stretches: the best of up to 3 readings (each printed) must be within
+    // 10 % (JACK's own clock is checked exactly below, from the capture).
+    let mut paces = Vec::new();
+    let (mut t0, mut b0) = beat(&t, 1);
+    for k in 2..=4 {
+        std::thread::sleep(Duration::from_millis(1500));
+        let (t1, b1) = beat(&t, k);
+        paces.push((b1 - b0) / t1.duration_since(t0).as_secs_f64());
+        println!("pace: {:.3} beats per second", paces[paces.len() - 1]);
+        if (paces[paces.len() - 1] - 1.0).abs() < 0.1 {
+            break;
+        }
+        (t0, b0) = (t1, b1);
+    }
     assert!(
-        (pace - 1.0).abs() < 0.1,
-        "60 bpm should advance 1 beat per second, got {pace}"
+        paces.iter().any(|p| (p - 1.0).abs() < 0.1),
+        "60 bpm should advance 1 beat per second, got {paces:?}"
     );
     let wav = dir.join("cap.wav");
     let cap = Command::new("jack_capture")

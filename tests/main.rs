@@ -11,6 +11,7 @@ mod live;
 mod loops;
 mod palette;
 mod pitch;
+mod render_end;
 mod repl;
 mod rt_edges;
 mod rt_scan;

@@ -59,6 +59,28 @@ impl Tmux {
         self.keys(&["Enter"]);
     }
 
+    /// Type `text` and Enter, then wait for the next prompt. Type the next
+    /// line only after that: keys typed while a line evaluates were seen
+    /// lost on a loaded machine (the line after a note came out empty).
+    pub fn line_then_prompt(&self, text: &str) {
+        let prompts = || {
+            self.run(&["capture-pane", "-p", "-J", "-t", "repl", "-S", "-"])
+                .matches("tactus>")
+                .count()
+        };
+        let before = prompts();
+        self.line(text);
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while prompts() <= before {
+            assert!(
+                Instant::now() < deadline,
+                "no prompt after {text:?}; screen:\n{}",
+                self.screen()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     pub fn screen(&self) -> String {
         self.run(&["capture-pane", "-p", "-J", "-t", "repl", "-S", "-200"])
     }
@@ -105,6 +127,7 @@ fn session_cmd(dir: &Path) -> String {
 
 #[test]
 fn repl_completion_multiline_help_caret_interrupt_history_and_sound() {
+    let _serial = crate::common::wall_clock_lock();
     let dir = scratch("main");
     let t = Tmux::start("main", &session_cmd(&dir));
     let s = t.wait_for("tactus>");
@@ -129,7 +152,7 @@ fn repl_completion_multiline_help_caret_interrupt_history_and_sound() {
 
     // Multi-line input while brackets are open.
     t.line("let xs = [1,");
-    t.line("  2, 3];");
+    t.line_then_prompt("  2, 3];");
     t.line("xs.len()");
     t.wait_for("=> 3");
 
@@ -164,7 +187,7 @@ fn repl_completion_multiline_help_caret_interrupt_history_and_sound() {
     assert_eq!(lines[k + 2], "      ^");
 
     // A note typed now, and Ctrl-C stopping a runaway loop while it sounds.
-    t.line("channel(1, #{ synth: \"sine\", env: adsr(0.01, 0.1, 0.8, 0.2) }); note(1, \"A4\", 8, #{ amp: 0.5 })");
+    t.line_then_prompt("channel(1, #{ synth: \"sine\", env: adsr(0.01, 0.1, 0.8, 0.2) }); note(1, \"A4\", 8, #{ amp: 0.5 })");
     // Each iteration is heavy but only a few operations: only Ctrl-C ends it.
     t.line("loop { table(9, 65536, saw(64)); }");
     std::thread::sleep(Duration::from_millis(700));

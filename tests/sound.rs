@@ -78,6 +78,17 @@ fn edits_in_one_evaluation_publish_once() {
         note(1, 60, 0.5, #{ amp: 1.0 });
         table(1, 64, raw(gen7([0.1, 64, 0.1])));";
     let out = left(&render(src));
+    let frames_at = |level: f32| {
+        out.iter()
+            .filter(|&&x| (x - level * CENTRE).abs() < 1e-6)
+            .count()
+    };
+    assert_eq!(frames_at(0.9), 0, "the first version is never heard");
+    assert_eq!(
+        frames_at(0.1),
+        beat_frame(0.5, 60.0),
+        "the last version sounds for the whole note"
+    );
     assert!(out
         .iter()
         .all(|&x| x == 0.0 || (x - 0.1 * CENTRE).abs() < 1e-6));

@@ -192,10 +192,13 @@ impl Engine {
 
     /// True when nothing sounds and nothing waits (the channel included).
     pub fn is_idle(&self) -> bool {
-        self.voices.is_empty()
-            && self.pending.is_empty()
-            && self.commands.is_empty()
-            && self.buses.iter().all(|b| !b.fx_active())
+        self.has_no_voice_or_command() && self.buses.iter().all(|b| !b.fx_active())
+    }
+
+    /// True when no voice sounds and no command waits (the channel
+    /// included); effects may still ring, or be on with nothing to process.
+    pub fn has_no_voice_or_command(&self) -> bool {
+        self.voices.is_empty() && self.pending.is_empty() && self.commands.is_empty()
     }
 
     /// Fill `out` (interleaved stereo, any length) with the next frames,
