@@ -17,8 +17,11 @@ BREW_LINE := brew install cmake llvm pkg-config sox tmux jack
 run: deps build
 	./target/release/tactus scripts/demo.rhai
 
+# Tests use JACK for MIDI too (these machines have no ALSA sequencer); the
+# ALSA-sequencer build that `make run` uses is type-checked as well.
 test: deps
-	$(CARGO) test -j$(JOBS) --release --features jack
+	$(CARGO) test -j$(JOBS) --release --features jack,midi-jack
+	$(CARGO) check -j$(JOBS) --release --features jack
 	$(CARGO) check -j$(JOBS) --release -p tactus-kernels --benches
 
 build: check-toolchain

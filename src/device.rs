@@ -321,7 +321,7 @@ pub fn list_outputs() -> Result<Vec<(String, bool)>, DeviceError> {
 /// machine with no sound card, and they would bury the one clear line Tactus
 /// prints. `TACTUS_DEBUG_AUDIO=1` keeps them. Both are restored when `f`
 /// returns or panics.
-fn quietly<R>(f: impl FnOnce() -> R) -> R {
+pub(crate) fn quietly<R>(f: impl FnOnce() -> R) -> R {
     if std::env::var_os("TACTUS_DEBUG_AUDIO").is_some() {
         return f();
     }

@@ -17,6 +17,7 @@
 //! - [`command`]: what crosses to the audio thread and back.
 //! - [`audio`]: the engine the callback runs (no allocation, no locks).
 //! - [`device`]: audio output: the cpal stream, or the real-time fallback recording to WAV.
+//! - [`midi`]: MIDI ports, the message parser, input events and the output thread (midir).
 //! - [`pitch`]: note names, MIDI numbers, Csound oct and pch.
 //! - [`session`]: the desired state on the script thread, GEN routines, the scheduler.
 //! - [`script`]: the Rhai embedding: bindings, pitch names, diagnostics.
@@ -32,6 +33,7 @@ pub mod bench;
 pub mod command;
 pub mod device;
 pub mod live;
+pub mod midi;
 pub mod pitch;
 pub mod render;
 pub mod repl;

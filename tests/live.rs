@@ -157,54 +157,16 @@ fn a_typed_note_sounds_within_two_blocks() {
 
 /// One REPL-to-sound measurement: (latency in frames, block in frames).
 fn typed_note_latency(attempt: usize) -> (u64, u32) {
-    use tactus::audio::{Engine, EngineConfig};
     let dir = crate::repl::scratch(&format!("latency-{attempt}"));
     let wav = dir.join("take.wav");
-    let (cmd_tx, cmd_rx) = bounded(4096);
-    let (g_tx, g_rx) = bounded(64);
-    let mut telemetry = None;
-    let out = tactus::device::start_fallback(Some(48_000), &wav, |sr, _| {
-        let e = Engine::new(EngineConfig::new(sr), cmd_rx, g_tx);
-        telemetry = Some(e.telemetry());
-        e
-    })
-    .unwrap();
-    let telemetry = telemetry.unwrap();
-    let block = out.info().block_frames;
-    let (req_tx, req_rx) = bounded(4);
-    let (_file_tx, file_rx) = bounded(4);
-    let cfg = LiveConfig {
-        sr: SampleRate(48_000),
-        block_frames: block,
-        lookahead: Seconds(0.1),
-        script: None,
-    };
-    let links = LiveLinks {
-        commands: cmd_tx,
-        garbage: g_rx,
-        telemetry: telemetry.clone(),
-        requests: req_rx,
-        file_changes: file_rx,
-        interrupt: Arc::new(Default::default()),
-    };
-    let thread = std::thread::spawn(move || live::run(cfg, links, std::rc::Rc::new(|_s: &str| {})));
+    let rig = crate::rig::live_on_fallback(48_000, &wav, |_s: &str| {});
     std::thread::sleep(Duration::from_millis(300));
-    let (tx, rx) = bounded(1);
-    let typed = "table(1, 64, gen7([1, 64, 1])); channel(1, #{ table: 1, env: linen(0, 0) }); note(1, 60, 0.5, #{ amp: 0.5 })".to_string();
-    let sent_at = telemetry.frame.load(std::sync::atomic::Ordering::Acquire);
-    req_tx
-        .send(Request::Eval {
-            code: typed,
-            reply: tx,
-        })
-        .unwrap();
-    assert!(rx.recv().unwrap().result.is_ok());
+    let typed = "table(1, 64, gen7([1, 64, 1])); channel(1, #{ table: 1, env: linen(0, 0) }); note(1, 60, 0.5, #{ amp: 0.5 })";
+    let sent_at = rig.frame();
+    assert!(rig.eval(typed).is_ok());
     std::thread::sleep(Duration::from_millis(700));
-    req_tx.send(Request::Quit).unwrap();
-    thread.join().unwrap();
-    out.stop().unwrap();
-    let mut r = hound::WavReader::open(&wav).unwrap();
-    let left: Vec<f32> = r.samples::<f32>().step_by(2).map(Result::unwrap).collect();
+    let block = rig.block_frames;
+    let left = rig.finish(&wav);
     let onset = left
         .iter()
         .position(|x| *x != 0.0)

@@ -13,6 +13,7 @@ mod palette;
 mod pitch;
 mod render_end;
 mod repl;
+mod rig;
 mod rt_edges;
 mod rt_scan;
 mod score;

@@ -14,14 +14,12 @@
 
 use crate::alloc::count;
 use crossbeam_channel::bounded;
-use std::sync::Arc;
 use std::time::Duration;
 use tactus::audio::{Engine, EngineConfig};
 use tactus::live::reload::Reloader;
-use tactus::live::{self, LiveConfig, LiveLinks, Request};
 use tactus::script::ScriptHost;
 use tactus::session::Session;
-use tactus::time::{Beats, Frame, SampleRate, Seconds};
+use tactus::time::{Beats, Frame, SampleRate};
 
 const SR: u32 = 48_000;
 /// Frames per beat at 120 bpm.
@@ -170,46 +168,9 @@ fn soak_live() {
     let seconds = env_number("SOAK_LIVE_SECONDS", 30.0);
     let dir = crate::repl::scratch("soak-live");
     let wav = dir.join("take.wav");
-    let (cmd_tx, cmd_rx) = bounded(4096);
-    let (g_tx, g_rx) = bounded(64);
-    let mut telemetry = None;
-    let out = tactus::device::start_fallback(Some(SR), &wav, |sr, _| {
-        let e = Engine::new(EngineConfig::new(sr), cmd_rx, g_tx);
-        telemetry = Some(e.telemetry());
-        e
-    })
-    .unwrap();
-    let telemetry = telemetry.unwrap();
-    let (req_tx, req_rx) = bounded(4);
-    let (_file_tx, file_rx) = bounded(4);
-    let cfg = LiveConfig {
-        sr: SampleRate(SR),
-        block_frames: out.info().block_frames,
-        lookahead: Seconds(0.1),
-        script: None,
-    };
-    let links = LiveLinks {
-        commands: cmd_tx,
-        garbage: g_rx,
-        telemetry: telemetry.clone(),
-        requests: req_rx,
-        file_changes: file_rx,
-        interrupt: Arc::new(Default::default()),
-    };
-    let printed = Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
-    let p = printed.clone();
-    let thread = std::thread::spawn(move || {
-        let print = move |s: &str| p.lock().unwrap().push(s.to_string());
-        live::run(cfg, links, std::rc::Rc::new(print))
-    });
-    let ask = |code: &str| {
-        let (tx, rx) = bounded(1);
-        let code = code.to_string();
-        req_tx.send(Request::Eval { code, reply: tx }).unwrap();
-        rx.recv().unwrap().result
-    };
+    let rig = crate::rig::live_on_fallback(SR, &wav, |_s: &str| {});
     let setup = version(0).replace("drums(\"house\");", "");
-    ask(&setup).unwrap();
+    rig.eval(&setup).unwrap();
     let lines = [
         "let t = table(5); t[rand(0, 255).to_int()] = rand();",
         "channel(2).lowpass = rand(200, 2000);",
@@ -221,15 +182,12 @@ fn soak_live() {
     let start = std::time::Instant::now();
     let mut k = 0;
     while start.elapsed().as_secs_f64() < seconds {
-        let _ = ask(lines[k % lines.len()]);
+        let _ = rig.eval(lines[k % lines.len()]);
         k += 1;
         std::thread::sleep(Duration::from_millis(500));
     }
-    req_tx.send(Request::Quit).unwrap();
-    thread.join().unwrap();
-    out.stop().unwrap();
-    let mut r = hound::WavReader::open(&wav).unwrap();
-    let left: Vec<f32> = r.samples::<f32>().step_by(2).map(Result::unwrap).collect();
+    let telemetry = rig.telemetry.clone();
+    let left = rig.finish(&wav);
     let onsets: Vec<u64> = (1..left.len())
         .filter(|&i| left[i] != 0.0 && left[i - 1] == 0.0)
         .map(|i| i as u64)
