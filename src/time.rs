@@ -502,3 +502,15 @@ mod tests {
         }
     }
 }
+
+/// The process's reference instant for wall-clock stamps that cross threads
+/// as integers (MIDI arrival, the audio clock's wall time).
+pub fn wall_epoch() -> std::time::Instant {
+    static EPOCH: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+    *EPOCH.get_or_init(std::time::Instant::now)
+}
+
+/// Nanoseconds from [`wall_epoch`] to `t` (0 for instants before it).
+pub fn nanos_since_epoch(t: std::time::Instant) -> u64 {
+    t.saturating_duration_since(wall_epoch()).as_nanos() as u64
+}

@@ -77,6 +77,58 @@ pub struct Telemetry {
     pub load_permille: AtomicU64,
     /// Buffer under/overruns the device reported.
     pub xruns: AtomicU64,
+    /// The audio clock against the wall clock (see [`Telemetry::frame_at`]):
+    /// a sequence count, odd while the pair below is being written.
+    pub clock_seq: AtomicU64,
+    /// The frame at which the last `process` call began.
+    pub clock_frame: AtomicU64,
+    /// When it began, in nanoseconds since [`crate::time::wall_epoch`].
+    pub clock_nanos: AtomicU64,
+}
+
+impl Telemetry {
+    /// The last (frame, nanoseconds since the epoch) pair, read consistently.
+    fn clock(&self) -> Option<(u64, u64)> {
+        for _ in 0..8 {
+            let s1 = self.clock_seq.load(Ordering::Acquire);
+            let f = self.clock_frame.load(Ordering::Acquire);
+            let n = self.clock_nanos.load(Ordering::Acquire);
+            let s2 = self.clock_seq.load(Ordering::Acquire);
+            if s1 == s2 && s1 % 2 == 0 {
+                return (s1 > 0).then_some((f, n));
+            }
+        }
+        None
+    }
+
+    /// The audio frame that was playing at wall time `t` (extrapolated from
+    /// the last callback at `sr`); `None` before the first callback.
+    pub fn frame_at(&self, t: std::time::Instant, sr: crate::time::SampleRate) -> Option<u64> {
+        let (f, n) = self.clock()?;
+        let t_ns = crate::time::nanos_since_epoch(t) as f64;
+        let frames = (t_ns - n as f64) * 1e-9 * sr.hz();
+        Some((f as f64 + frames).round().max(0.0) as u64)
+    }
+
+    /// The wall time at which audio frame `frame` plays (extrapolated from
+    /// the last callback at `sr`); `None` before the first callback.
+    pub fn instant_at(
+        &self,
+        frame: u64,
+        sr: crate::time::SampleRate,
+    ) -> Option<std::time::Instant> {
+        let (f, n) = self.clock()?;
+        let ns = n as f64 + (frame as f64 - f as f64) / sr.hz() * 1e9;
+        Some(crate::time::wall_epoch() + std::time::Duration::from_nanos(ns.max(0.0) as u64))
+    }
+
+    fn publish_clock(&self, frame: u64, at: std::time::Instant) {
+        self.clock_seq.fetch_add(1, Ordering::AcqRel);
+        self.clock_frame.store(frame, Ordering::Release);
+        let ns = crate::time::nanos_since_epoch(at);
+        self.clock_nanos.store(ns, Ordering::Release);
+        self.clock_seq.fetch_add(1, Ordering::AcqRel);
+    }
 }
 
 /// A channel's bus on the audio thread.
@@ -136,6 +188,8 @@ impl Engine {
     /// Build an engine reading `commands` and returning old buffers through
     /// `garbage`. Allocates everything it will ever use.
     pub fn new(cfg: EngineConfig, commands: Receiver<Command>, garbage: Sender<Garbage>) -> Engine {
+        // Fix the wall-clock epoch here, not in the first callback.
+        let _ = crate::time::wall_epoch();
         let block = || vec![0.0f32; MAX_BLOCK].into_boxed_slice(); // rt: Engine::new, before the stream
         let buses = (0..CHANNELS)
             .map(|_| Bus {
@@ -211,6 +265,7 @@ impl Engine {
     /// callback that guards its whole body): one guard per callback.
     pub fn process_in(&mut self, _guard: &rt::InGuard, out: &mut [f32]) {
         let started = std::time::Instant::now();
+        self.telemetry.publish_clock(self.frame, started);
         for chunk in out.chunks_mut(MAX_BLOCK * 2) {
             self.process_block(chunk);
         }

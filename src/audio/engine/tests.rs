@@ -131,3 +131,30 @@ fn disposed_effect_chains_and_tables_go_back_unfreed() {
     }
     assert_eq!(engine.telemetry.bad_commands.load(Ordering::Relaxed), 2);
 }
+
+/// The published clock maps wall time to frames: a block processed now
+/// puts "now" at its first frame, and a later instant further on.
+#[test]
+fn the_audio_clock_maps_wall_time_to_frames() {
+    let sr = crate::time::SampleRate(48_000);
+    let (_tx, rx) = crossbeam_channel::bounded(4);
+    let (gtx, _grx) = crossbeam_channel::bounded(4);
+    let mut e = Engine::new(EngineConfig::new(sr), rx, gtx);
+    let t = e.telemetry();
+    assert_eq!(
+        t.frame_at(std::time::Instant::now(), sr),
+        None,
+        "no callback yet"
+    );
+    let mut buf = vec![0.0f32; 512];
+    e.process(&mut buf);
+    let before = std::time::Instant::now();
+    e.process(&mut buf);
+    let f = t.frame_at(before, sr).unwrap();
+    assert!((250..=256 + 48).contains(&f), "{f}");
+    let later = before + std::time::Duration::from_millis(10);
+    let g = t.frame_at(later, sr).unwrap();
+    assert!((g as i64 - f as i64 - 480).abs() <= 48, "{f} {g}");
+    let back = t.frame_at(t.instant_at(10_000, sr).unwrap(), sr).unwrap();
+    assert!((back as i64 - 10_000).abs() <= 1, "{back}");
+}
