@@ -38,6 +38,7 @@ pub mod pitch;
 pub mod render;
 pub mod repl;
 pub mod repl_edit;
+pub mod repl_keys;
 pub mod script;
 pub mod session;
 pub mod time;

@@ -43,6 +43,8 @@ pub struct Reply {
     pub result: Result<Option<String>, ScriptError>,
     /// Names for completion (bindings, loops, tables, channels).
     pub names: Vec<String>,
+    /// `keyboard(ch)` was called: play channel ch (1..=16) from the keys.
+    pub keyboard: Option<u8>,
 }
 
 /// What the script thread needs.
@@ -190,6 +192,11 @@ impl Live {
         self.release_immediate(at);
         self.tick();
         let names = self.host.completion_names();
-        let _ = reply.send(Reply { result, names });
+        let keyboard = self.host.take_keyboard_request();
+        let _ = reply.send(Reply {
+            result,
+            names,
+            keyboard,
+        });
     }
 }

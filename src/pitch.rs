@@ -22,6 +22,14 @@ pub fn vel_to_amp(vel: f64) -> f64 {
     v * v
 }
 
+/// The name of MIDI note `n`: 60 is "C4", 61 "C#4".
+pub fn midi_name(n: u8) -> String {
+    const NAMES: [&str; 12] = [
+        "C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B",
+    ];
+    format!("{}{}", NAMES[(n % 12) as usize], n as i32 / 12 - 1)
+}
+
 /// MIDI note number (may be fractional) to hertz.
 pub fn midi_to_hz(m: f64) -> f64 {
     440.0 * ((m - 69.0) / 12.0).exp2()

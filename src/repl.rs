@@ -188,7 +188,13 @@ fn repl_loop<H: rustyline::Helper>(
                     break;
                 }
                 match rx.recv() {
-                    Ok(reply) => show(reply, names),
+                    Ok(reply) => {
+                        let keyboard = reply.keyboard;
+                        show(reply, names);
+                        if let Some(ch) = keyboard {
+                            play_keyboard(ch, requests, names);
+                        }
+                    }
                     Err(_) => {
                         eprintln!("tactus: the script thread has stopped; ending the session (the recording is kept)");
                         break;
@@ -202,6 +208,24 @@ fn repl_loop<H: rustyline::Helper>(
                 break;
             }
         }
+    }
+}
+
+/// Keyboard mode: each played key is evaluated like a typed line.
+fn play_keyboard(ch: u8, requests: &Sender<Request>, names: &Names) {
+    let played = crate::repl_keys::run(ch, |code| {
+        let (tx, rx) = unbounded();
+        let code = code.to_string();
+        if requests.send(Request::Eval { code, reply: tx }).is_ok() {
+            if let Ok(reply) = rx.recv() {
+                if reply.result.is_err() {
+                    show(reply, names);
+                }
+            }
+        }
+    });
+    if let Err(e) = played {
+        println!("{e}");
     }
 }
 

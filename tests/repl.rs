@@ -221,3 +221,68 @@ fn repl_completion_multiline_help_caret_interrupt_history_and_sound() {
     t.keys(&["C-u", "C-d"]);
     t.wait_for("EXITED rc=0");
 }
+
+/// Zero crossings upward per second over `x`: the pitch of a sine.
+fn sine_hz(x: &[f32], sr: f64) -> f64 {
+    let ups = x.windows(2).filter(|w| w[0] < 0.0 && w[1] >= 0.0).count();
+    ups as f64 * sr / x.len() as f64
+}
+
+/// `keyboard(1)` under tmux: Z plays C4, Q plays C5, `=` shifts Z up an
+/// octave, and Esc returns to the prompt; the recording holds those pitches
+/// in that order.
+#[test]
+fn the_computer_keyboard_plays_the_expected_pitches() {
+    let _serial = crate::common::wall_clock_lock();
+    let dir = scratch("keyboard");
+    let t = Tmux::start("keyboard", &session_cmd(&dir));
+    t.wait_for("tactus>");
+    t.line_then_prompt(
+        "tempo(60); channel(1, #{ synth: \"sine\", env: adsr(0.005, 0, 1, 0.005) })",
+    );
+    t.line("keyboard(1)");
+    t.wait_for("keyboard ch 1 | octave 4");
+    for key in ["z", "q", "="] {
+        t.keys(&["-l", key]);
+        std::thread::sleep(Duration::from_millis(700));
+    }
+    t.keys(&["-l", "z"]);
+    t.wait_for("played: C4 C5 C5");
+    std::thread::sleep(Duration::from_millis(700));
+    let prompts = t.screen().matches("tactus>").count();
+    t.keys(&["Escape"]);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while t.screen().matches("tactus>").count() <= prompts {
+        assert!(
+            Instant::now() < deadline,
+            "no prompt after Esc:\n{}",
+            t.screen()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    t.line("40 + 2");
+    t.wait_for("=> 42");
+    t.keys(&["C-d"]);
+    t.wait_for("EXITED rc=0");
+    let mut r = hound::WavReader::open(dir.join("take.wav")).unwrap();
+    let sr = r.spec().sample_rate as f64;
+    let left: Vec<f32> = r.samples::<f32>().step_by(2).map(Result::unwrap).collect();
+    // Notes are half a beat (0.5 s at 60 bpm), separated by silence.
+    let mut notes = Vec::new();
+    let mut i = 0;
+    while i < left.len() {
+        if left[i] != 0.0 {
+            let end = (i..left.len()).find(|&j| left[j..].iter().take(2000).all(|x| *x == 0.0));
+            let end = end.unwrap_or(left.len());
+            let body = &left[i + 2400..end.saturating_sub(2400).max(i + 2400)];
+            notes.push(sine_hz(body, sr));
+            i = end;
+        }
+        i += 1;
+    }
+    let want = [261.63, 523.25, 523.25];
+    assert_eq!(notes.len(), 3, "three notes: {notes:?}");
+    for (got, want) in notes.iter().zip(want) {
+        assert!((got / want - 1.0).abs() < 0.01, "{notes:?}");
+    }
+}

@@ -68,7 +68,7 @@ table(1, 64, saw(3)); let t = table(1); t[0] = 0.5; t.fill(|i, x| x * 0.5); t.no
 table(3, 64, sine()); interpolate(1, 3); f(4, 0, 64, 10, 1);
 note(1, 60, 1); chord(1, "Cmaj7", 1); i(1, 0, 1, 0.5, 8.0); at(1, || note(1, 60, 1)); wait(1);
 score("i 1 0 1 0.5 8.00"); score_abs("i 1 10 1 0.5 8.00"); advance(1); rewind(); end(); end(16); quiet(1); unquiet(1);
-log_score(LOG); stop_log_score(); log_score(LOG); score_file(SCO);
+keyboard(1); log_score(LOG); stop_log_score(); log_score(LOG); score_file(SCO);
 throw "the evaluation fails here";
 "#;
 

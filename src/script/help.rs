@@ -86,6 +86,12 @@ pub const DOCS: &[Doc] = &[
         example: "stop()",
     },
     Doc {
+        name: "keyboard",
+        usage: "keyboard(ch)",
+        text: "At the prompt: play channel ch from the computer keyboard. Z S X D C V G B H N J M are C4 to B4, Q 2 W 3 E R 5 T 6 Y 7 U the octave above; - and = shift the octave, [ and ] the velocity; each key plays a half-beat note (terminals report no key release); Esc returns to the prompt.",
+        example: "keyboard(1)",
+    },
+    Doc {
         name: "lookahead",
         usage: "lookahead(ms)",
         text: "How far ahead of the audio clock loops and sequences are computed (default 100 ms).",

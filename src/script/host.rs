@@ -121,6 +121,14 @@ impl ScriptHost {
         asked
     }
 
+    /// The channel (1..=16) `keyboard(ch)` asked to play, once.
+    pub fn take_keyboard_request(&mut self) -> Option<u8> {
+        let mut st = self.state.borrow_mut();
+        let asked = *st.session.keyboard_request;
+        st.session.keyboard_request.set(None);
+        asked
+    }
+
     /// Names for Tab completion: every function, the loops and the sequences.
     pub fn completion_names(&self) -> Vec<String> {
         let mut names = self.known.clone();

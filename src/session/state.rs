@@ -65,6 +65,8 @@ crate::tx_state! {
         pub revert_requested: TxCell<bool>,
         /// The score log, when `log_score()` is on.
         pub log: LogSlot,
+        /// `keyboard(ch)` was called: the REPL plays channel ch from the keys.
+        pub keyboard_request: TxCell<Option<u8>>,
     }
 }
 
@@ -222,6 +224,7 @@ impl Session {
                 lookahead: TxCell::new(Seconds(0.1)),
                 revert_requested: TxCell::new(false),
                 log: LogSlot::default(),
+                keyboard_request: TxCell::new(None),
             },
         }
     }
@@ -268,6 +271,7 @@ impl Session {
             lookahead,
             revert_requested,
             log,
+            keyboard_request,
         } = &self.doc;
         let loops: Vec<String> = loops
             .iter()
@@ -285,7 +289,7 @@ impl Session {
         let kept: Vec<(&String, String)> =
             kept.iter().map(|(k, v)| (k, format!("{v:?}"))).collect();
         format!(
-            "channels {:?}\nfx {:?} {:?}\ntables {:?} dirty {:?}\ntempo {:?}\nquiet {:?} end {:?} origin {:?} history {}\nscheduled {:?}\noutbox {}\nloops {loops:?}\nseqs {:?}\ncalls {calls:?}\nkept {kept:?}\nseed {} streams {:?}\nplaying {} lookahead {:?} revert {} log {}",
+            "channels {:?}\nfx {:?} {:?}\ntables {:?} dirty {:?}\ntempo {:?}\nquiet {:?} end {:?} origin {:?} history {}\nscheduled {:?}\noutbox {}\nloops {loops:?}\nseqs {:?}\ncalls {calls:?}\nkept {kept:?}\nseed {} streams {:?}\nplaying {} lookahead {:?} revert {} log {} keyboard {:?}",
             **channels,
             fx_values.as_map(),
             **fx_installed,
@@ -305,6 +309,7 @@ impl Session {
             **lookahead,
             **revert_requested,
             log.log.is_some(),
+            **keyboard_request,
         )
     }
 

@@ -52,6 +52,12 @@ pub fn register(engine: &mut Engine, st: &Shared) {
         s.borrow_mut().session.revert_requested.set(true)
     });
     let s = st.clone();
+    engine.register_fn("keyboard", move |ch: Dynamic| -> Res<()> {
+        let ch = args::channel(&ch, "keyboard")?;
+        s.borrow_mut().session.keyboard_request.set(Some(ch + 1));
+        Ok(())
+    });
+    let s = st.clone();
     engine.register_fn("lookahead", move |ms: Dynamic| -> Res<()> {
         let ms = args::num_in(&ms, "lookahead", "ms", 0.0, 5000.0)?;
         s.borrow_mut().session.lookahead.set(Seconds(ms / 1000.0));
