@@ -10,6 +10,7 @@ pub mod callback;
 pub mod channels;
 pub mod drum_patterns;
 pub mod gen;
+pub mod handlers;
 pub mod ievent;
 pub mod log;
 pub mod loops;

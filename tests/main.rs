@@ -5,6 +5,7 @@ mod cli;
 mod common;
 mod device;
 mod errors;
+mod handlers;
 #[cfg(feature = "jack")]
 mod jack;
 mod live;

@@ -68,7 +68,8 @@ table(1, 64, saw(3)); let t = table(1); t[0] = 0.5; t.fill(|i, x| x * 0.5); t.no
 table(3, 64, sine()); interpolate(1, 3); f(4, 0, 64, 10, 1);
 note(1, 60, 1); chord(1, "Cmaj7", 1); i(1, 0, 1, 0.5, 8.0); at(1, || note(1, 60, 1)); wait(1);
 score("i 1 0 1 0.5 8.00"); score_abs("i 1 10 1 0.5 8.00"); advance(1); rewind(); end(); end(16); quiet(1); unquiet(1);
-keyboard(1); log_score(LOG); stop_log_score(); log_score(LOG); score_file(SCO);
+keyboard(1); on_note(|c, p, v| 1); on_note_off(2, |c, p, v| 1); on_cc(74, "x", 0, |c, v| 1); on_cc14(1, |c, v| 1); on_nrpn(5, |c, v| 1);
+log_score(LOG); stop_log_score(); log_score(LOG); score_file(SCO);
 throw "the evaluation fails here";
 "#;
 
@@ -132,6 +133,7 @@ fn the_failing_evaluation_calls_every_state_changing_binding() {
         "instruments",
         "len",
         "linen",
+        "handlers",
         "loops",
         "nchnls",
         "now",

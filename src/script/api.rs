@@ -4,6 +4,7 @@ pub mod args;
 pub mod channels;
 pub mod control;
 pub mod fx;
+pub mod handlers;
 pub mod loops;
 pub mod notes;
 pub mod presets;
@@ -33,4 +34,5 @@ pub fn register_all(engine: &mut Engine, st: &Shared) {
     control::register(engine, st);
     channels::register(engine, st);
     transport::register(engine, st);
+    handlers::register(engine, st);
 }

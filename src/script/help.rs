@@ -86,6 +86,42 @@ pub const DOCS: &[Doc] = &[
         example: "stop()",
     },
     Doc {
+        name: "on_note",
+        usage: "on_note(|ch, pitch, vel| { ... }), on_note(ch, f), on_note(\"port\", ch, f)",
+        text: "Run the closure for each MIDI note-on (ch 1-16; a ch filter of 0 means any; the port filter matches part of the input's name). It runs as an evaluation of its own at the note's time: an error undoes that call and prints once. Defining it again (a reload) replaces it.",
+        example: "on_note(|ch, pitch, vel| seq(\"drums:36\").step(pitch - 35, true))",
+    },
+    Doc {
+        name: "on_note_off",
+        usage: "on_note_off(|ch, pitch, vel| { ... }), on_note_off(ch, f), on_note_off(\"port\", ch, f)",
+        text: "Run the closure for each MIDI note-off (a note-on with velocity 0 included), like on_note.",
+        example: "on_note_off(|ch, pitch, vel| print(`released ${pitch}`))",
+    },
+    Doc {
+        name: "on_cc",
+        usage: "on_cc(number, |ch, value| { ... }), on_cc(number, ch, f), on_cc(number, \"port\", ch, f)",
+        text: "Run the closure for each value of MIDI controller `number` (0-127; value 0-127), like on_note.",
+        example: "on_cc(74, |ch, v| channel(1).lowpass = 200 + v * 40)",
+    },
+    Doc {
+        name: "on_cc14",
+        usage: "on_cc14(number, |ch, value| { ... }), with ch / port filters as on_cc",
+        text: "A 14-bit controller as one control: MSB on CC number (0-31), LSB on number + 32; runs when the LSB arrives, value 0-16383.",
+        example: "on_cc14(1, |ch, v| tempo(60 + v / 128.0))",
+    },
+    Doc {
+        name: "on_nrpn",
+        usage: "on_nrpn(param, |ch, value| { ... }), with ch / port filters as on_cc",
+        text: "A non-registered parameter (CC 99/98 select it, data entry CC 6/38 set it) as one control: runs on the data entry LSB, value 0-16383.",
+        example: "on_nrpn(130, |ch, v| set(\"cutoff\", v))",
+    },
+    Doc {
+        name: "handlers",
+        usage: "handlers()",
+        text: "The names of the controller handlers defined (on_note, on_cc(74) ch 1, ...).",
+        example: "handlers()",
+    },
+    Doc {
         name: "keyboard",
         usage: "keyboard(ch)",
         text: "At the prompt: play channel ch from the computer keyboard. Z S X D C V G B H N J M are C4 to B4, Q 2 W 3 E R 5 T 6 Y 7 U the octave above; - and = shift the octave, [ and ] the velocity; each key plays a half-beat note (terminals report no key release); Esc returns to the prompt.",

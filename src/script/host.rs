@@ -11,6 +11,7 @@ use super::api;
 use super::diag::ScriptError;
 use super::state::{Printer, ScriptState, Shared};
 use crate::command::Command;
+use crate::midi::MidiMsg;
 use crate::session::callback::Callback;
 use crate::session::loops::LoopChange;
 use crate::session::scheduler::Item;
@@ -37,6 +38,7 @@ pub struct ScriptHost {
     repl_scope: rhai::Scope<'static>,
     repl_lines: u64,
     eval_bytes_start: Rc<std::cell::Cell<i64>>,
+    decoders: std::collections::BTreeMap<String, crate::midi::controls::Decoder>,
 }
 
 /// What an evaluation runs, given the engine.
@@ -71,6 +73,7 @@ impl ScriptHost {
             repl_scope: rhai::Scope::new(),
             repl_lines: 0,
             eval_bytes_start: Rc::new(std::cell::Cell::new(0)),
+            decoders: Default::default(),
         };
         host.set_interrupt(Default::default());
         host
@@ -148,6 +151,7 @@ impl ScriptHost {
         for n in names {
             let _ = session.stop_loop(n);
             let _ = session.stop_seq(n);
+            session.remove_handler(n);
         }
     }
 
@@ -400,6 +404,24 @@ impl ScriptHost {
         let (f, ast) = (cb.f.clone(), cb.ast.clone());
         let run: Run = Box::new(move |e, _| f.call::<Dynamic>(e, &ast, args));
         self.transact(at, &cb.ast, &cb.src, stream, run).map(|_| ())
+    }
+
+    /// A MIDI message from input `port`, acting at logical time `at`: every
+    /// handler it (or the 14-bit control or NRPN it completes) matches runs
+    /// as an evaluation of its own. Errors are returned once per body.
+    pub fn midi_handlers(&mut self, port: &str, msg: &MidiMsg, at: Beats) -> Vec<ScriptError> {
+        let control = self.decoders.entry(port.to_string()).or_default().feed(msg);
+        let calls = self.with_session(|s| s.handler_calls(port, msg, control));
+        let mut errors = Vec::new();
+        for (name, body, args) in calls {
+            if let Err(mut e) = self.run_closure(at, &body, Some(&name), args) {
+                if self.with_session(|s| s.handler_failed(&name)) {
+                    e.message = format!("{name}: {}", e.message);
+                    errors.push(e);
+                }
+            }
+        }
+        errors
     }
 
     /// Send waiting commands to the audio thread (what does not fit waits).

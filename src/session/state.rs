@@ -67,6 +67,8 @@ crate::tx_state! {
         pub log: LogSlot,
         /// `keyboard(ch)` was called: the REPL plays channel ch from the keys.
         pub keyboard_request: TxCell<Option<u8>>,
+        /// Controller handlers by name (`on_note`, `on_cc(74) ch 1`, ...).
+        pub handlers: TxMap<String, super::handlers::Handler>,
     }
 }
 
@@ -225,6 +227,7 @@ impl Session {
                 revert_requested: TxCell::new(false),
                 log: LogSlot::default(),
                 keyboard_request: TxCell::new(None),
+                handlers: TxMap::default(),
             },
         }
     }
@@ -272,6 +275,7 @@ impl Session {
             revert_requested,
             log,
             keyboard_request,
+            handlers,
         } = &self.doc;
         let loops: Vec<String> = loops
             .iter()
@@ -289,7 +293,7 @@ impl Session {
         let kept: Vec<(&String, String)> =
             kept.iter().map(|(k, v)| (k, format!("{v:?}"))).collect();
         format!(
-            "channels {:?}\nfx {:?} {:?}\ntables {:?} dirty {:?}\ntempo {:?}\nquiet {:?} end {:?} origin {:?} history {}\nscheduled {:?}\noutbox {}\nloops {loops:?}\nseqs {:?}\ncalls {calls:?}\nkept {kept:?}\nseed {} streams {:?}\nplaying {} lookahead {:?} revert {} log {} keyboard {:?}",
+            "channels {:?}\nfx {:?} {:?}\ntables {:?} dirty {:?}\ntempo {:?}\nquiet {:?} end {:?} origin {:?} history {}\nscheduled {:?}\noutbox {}\nloops {loops:?}\nseqs {:?}\ncalls {calls:?}\nkept {kept:?}\nseed {} streams {:?}\nplaying {} lookahead {:?} revert {} log {} keyboard {:?} handlers {:?}",
             **channels,
             fx_values.as_map(),
             **fx_installed,
@@ -310,6 +314,7 @@ impl Session {
             **revert_requested,
             log.log.is_some(),
             **keyboard_request,
+            handlers.iter().map(|(n, h)| (n, h.body.signature())).collect::<Vec<_>>(),
         )
     }
 
