@@ -7,6 +7,7 @@
 //! to the audio thread). The output thread sleeps until each message's due
 //! time. The audio thread never touches MIDI.
 
+pub mod input;
 pub mod msg;
 pub mod ports;
 

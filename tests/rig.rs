@@ -42,6 +42,8 @@ pub fn live_on_fallback(sr: u32, wav: &Path, printer: impl Fn(&str) + Send + 'st
         block_frames,
         lookahead: Seconds(0.1),
         script: None,
+        midi: false,
+        midi_in: Vec::new(),
     };
     let links = LiveLinks {
         commands: cmd_tx,

@@ -5,6 +5,7 @@ pub mod channels;
 pub mod control;
 pub mod fx;
 pub mod loops;
+pub mod midi;
 pub mod notes;
 pub mod presets;
 pub mod random;
@@ -33,4 +34,5 @@ pub fn register_all(engine: &mut Engine, st: &Shared) {
     control::register(engine, st);
     channels::register(engine, st);
     transport::register(engine, st);
+    midi::register(engine, st);
 }

@@ -65,6 +65,12 @@ crate::tx_state! {
         pub revert_requested: TxCell<bool>,
         /// The score log, when `log_score()` is on.
         pub log: LogSlot,
+        /// Notes held by MIDI input: (channel index, key) -> note id.
+        pub midi_held: TxMap<(u8, u8), u64>,
+        /// Notes released while the sustain pedal was down: id -> channel index.
+        pub midi_sustained: TxMap<u64, u8>,
+        /// The sustain pedal (CC 64) per channel.
+        pub midi_pedal: TxCell<[bool; CHANNELS]>,
     }
 }
 
@@ -222,6 +228,9 @@ impl Session {
                 lookahead: TxCell::new(Seconds(0.1)),
                 revert_requested: TxCell::new(false),
                 log: LogSlot::default(),
+                midi_held: TxMap::default(),
+                midi_sustained: TxMap::default(),
+                midi_pedal: TxCell::new([false; CHANNELS]),
             },
         }
     }
@@ -268,6 +277,9 @@ impl Session {
             lookahead,
             revert_requested,
             log,
+            midi_held,
+            midi_sustained,
+            midi_pedal,
         } = &self.doc;
         let loops: Vec<String> = loops
             .iter()
@@ -285,7 +297,7 @@ impl Session {
         let kept: Vec<(&String, String)> =
             kept.iter().map(|(k, v)| (k, format!("{v:?}"))).collect();
         format!(
-            "channels {:?}\nfx {:?} {:?}\ntables {:?} dirty {:?}\ntempo {:?}\nquiet {:?} end {:?} origin {:?} history {}\nscheduled {:?}\noutbox {}\nloops {loops:?}\nseqs {:?}\ncalls {calls:?}\nkept {kept:?}\nseed {} streams {:?}\nplaying {} lookahead {:?} revert {} log {}",
+            "channels {:?}\nfx {:?} {:?}\ntables {:?} dirty {:?}\ntempo {:?}\nquiet {:?} end {:?} origin {:?} history {}\nscheduled {:?}\noutbox {}\nloops {loops:?}\nseqs {:?}\ncalls {calls:?}\nkept {kept:?}\nseed {} streams {:?}\nplaying {} lookahead {:?} revert {} log {}\nmidi held {:?} sustained {:?} pedal {:?}",
             **channels,
             fx_values.as_map(),
             **fx_installed,
@@ -305,7 +317,17 @@ impl Session {
             **lookahead,
             **revert_requested,
             log.log.is_some(),
+            midi_held.as_map(),
+            midi_sustained.as_map(),
+            **midi_pedal,
         )
+    }
+
+    /// A fresh id for a note (for its later release).
+    pub(super) fn fresh_note_id(&mut self) -> u64 {
+        let id = self.next_note_id;
+        self.next_note_id += 1;
+        id
     }
 
     /// A fresh id for a loop, a sequence or a callback.
