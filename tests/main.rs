@@ -9,6 +9,8 @@ mod errors;
 mod jack;
 mod live;
 mod loops;
+#[cfg(all(feature = "jack", feature = "midi-jack"))]
+mod midi_in;
 mod palette;
 mod pitch;
 mod render_end;

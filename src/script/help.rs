@@ -411,7 +411,7 @@ pub const DOCS: &[Doc] = &[
         name: "midi_in",
         usage: "midi_in() | midi_in(\"name\")",
         text: "List the MIDI input ports, or open the first one whose name contains the text (several may be open). Note-on on MIDI channel n plays channel n (held until note-off; channel 10 plays drums by GM note); pitch bend bends by ch.bend_range semitones (default 2); CC 64 sustains; program change picks instruments()[n]; other CCs drive cc() maps. Other programs can also connect to Tactus's own input \"Tactus in\".",
-        example: "midi_in(\"OP-XY\"); channel(1).bend_range = 12",
+        example: "midi_in(\"OP-XY\"); let ch = channel(1); ch.bend_range = 12",
     },
     // Scores
     Doc {
