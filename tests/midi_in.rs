@@ -187,9 +187,16 @@ fn three_hundred_messages_play_at_arrival_plus_one_block() {
     let (lmin, lmax) = levels
         .iter()
         .fold((f64::MAX, 0.0f64), |(a, b), l| (a.min(*l), b.max(*l)));
+    let mut sorted = lat.clone();
+    sorted.sort_unstable();
+    let near = lat.iter().filter(|l| (*l - block).abs() <= 8).count();
     println!(
-        "MIDI in: 300 messages, arrival -> sound {mean:.1} frames mean ({lo}..{hi}; block {block}), \
+        "MIDI in: 300 messages, arrival -> sound {mean:.1} frames mean, median {} (p5 {}, p95 {}; \
+         {lo}..{hi}; block {block}; {near}/100 within 8 frames of one block), \
          jitter {} frames; note-off {}..{}; level/cc {lmin:.4}..{lmax:.4}; audio allocations {allocs}",
+        sorted[50],
+        sorted[5],
+        sorted[95],
         hi - lo,
         off_lat.iter().min().unwrap(),
         off_lat.iter().max().unwrap()
