@@ -44,6 +44,9 @@ impl Drop for JackSession {
 
 type Lines = Arc<Mutex<Vec<String>>>;
 
+/// What the probe input saw: arrival and the first three bytes.
+type Seen = Arc<Mutex<Vec<(Instant, [u8; 3])>>>;
+
 fn printer(lines: &Lines) -> impl Fn(&str) + Send + 'static {
     let sink = lines.clone();
     move |s: &str| sink.lock().unwrap().push(s.to_string())
@@ -111,7 +114,7 @@ fn three_hundred_messages_play_at_arrival_plus_one_block() {
     .unwrap();
     let tactus_in = wait_for_input_port("Tactus in");
     // The keyboard, connected to Tactus's virtual input and to the probe.
-    let probe: Arc<Mutex<Vec<(Instant, [u8; 3])>>> = Default::default();
+    let probe: Seen = Default::default();
     let seen = probe.clone();
     let _probe = MidiInput::new("probe")
         .unwrap()

@@ -542,7 +542,7 @@ impl Engine {
             }
             let b = ((a / BEND_STEP_FRAMES + 1) * BEND_STEP_FRAMES).min(to);
             self.render_span(a, b, t0);
-            if b % BEND_STEP_FRAMES == 0 {
+            if b.is_multiple_of(BEND_STEP_FRAMES) {
                 self.step_bends();
             }
             a = b;
