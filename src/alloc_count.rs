@@ -52,6 +52,14 @@ pub fn audio_scope<R>(f: impl FnOnce() -> R) -> R {
     r
 }
 
+/// Count one allocator call if it happens inside [`audio_scope`]: for a
+/// program's own global allocator (the test suite's), so that
+/// [`audio_allocations`] counts there too.
+#[inline]
+pub fn note_audio_call() {
+    note_call();
+}
+
 #[inline]
 fn note_call() {
     // `try_with`: the flag may already be gone while a thread exits.

@@ -136,6 +136,9 @@ pub enum ChannelChange {
     MaxVoices(u16),
     /// An effect parameter of the channel's bus (smoothed on the bus).
     Fx(crate::audio::fx::FxParam),
+    /// Pitch bend of the channel's sounding (and later) notes, in
+    /// semitones; the engine glides to it over a few milliseconds.
+    Bend(f32),
 }
 
 /// What a controller moves: a bus parameter between two values.

@@ -300,13 +300,18 @@ pub fn forward_events(
     }
 }
 
+/// Each output device's backend (cpal host name: "ALSA", "JACK"), by device name.
+pub fn output_backends() -> Vec<(String, &'static str)> {
+    quietly(cpal_out::outputs_by_host)
+}
+
 /// Output device names (for `tactus devices`), and which is the default.
 ///
 /// # Errors
 /// [`DeviceError::List`] when no audio host can enumerate its devices.
 pub fn list_outputs() -> Result<Vec<(String, bool)>, DeviceError> {
-    let outputs = cpal_out::outputs().map_err(DeviceError::List)?;
-    let defaults = cpal_out::default_names();
+    let (outputs, defaults) = quietly(|| (cpal_out::outputs(), cpal_out::default_names()));
+    let outputs = outputs.map_err(DeviceError::List)?;
     Ok(outputs
         .into_iter()
         .map(|(_, name)| {

@@ -9,8 +9,12 @@ pub mod reload;
 
 use crate::audio::Telemetry;
 use crate::command::{Command, Garbage};
+use crate::midi::input;
+use crate::midi::ports::MidiError;
+use crate::midi::MidiEvent;
 use crate::script::state::Printer;
 use crate::script::{ScriptError, ScriptHost};
+use crate::session::midi_play::MidiAction;
 use crate::session::Session;
 use crate::time::{Beats, Frame, SampleRate, Seconds};
 use crate::watch::WatchEvent;
@@ -58,6 +62,11 @@ pub struct LiveConfig {
     pub lookahead: Seconds,
     /// The performance script, if any.
     pub script: Option<PathBuf>,
+    /// Use MIDI input: offer the virtual input "Tactus in" and open these
+    /// ports (`--midi-in`). With `false` the session has no MIDI at all.
+    pub midi: bool,
+    /// Inputs to open at the start (each the first port containing the text).
+    pub midi_in: Vec<String>,
 }
 
 /// The channels between the script thread and the rest.
@@ -83,6 +92,10 @@ pub fn run(cfg: LiveConfig, links: LiveLinks, printer: Printer) {
     host.set_interrupt(links.interrupt.clone());
     host.set_telemetry(links.telemetry.clone());
     host.set_lookahead(cfg.lookahead);
+    let (midi_tx, midi_rx) = crossbeam_channel::bounded(input::EVENT_CAPACITY);
+    if cfg.midi {
+        host.set_midi(open_midi(&cfg.midi_in, midi_tx.clone(), &*printer));
+    }
     let mut reloader = cfg.script.clone().map(Reloader::new);
     let mut thread = Live {
         host,
@@ -117,10 +130,58 @@ pub fn run(cfg: LiveConfig, links: LiveLinks, printer: Printer) {
                 Ok(WatchEvent::Error(e)) => (thread.printer)(&format!("watching the script: {e}")),
                 Err(_) => {}
             },
+            recv(midi_rx) -> ev => {
+                if let Ok(ev) = ev {
+                    thread.guarded("MIDI input", |t| {
+                        t.midi(ev);
+                        // Whatever else has arrived, in the same wake-up.
+                        for _ in 0..input::EVENT_CAPACITY {
+                            match midi_rx.try_recv() {
+                                Ok(ev) => t.midi(ev),
+                                Err(_) => break,
+                            }
+                        }
+                        t.host.flush(&t.links.commands);
+                    });
+                }
+            },
             default(TICK) => {}
         }
     }
     thread.host.with_session(|s| s.log.replace(None));
+    // Held until here: with no input open, `midi_rx` must not disconnect
+    // (a disconnected channel is always ready in select!).
+    drop(midi_tx);
+}
+
+/// Offer the virtual input and open the `--midi-in` ports; with no MIDI
+/// system, one line says why (and the session goes on without MIDI).
+fn open_midi(
+    wanted: &[String],
+    events: Sender<MidiEvent>,
+    print: &dyn Fn(&str),
+) -> Result<input::Inputs, String> {
+    let mut inputs = input::Inputs::new(events);
+    match inputs.open_virtual() {
+        Err(MidiError::Unavailable(why)) => {
+            let skipped = if wanted.is_empty() {
+                String::new()
+            } else {
+                format!(" (--midi-in {} not opened)", wanted.join(", "))
+            };
+            print(&format!("no MIDI: {why}; everything else works{skipped}"));
+            return Err(why);
+        }
+        Err(e) => print(&format!("MIDI: {e}")),
+        Ok(_) => {}
+    }
+    for w in wanted {
+        match inputs.open(w) {
+            Ok(name) => print(&format!("MIDI input: {name}")),
+            Err(e) => print(&format!("--midi-in: {e}")),
+        }
+    }
+    Ok(inputs)
 }
 
 struct Live {
@@ -150,6 +211,40 @@ impl Live {
     fn next_block_beat(&self) -> Beats {
         let f = Frame(self.now().0 + self.cfg.block_frames as u64);
         self.host.with_session(|s| s.tempo.frame_to_beats(f, s.sr))
+    }
+
+    /// One MIDI message: it sounds one block after the audio-clock frame
+    /// of its arrival (a fixed latency, so its timing keeps the keyboard's,
+    /// not the block grid's).
+    fn midi(&mut self, ev: MidiEvent) {
+        let block = self.cfg.block_frames as u64;
+        let arrived = self
+            .links
+            .telemetry
+            .frame_at(ev.arrived, self.cfg.sr)
+            .unwrap_or_else(|| self.now().0);
+        let frame = Frame(arrived + block);
+        let action = self.host.with_session(|s| s.midi_message(frame, ev.msg));
+        if let MidiAction::Program { ch, program } = action {
+            let at = self
+                .host
+                .with_session(|s| s.tempo.frame_to_beats(frame, s.sr));
+            match self.host.midi_program(ch, program, at) {
+                Ok(name) => (self.printer)(&format!(
+                    "channel {}: {name} (MIDI program {program})",
+                    ch + 1
+                )),
+                Err(e) => (self.printer)(&e),
+            }
+        }
+        // Controller handlers run at the message's time, after it played.
+        let at = self
+            .host
+            .with_session(|s| s.tempo.frame_to_beats(frame, s.sr));
+        for e in self.host.midi_handlers(&ev.port, &ev.msg, at) {
+            (self.printer)(&e.to_string());
+        }
+        self.host.flush(&self.links.commands);
     }
 
     fn tick(&mut self) {

@@ -43,6 +43,11 @@ struct Cli {
     /// tactus-session-<time>.wav).
     #[arg(long, value_name = "FILE.wav")]
     record: Option<PathBuf>,
+    /// Play the channels from a MIDI input: the first port whose name
+    /// contains NAME (repeat for several; see `tactus devices`). Tactus also
+    /// offers its own input "Tactus in" for other programs to connect to.
+    #[arg(long, value_name = "NAME")]
+    midi_in: Vec<String>,
 }
 
 #[derive(Subcommand)]
@@ -161,6 +166,7 @@ fn cmd_session(cli: Cli) -> ExitCode {
             sr: cli.sr,
         },
         fallback_wav: cli.record,
+        midi_in: cli.midi_in,
     };
     match tactus::repl::run(opts) {
         Ok(()) => ExitCode::SUCCESS,
@@ -174,20 +180,42 @@ fn cmd_session(cli: Cli) -> ExitCode {
 fn cmd_devices() -> ExitCode {
     match tactus::device::list_outputs() {
         Ok(list) if !list.is_empty() => {
+            let backends = tactus::device::output_backends();
             println!("audio outputs:");
             for (name, default) in list {
-                println!("  {} {name}", if default { "*" } else { " " });
+                let backend = backends
+                    .iter()
+                    .find(|(n, _)| *n == name)
+                    .map_or("cpal", |(_, b)| *b);
+                println!("  {} {name} ({backend})", if default { "*" } else { " " });
             }
-            ExitCode::SUCCESS
         }
-        Ok(_) => {
-            println!("no audio outputs (a session records to a WAV file instead)");
-            ExitCode::SUCCESS
-        }
+        Ok(_) => println!("no audio outputs (a session records to a WAV file instead)"),
         Err(e) => {
-            println!("no usable audio output: {e} (a session records to a WAV file instead)");
-            ExitCode::SUCCESS
+            println!("no usable audio output: {e} (a session records to a WAV file instead)")
         }
+    }
+    print_midi_ports();
+    ExitCode::SUCCESS
+}
+
+/// MIDI inputs and outputs with their backend, or one line saying why
+/// there is no MIDI.
+fn print_midi_ports() {
+    use tactus::midi::ports;
+    match ports::list() {
+        Ok(list) => {
+            for (kind, names) in [("inputs", &list.inputs), ("outputs", &list.outputs)] {
+                println!("MIDI {kind} ({}):", ports::BACKEND);
+                if names.is_empty() {
+                    println!("    none");
+                }
+                for n in names {
+                    println!("    {n}");
+                }
+            }
+        }
+        Err(e) => println!("{e}; a session runs without MIDI"),
     }
 }
 

@@ -8,6 +8,7 @@
 //! time. The audio thread never touches MIDI.
 
 pub mod controls;
+pub mod input;
 pub mod msg;
 pub mod ports;
 

@@ -16,6 +16,8 @@ static EVENTS: AtomicU64 = AtomicU64::new(0);
 pub struct CountingAlloc;
 
 fn note_event() {
+    // Also the library's audio-side count (the fallback device's thread).
+    tactus::alloc_count::note_audio_call();
     if COUNTING.with(|c| c.get()) {
         EVENTS.fetch_add(1, Ordering::Relaxed);
     }

@@ -7,14 +7,22 @@ use crate::repl::{scratch, Tmux};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-struct Jackd {
+/// A private JACK server on its dummy backend (48 kHz, 256-frame periods),
+/// stopped by its PID when dropped.
+pub struct Jackd {
     child: Child,
-    name: String,
+    /// The server's name (for `JACK_DEFAULT_SERVER`).
+    pub name: String,
 }
 
 impl Jackd {
     fn start() -> Jackd {
-        let name = format!("tactus-test-{}", std::process::id());
+        Jackd::start_named(&format!("tactus-test-{}", std::process::id()))
+    }
+
+    /// Start a server called `name` and wait until it runs.
+    pub fn start_named(name: &str) -> Jackd {
+        let name = name.to_string();
         let child = Command::new("jackd")
             .args(["-n", &name, "-d", "dummy", "-r", "48000", "-p", "256"])
             .stdout(Stdio::null())

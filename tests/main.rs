@@ -10,6 +10,8 @@ mod handlers;
 mod jack;
 mod live;
 mod loops;
+#[cfg(all(feature = "jack", feature = "midi-jack"))]
+mod midi_in;
 mod palette;
 mod pitch;
 mod render_end;

@@ -24,6 +24,17 @@ pub struct LiveRig {
 /// Start the fallback at `sr` recording to `wav`, and the script thread;
 /// what the session prints goes to `printer`.
 pub fn live_on_fallback(sr: u32, wav: &Path, printer: impl Fn(&str) + Send + 'static) -> LiveRig {
+    live_on_fallback_with(sr, wav, false, printer)
+}
+
+/// [`live_on_fallback`], with MIDI input on (`midi`): the session offers
+/// its virtual input "Tactus in" as `tactus` does.
+pub fn live_on_fallback_with(
+    sr: u32,
+    wav: &Path,
+    midi: bool,
+    printer: impl Fn(&str) + Send + 'static,
+) -> LiveRig {
     let (cmd_tx, cmd_rx) = bounded(4096);
     let (g_tx, g_rx) = bounded(64);
     let mut telemetry = None;
@@ -42,6 +53,8 @@ pub fn live_on_fallback(sr: u32, wav: &Path, printer: impl Fn(&str) + Send + 'st
         block_frames,
         lookahead: Seconds(0.1),
         script: None,
+        midi,
+        midi_in: Vec::new(),
     };
     let links = LiveLinks {
         commands: cmd_tx,

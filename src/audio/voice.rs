@@ -81,6 +81,18 @@ pub struct Voice {
     pub kind: Kind,
     /// Layers.
     pub layers: LayerState,
+    /// The pitch increments as the note started, before any bend.
+    pub unbent: Unbent,
+}
+
+/// A voice's pitch increments before pitch bend scales them.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Unbent {
+    inc: u32,
+    minc: u32,
+    detune: u32,
+    sub: u32,
+    step: u64,
 }
 
 /// Phase increment for a frequency at a sample rate.
@@ -102,6 +114,39 @@ pub struct Sources<'a> {
 }
 
 impl Voice {
+    /// Remember the current increments as the unbent pitch (at note-on).
+    pub fn keep_unbent(&mut self) {
+        self.unbent = Unbent {
+            inc: self.inc,
+            minc: match self.kind {
+                Kind::Fm { minc, .. } => minc,
+                _ => 0,
+            },
+            detune: self.layers.detune.1,
+            sub: self.layers.sub.1,
+            step: match self.kind {
+                Kind::Sample(s) => s.step,
+                _ => 0,
+            },
+        };
+    }
+
+    /// Play at `ratio` times the unbent frequency (table, wave, FM and
+    /// sample voices and their layers; strings, noise and drums keep their
+    /// pitch). No allocation: a few multiplications.
+    pub fn set_bend(&mut self, ratio: f64) {
+        let u = self.unbent;
+        let scale = |x: u32| (x as f64 * ratio) as u64 as u32;
+        self.inc = scale(u.inc);
+        self.layers.detune.1 = scale(u.detune);
+        self.layers.sub.1 = scale(u.sub);
+        match &mut self.kind {
+            Kind::Fm { minc, .. } => *minc = scale(u.minc),
+            Kind::Sample(s) => s.step = (u.step as f64 * ratio) as u64,
+            _ => {}
+        }
+    }
+
     /// True once the envelope has finished.
     #[inline]
     pub fn done(&self) -> bool {

@@ -102,6 +102,24 @@ pub fn outputs() -> Result<Vec<(cpal::Device, String)>, String> {
     }
 }
 
+/// Every output device's name with the host (backend) it came from.
+pub fn outputs_by_host() -> Vec<(String, &'static str)> {
+    let mut found = Vec::new();
+    for host in hosts() {
+        let backend = host.id().name();
+        #[cfg(all(feature = "jack", target_os = "linux"))]
+        if host.id() == cpal::HostId::Jack {
+            let out = host.default_output_device();
+            found.extend(out.and_then(|d| d.name().ok()).map(|n| (n, backend)));
+            continue;
+        }
+        if let Ok(devices) = host.output_devices() {
+            found.extend(devices.filter_map(|d| d.name().ok()).map(|n| (n, backend)));
+        }
+    }
+    found
+}
+
 /// Names of the hosts' default output devices.
 pub fn default_names() -> Vec<String> {
     hosts()

@@ -6,6 +6,7 @@ pub mod control;
 pub mod fx;
 pub mod handlers;
 pub mod loops;
+pub mod midi;
 pub mod notes;
 pub mod presets;
 pub mod random;
@@ -35,4 +36,5 @@ pub fn register_all(engine: &mut Engine, st: &Shared) {
     channels::register(engine, st);
     transport::register(engine, st);
     handlers::register(engine, st);
+    midi::register(engine, st);
 }

@@ -203,7 +203,7 @@ pub const DOCS: &[Doc] = &[
     // Channels
     Doc {
         name: "channel",
-        usage: "channel(n) | channel(n, #{ instrument, synth, table, env, volume, pan, max_voices, detune, sub_osc, noise, fm_ratio, fm_index, damping, root, looped, drums, lowpass, highpass, q, reverb, reverb_decay, chorus, delay, delay_time, delay_feedback, tremolo, tremolo_rate, distortion, saturation, phaser })",
+        usage: "channel(n) | channel(n, #{ instrument, synth, table, env, volume, pan, max_voices, bend_range, detune, sub_osc, noise, fm_ratio, fm_index, damping, root, looped, drums, lowpass, highpass, q, reverb, reverb_decay, chorus, delay, delay_time, delay_feedback, tremolo, tremolo_rate, distortion, saturation, phaser })",
         text: "Configure channel 1-16 (an instrument preset, then overrides) and get its handle; every option reads and sets live, e.g. ch.lowpass = 1200 (smoothed, no clicks). Synths: sine, saw, square, triangle, fm, pluck, noise, sample, table, drums. Channel 10 is drums by default.",
         example: "let ch = channel(1, #{ table: 1, env: adsr(0.01, 0.1, 0.7, 0.3) }); ch.volume = 0.5",
     },
@@ -448,6 +448,12 @@ pub const DOCS: &[Doc] = &[
         usage: "cc_in(ch, number, value_0_127)",
         text: "Send a controller value as if it came from MIDI input (try a mapping without a controller).",
         example: "cc_in(1, 74, 100)",
+    },
+    Doc {
+        name: "midi_in",
+        usage: "midi_in() | midi_in(\"name\")",
+        text: "List the MIDI input ports, or open the first one whose name contains the text (several may be open). Note-on on MIDI channel n plays channel n (held until note-off; channel 10 plays drums by GM note); pitch bend bends by ch.bend_range semitones (default 2); CC 64 sustains; program change picks instruments()[n]; other CCs drive cc() maps. Other programs can also connect to Tactus's own input \"Tactus in\".",
+        example: "midi_in(\"OP-XY\"); let ch = channel(1); ch.bend_range = 12",
     },
     // Scores
     Doc {

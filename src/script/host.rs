@@ -215,6 +215,43 @@ impl ScriptHost {
         names
     }
 
+    /// Give the bindings the session's MIDI inputs (or why there are none).
+    pub fn set_midi(&mut self, midi: Result<crate::midi::input::Inputs, String>) {
+        self.state.borrow_mut().midi = Some(midi);
+    }
+
+    /// A MIDI program change: channel index `ch` takes the preset with
+    /// index `program` in `instruments()`, as one transaction at `at`.
+    /// Returns the preset's name.
+    ///
+    /// # Errors
+    /// A message naming the valid indices when there is no such preset.
+    pub fn midi_program(&mut self, ch: u8, program: u8, at: Beats) -> Result<String, String> {
+        let names = super::api::presets::names();
+        let Some(name) = names.get(program as usize) else {
+            return Err(format!(
+                "MIDI program change {program} on channel {}: no instrument has that index; instruments() 0-{}: {}",
+                ch + 1,
+                names.len() - 1,
+                names.join(", ")
+            ));
+        };
+        {
+            let mut st = self.state.borrow_mut();
+            st.session.begin_eval(at);
+            st.session.begin_txn();
+        }
+        let r = super::api::presets::apply(&self.state, ch, &Dynamic::from(name.to_string()));
+        let mut st = self.state.borrow_mut();
+        if r.is_ok() {
+            st.session.commit();
+        } else {
+            st.session.rollback();
+        }
+        st.session.end_eval();
+        r.map(|_| name.to_string()).map_err(|e| e.to_string())
+    }
+
     /// Run `f` with the session.
     pub fn with_session<R>(&self, f: impl FnOnce(&mut Session) -> R) -> R {
         f(&mut self.state.borrow_mut().session)

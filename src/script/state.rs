@@ -27,6 +27,8 @@ pub struct ScriptState {
     /// The random stream the running code draws from ("" at top level, a
     /// loop's name inside its body).
     pub current_stream: String,
+    /// MIDI inputs, in a live session (`midi_in`); `Err` says why there is no MIDI.
+    pub midi: Option<Result<crate::midi::input::Inputs, String>>,
 }
 
 /// The shared handle the bindings capture.
@@ -42,6 +44,7 @@ impl ScriptState {
             printer,
             telemetry: None,
             current_stream: String::new(),
+            midi: None,
         }
     }
 

@@ -69,6 +69,12 @@ crate::tx_state! {
         pub keyboard_request: TxCell<Option<u8>>,
         /// Controller handlers by name (`on_note`, `on_cc(74) ch 1`, ...).
         pub handlers: TxMap<String, super::handlers::Handler>,
+        /// Notes held by MIDI input: (channel index, key) -> note id.
+        pub midi_held: TxMap<(u8, u8), u64>,
+        /// Notes released while the sustain pedal was down: id -> channel index.
+        pub midi_sustained: TxMap<u64, u8>,
+        /// The sustain pedal (CC 64) per channel.
+        pub midi_pedal: TxCell<[bool; CHANNELS]>,
     }
 }
 
@@ -228,6 +234,9 @@ impl Session {
                 log: LogSlot::default(),
                 keyboard_request: TxCell::new(None),
                 handlers: TxMap::default(),
+                midi_held: TxMap::default(),
+                midi_sustained: TxMap::default(),
+                midi_pedal: TxCell::new([false; CHANNELS]),
             },
         }
     }
@@ -276,6 +285,9 @@ impl Session {
             log,
             keyboard_request,
             handlers,
+            midi_held,
+            midi_sustained,
+            midi_pedal,
         } = &self.doc;
         let loops: Vec<String> = loops
             .iter()
@@ -293,7 +305,7 @@ impl Session {
         let kept: Vec<(&String, String)> =
             kept.iter().map(|(k, v)| (k, format!("{v:?}"))).collect();
         format!(
-            "channels {:?}\nfx {:?} {:?}\ntables {:?} dirty {:?}\ntempo {:?}\nquiet {:?} end {:?} origin {:?} history {}\nscheduled {:?}\noutbox {}\nloops {loops:?}\nseqs {:?}\ncalls {calls:?}\nkept {kept:?}\nseed {} streams {:?}\nplaying {} lookahead {:?} revert {} log {} keyboard {:?} handlers {:?}",
+            "channels {:?}\nfx {:?} {:?}\ntables {:?} dirty {:?}\ntempo {:?}\nquiet {:?} end {:?} origin {:?} history {}\nscheduled {:?}\noutbox {}\nloops {loops:?}\nseqs {:?}\ncalls {calls:?}\nkept {kept:?}\nseed {} streams {:?}\nplaying {} lookahead {:?} revert {} log {} keyboard {:?} handlers {:?}\nmidi held {:?} sustained {:?} pedal {:?}",
             **channels,
             fx_values.as_map(),
             **fx_installed,
@@ -315,7 +327,17 @@ impl Session {
             log.log.is_some(),
             **keyboard_request,
             handlers.iter().map(|(n, h)| (n, h.body.signature())).collect::<Vec<_>>(),
+            midi_held.as_map(),
+            midi_sustained.as_map(),
+            **midi_pedal,
         )
+    }
+
+    /// A fresh id for a note (for its later release).
+    pub(super) fn fresh_note_id(&mut self) -> u64 {
+        let id = self.next_note_id;
+        self.next_note_id += 1;
+        id
     }
 
     /// A fresh id for a loop, a sequence or a callback.

@@ -158,3 +158,64 @@ fn the_audio_clock_maps_wall_time_to_frames() {
     let back = t.frame_at(t.instant_at(10_000, sr).unwrap(), sr).unwrap();
     assert!((back as i64 - 10_000).abs() <= 1, "{back}");
 }
+
+/// A held sine at 440 Hz on channel 0, bent by `semitones` at frame 1000,
+/// rendered in blocks of `block` frames (left channel).
+fn bent_sine(block: usize, semitones: f32) -> Vec<f32> {
+    let (tx, rx) = bounded(16);
+    let (gtx, _grx) = bounded(16);
+    let mut engine = Engine::new(EngineConfig::new(SampleRate(48_000)), rx, gtx);
+    let mut held = note();
+    held.env.gate = u64::MAX;
+    tx.send(Command::Note(held)).unwrap();
+    tx.send(Command::Channel {
+        frame: Frame(1000),
+        channel: 0,
+        change: ChannelChange::Bend(semitones),
+    })
+    .unwrap();
+    let mut out = Vec::new();
+    let mut buf = vec![0.0f32; block * 2];
+    let before = audio_allocations();
+    while out.len() < 12_000 {
+        audio_scope(|| engine.process(&mut buf));
+        out.extend(buf.chunks_exact(2).map(|f| f[0]));
+    }
+    assert_eq!(audio_allocations() - before, 0, "bending allocates nothing");
+    out.truncate(12_000);
+    out
+}
+
+/// Frequency from the rising zero crossings of a run of samples.
+fn freq_of(x: &[f32]) -> f64 {
+    let ups: Vec<f64> = (1..x.len())
+        .filter(|&i| x[i - 1] < 0.0 && x[i] >= 0.0)
+        .map(|i| i as f64 - 1.0 + (-x[i - 1] / (x[i] - x[i - 1])) as f64)
+        .collect();
+    let n = ups.len() - 1;
+    48_000.0 * n as f64 / (ups[n] - ups[0])
+}
+
+#[test]
+fn a_bend_glides_to_its_pitch_whatever_the_block_size() {
+    let reference = bent_sine(256, 2.0);
+    for block in [1, 4, 63, 257] {
+        let other = bent_sine(block, 2.0);
+        let first = (0..reference.len()).find(|&i| other[i] != reference[i]);
+        assert!(
+            first.is_none(),
+            "block {block} differs from frame {first:?}"
+        );
+    }
+    let before = freq_of(&reference[100..1000]);
+    let after = freq_of(&reference[6000..12_000]);
+    assert!((before - 440.0).abs() < 0.05, "{before}");
+    let cents = 1200.0 * (after / before).log2();
+    assert!((cents - 200.0).abs() < 1.0, "bent by {cents} cents");
+    // Smooth: no jump of more than a fraction of the bend between 64-frame steps.
+    let mid = freq_of(&reference[1100..1500]);
+    assert!(mid > before && mid < after, "glides: {mid}");
+    let octave = bent_sine(256, 12.0);
+    let cents = 1200.0 * (freq_of(&octave[6000..12_000]) / before).log2();
+    assert!((cents - 1200.0).abs() < 1.0, "an octave: {cents}");
+}

@@ -24,6 +24,7 @@ pub const OPTIONS: &[&str] = &[
     "volume",
     "pan",
     "max_voices",
+    "bend_range",
     "detune",
     "sub_osc",
     "noise",
@@ -121,6 +122,7 @@ fn get_option(st: &Shared, index: u8, key: &str) -> Dynamic {
         "volume" => c.volume.into(),
         "pan" => c.pan.into(),
         "max_voices" => (c.max_voices as rhai::INT).into(),
+        "bend_range" => c.bend_range.into(),
         "detune" => (l.detune_cents as f64).into(),
         "sub_osc" => (l.sub_osc as f64).into(),
         "noise" => (l.noise as f64).into(),
@@ -195,6 +197,9 @@ fn set_synth_option(session: &mut Session, index: u8, key: &str, v: &Dynamic) ->
             }
             c.max_voices = m as u16;
             session.channel_change(index, ChannelChange::MaxVoices(m as u16));
+        }
+        "bend_range" => {
+            c.bend_range = args::num_in(v, "channel", "bend_range (semitones)", 0.0, 48.0)?
         }
         "detune" => c.layers.detune_cents = layer(v, "detune (cents)", 1200.0)?,
         "sub_osc" => c.layers.sub_osc = layer(v, "sub_osc", 1.0)?,

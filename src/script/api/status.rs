@@ -37,6 +37,14 @@ pub fn status(st: &ScriptState) -> String {
         "audio thread: {} allocations\n",
         crate::alloc_count::audio_allocations()
     ));
+    if let Some(Ok(m)) = &st.midi {
+        out.push_str(&format!(
+            "MIDI in: {} ({} notes held, {} messages dropped)\n",
+            crate::midi::ports::list_text(&m.open_names()),
+            s.midi_notes_held(),
+            m.dropped()
+        ));
+    }
     let loops = s.loop_names();
     out.push_str(&format!(
         "loops: {}\n",
