@@ -43,6 +43,10 @@ struct Cli {
     /// tactus-session-<time>.wav).
     #[arg(long, value_name = "FILE.wav")]
     record: Option<PathBuf>,
+    /// MIDI output: open the first port whose name contains NAME, as
+    /// `midi_out("NAME")` would (channels with `midi_out: true` play there).
+    #[arg(long, value_name = "NAME")]
+    midi_out: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -161,6 +165,7 @@ fn cmd_session(cli: Cli) -> ExitCode {
             sr: cli.sr,
         },
         fallback_wav: cli.record,
+        midi_out: cli.midi_out,
     };
     match tactus::repl::run(opts) {
         Ok(()) => ExitCode::SUCCESS,

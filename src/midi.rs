@@ -8,6 +8,7 @@
 //! time. The audio thread never touches MIDI.
 
 pub mod msg;
+pub mod output;
 pub mod ports;
 
 pub use msg::{MidiMsg, Parser};

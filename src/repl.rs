@@ -30,6 +30,8 @@ pub struct SessionOptions {
     pub device: DeviceOptions,
     /// Where the session is recorded when there is no audio device.
     pub fallback_wav: Option<PathBuf>,
+    /// The MIDI output to open at the start (`--midi-out`).
+    pub midi_out: Option<String>,
 }
 
 /// Why a session could not start.
@@ -94,6 +96,7 @@ pub fn run(opts: SessionOptions) -> Result<(), SessionError> {
         block_frames: info.block_frames,
         lookahead: Seconds(0.1),
         script: opts.script.clone(),
+        midi_out: opts.midi_out.clone(),
     };
     let links = LiveLinks {
         commands: cmd_tx,

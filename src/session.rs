@@ -13,6 +13,7 @@ pub mod gen;
 pub mod ievent;
 pub mod log;
 pub mod loops;
+pub mod midi_out;
 pub mod scheduler;
 pub mod score;
 pub mod score_play;

@@ -42,6 +42,7 @@ pub fn live_on_fallback(sr: u32, wav: &Path, printer: impl Fn(&str) + Send + 'st
         block_frames,
         lookahead: Seconds(0.1),
         script: None,
+        midi_out: None,
     };
     let links = LiveLinks {
         commands: cmd_tx,

@@ -5,6 +5,7 @@ pub mod channels;
 pub mod control;
 pub mod fx;
 pub mod loops;
+pub mod midi_out;
 pub mod notes;
 pub mod presets;
 pub mod random;
@@ -32,5 +33,6 @@ pub fn register_all(engine: &mut Engine, st: &Shared) {
     seq::register(engine, st);
     control::register(engine, st);
     channels::register(engine, st);
+    midi_out::register(engine, st);
     transport::register(engine, st);
 }

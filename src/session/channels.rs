@@ -118,6 +118,8 @@ pub struct ChannelConfig {
     pub max_voices: u16,
     /// Extra oscillator layers (detune, sub oscillator, noise).
     pub layers: crate::command::Layers,
+    /// Where its notes go over MIDI (`midi_out`), if anywhere.
+    pub midi: super::midi_out::MidiRoute,
 }
 
 impl Default for ChannelConfig {
@@ -136,6 +138,7 @@ impl Default for ChannelConfig {
             pan: 0.5,
             max_voices: 128,
             layers: crate::command::Layers::default(),
+            midi: super::midi_out::MidiRoute::default(),
         }
     }
 }

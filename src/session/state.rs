@@ -5,11 +5,13 @@ use super::callback::Callback;
 use super::channels::ChannelConfig;
 use super::log::ScoreLog;
 use super::loops::{LiveLoop, LoopChange};
+use super::midi_out::{amp_to_vel, hz_to_key, MidiOutbox};
 use super::scheduler::{Item, NoteSpec, Scheduler};
 use super::seqs::Seq;
 use super::txn::{TxCell, TxLog, TxMap, Undo};
 use crate::audio::table::{Table, USER_TABLES};
 use crate::command::{ChannelChange, Command, NoteOn, CHANNELS};
+use crate::midi::output::OutCmd;
 use crate::time::{Beats, Frame, SampleRate, Seconds, TempoMap};
 use crossbeam_channel::{Sender, TrySendError};
 use std::collections::{BTreeSet, VecDeque};
@@ -65,6 +67,12 @@ crate::tx_state! {
         pub revert_requested: TxCell<bool>,
         /// The score log, when `log_score()` is on.
         pub log: LogSlot,
+        /// Messages waiting for the MIDI output thread.
+        pub midi_outbox: MidiOutbox,
+        /// The output `midi_out("name")` chose (`midi_out: true` uses it).
+        pub midi_default: TxCell<Option<std::sync::Arc<str>>>,
+        /// Nudge per MIDI output, ms (`nudge("name", ms)`).
+        pub midi_nudge: TxMap<String, f64>,
     }
 }
 
@@ -222,6 +230,9 @@ impl Session {
                 lookahead: TxCell::new(Seconds(0.1)),
                 revert_requested: TxCell::new(false),
                 log: LogSlot::default(),
+                midi_outbox: MidiOutbox::default(),
+                midi_default: TxCell::default(),
+                midi_nudge: TxMap::default(),
             },
         }
     }
@@ -268,6 +279,9 @@ impl Session {
             lookahead,
             revert_requested,
             log,
+            midi_outbox,
+            midi_default,
+            midi_nudge,
         } = &self.doc;
         let loops: Vec<String> = loops
             .iter()
@@ -285,7 +299,7 @@ impl Session {
         let kept: Vec<(&String, String)> =
             kept.iter().map(|(k, v)| (k, format!("{v:?}"))).collect();
         format!(
-            "channels {:?}\nfx {:?} {:?}\ntables {:?} dirty {:?}\ntempo {:?}\nquiet {:?} end {:?} origin {:?} history {}\nscheduled {:?}\noutbox {}\nloops {loops:?}\nseqs {:?}\ncalls {calls:?}\nkept {kept:?}\nseed {} streams {:?}\nplaying {} lookahead {:?} revert {} log {}",
+            "channels {:?}\nfx {:?} {:?}\ntables {:?} dirty {:?}\ntempo {:?}\nquiet {:?} end {:?} origin {:?} history {}\nscheduled {:?}\noutbox {}\nloops {loops:?}\nseqs {:?}\ncalls {calls:?}\nkept {kept:?}\nseed {} streams {:?}\nplaying {} lookahead {:?} revert {} log {}\nmidi {} {:?} {:?}",
             **channels,
             fx_values.as_map(),
             **fx_installed,
@@ -305,6 +319,9 @@ impl Session {
             **lookahead,
             **revert_requested,
             log.log.is_some(),
+            midi_outbox.len(),
+            **midi_default,
+            midi_nudge.as_map(),
         )
     }
 
@@ -442,6 +459,7 @@ impl Session {
             .retain_items(|item| !matches!(item, Item::Note(_)));
         let frame = self.eval_frame;
         self.send(Command::AllOff { frame });
+        self.doc.midi_outbox.push(OutCmd::AllOff);
     }
 
     // ----- notes and time -----
@@ -503,6 +521,26 @@ impl Session {
         }
         let end = self.frame_at(Beats(at.0 + n.dur_beats.max(0.0)));
         let dur_frames = end.0.saturating_sub(start.0);
+        let route = &self.channels[n.channel as usize & (CHANNELS - 1)].midi;
+        let sound = route.sound;
+        if let Some((port, ch)) = route.target(n.channel) {
+            let (key, vel) = (hz_to_key(n.freq_hz), amp_to_vel(n.amp));
+            let out = &mut self.doc.midi_outbox;
+            out.push(OutCmd::Send {
+                port: port.clone(),
+                frame: start.0,
+                bytes: vec![0x90 | ch, key, vel],
+            });
+            out.push(OutCmd::Send {
+                port,
+                frame: start.0 + dur_frames.max(1),
+                bytes: vec![0x80 | ch, key, 0],
+            });
+            if !sound {
+                self.notes_sent += 1;
+                return;
+            }
+        }
         let fit = n.fit || n.env.fits_duration();
         let id = self.next_note_id;
         self.next_note_id += 1;
@@ -534,6 +572,21 @@ impl Session {
             log.note(&note, n, dur_frames, volume);
         }
         self.send(Command::Note(note));
+    }
+
+    /// Queue bytes for a channel's MIDI output at a frame (nothing when the
+    /// channel does not go to MIDI).
+    pub fn midi_to_channel(&mut self, channel: u8, frame: Frame, status: u8, data: &[u8]) {
+        let route = &self.channels[channel as usize & (CHANNELS - 1)].midi;
+        if let Some((port, ch)) = route.target(channel) {
+            let mut bytes = vec![status | ch];
+            bytes.extend_from_slice(data);
+            self.doc.midi_outbox.push(OutCmd::Send {
+                port,
+                frame: frame.0,
+                bytes,
+            });
+        }
     }
 
     /// Commands waiting to be sent.
