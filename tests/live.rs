@@ -55,6 +55,7 @@ fn one_atomic_save_gives_one_reload_within_50_ms() {
         block_frames: 256,
         lookahead: Seconds(0.1),
         script: Some(path.clone()),
+        midi_out: None,
     };
     let links = LiveLinks {
         commands: cmd_tx,

@@ -9,6 +9,7 @@ mod errors;
 mod jack;
 mod live;
 mod loops;
+mod midi_out;
 mod palette;
 mod pitch;
 mod render_end;
