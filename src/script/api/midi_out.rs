@@ -166,7 +166,7 @@ pub fn set_option(s: &Shared, index: u8, key: &str, v: &Dynamic) -> Res<()> {
                 }
             } else if v.is_unit() {
                 None
-            } else if let Some(name) = v.clone().into_string().ok() {
+            } else if let Ok(name) = v.clone().into_string() {
                 Some(open(&mut st, "channel", &name)?)
             } else {
                 return err(format!(
