@@ -336,11 +336,16 @@ pub(crate) fn quietly<R>(f: impl FnOnce() -> R) -> R {
 }
 
 /// Stdout and stderr sent to /dev/null until dropped (also while unwinding).
+/// Several threads may be quiet at once (the MIDI output thread opens a port
+/// while the script thread lists them): the first silences, the last
+/// restores, so a restore never puts back another thread's /dev/null.
 #[cfg(unix)]
-struct Silenced {
-    /// A copy of each of fds 1 and 2 as it was, where it was redirected.
-    saved: [Option<libc::c_int>; 2],
-}
+struct Silenced;
+
+/// How many are quiet now, and the copies of fds 1 and 2 the first one made.
+#[cfg(unix)]
+static SILENCE: std::sync::Mutex<(usize, [Option<libc::c_int>; 2])> =
+    std::sync::Mutex::new((0, [None; 2]));
 
 #[cfg(unix)]
 impl Silenced {
@@ -348,14 +353,19 @@ impl Silenced {
     const FDS: [libc::c_int; 2] = [1, 2];
 
     fn new() -> Silenced {
-        let mut saved = [None; 2];
+        let mut state = SILENCE.lock().unwrap_or_else(|e| e.into_inner());
+        state.0 += 1;
+        if state.0 > 1 {
+            return Silenced;
+        }
+        let saved = &mut state.1;
         // SAFETY: plain descriptor calls on fds 1 and 2 and on descriptors
         // opened here; each result is checked, and every copy is either kept
-        // (and restored and closed on drop) or closed now.
+        // (and restored and closed by the last drop) or closed now.
         unsafe {
             let null = libc::open(c"/dev/null".as_ptr(), libc::O_WRONLY);
             if null < 0 {
-                return Silenced { saved };
+                return Silenced;
             }
             for (slot, fd) in saved.iter_mut().zip(Self::FDS) {
                 let copy = libc::dup(fd);
@@ -370,15 +380,20 @@ impl Silenced {
             }
             libc::close(null);
         }
-        Silenced { saved }
+        Silenced
     }
 }
 
 #[cfg(unix)]
 impl Drop for Silenced {
     fn drop(&mut self) {
-        for (copy, fd) in self.saved.iter().zip(Self::FDS) {
-            if let Some(copy) = *copy {
+        let mut state = SILENCE.lock().unwrap_or_else(|e| e.into_inner());
+        state.0 -= 1;
+        if state.0 > 0 {
+            return;
+        }
+        for (copy, fd) in state.1.iter_mut().zip(Self::FDS) {
+            if let Some(copy) = copy.take() {
                 // SAFETY: `copy` is the descriptor `new` duplicated from `fd`
                 // and still owns; it is closed once, here.
                 unsafe {

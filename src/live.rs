@@ -10,9 +10,10 @@ pub mod reload;
 use crate::audio::Telemetry;
 use crate::command::{Command, Garbage};
 use crate::midi::input;
+use crate::midi::output::MidiOut;
 use crate::midi::ports::MidiError;
 use crate::midi::MidiEvent;
-use crate::script::state::Printer;
+use crate::script::state::{MidiOutState, Printer};
 use crate::script::{ScriptError, ScriptHost};
 use crate::session::midi_play::MidiAction;
 use crate::session::Session;
@@ -67,6 +68,8 @@ pub struct LiveConfig {
     pub midi: bool,
     /// Inputs to open at the start (each the first port containing the text).
     pub midi_in: Vec<String>,
+    /// The MIDI output to open at the start (`--midi-out NAME`).
+    pub midi_out: Option<String>,
 }
 
 /// The channels between the script thread and the rest.
@@ -96,13 +99,36 @@ pub fn run(cfg: LiveConfig, links: LiveLinks, printer: Printer) {
     if cfg.midi {
         host.set_midi(open_midi(&cfg.midi_in, midi_tx.clone(), &*printer));
     }
+    let midi = match MidiOut::start(links.telemetry.clone(), cfg.sr) {
+        Ok(m) => {
+            let v = m.virtual_port.clone();
+            host.with_state(|st| st.midi_out = MidiOutState::Live(v));
+            Some(m)
+        }
+        Err(e) => {
+            let why = match e {
+                crate::midi::ports::MidiError::Unavailable(w) => w,
+                other => other.to_string(),
+            };
+            host.with_state(|st| st.midi_out = MidiOutState::Unavailable(why));
+            None
+        }
+    };
     let mut reloader = cfg.script.clone().map(Reloader::new);
+    let midi_name = cfg.midi_out.clone();
     let mut thread = Live {
         host,
         cfg,
         links,
         printer,
+        midi,
     };
+    if let Some(name) = midi_name {
+        let at = thread.next_block_beat();
+        if let Err(e) = thread.host.eval_repl(&format!("midi_out({name:?})"), at) {
+            (thread.printer)(&format!("--midi-out: {e}"));
+        }
+    }
     let start = thread.next_block_beat();
     thread.host.with_session(|s| s.bar_origin = start);
     if let Some(r) = reloader.as_mut() {
@@ -149,6 +175,10 @@ pub fn run(cfg: LiveConfig, links: LiveLinks, printer: Printer) {
         }
     }
     thread.host.with_session(|s| s.log.replace(None));
+    // Every note-on sent gets its note-off, and CC 123, on every output.
+    if let Some(mut m) = thread.midi.take() {
+        m.shutdown();
+    }
     // Held until here: with no input open, `midi_rx` must not disconnect
     // (a disconnected channel is always ready in select!).
     drop(midi_tx);
@@ -189,6 +219,7 @@ struct Live {
     cfg: LiveConfig,
     links: LiveLinks,
     printer: Printer,
+    midi: Option<MidiOut>,
 }
 
 impl Live {
@@ -273,6 +304,24 @@ impl Live {
             (self.printer)(&e.to_string());
         }
         self.host.flush(&self.links.commands);
+        self.flush_midi();
+    }
+
+    /// Hand the MIDI outbox to the output thread without blocking (what does
+    /// not fit waits for the next tick), and print what the thread reported.
+    fn flush_midi(&mut self) {
+        let midi = self.midi.as_ref();
+        self.host.with_session(|s| match midi {
+            Some(m) => {
+                s.midi_outbox.flush(|c| m.try_send(c));
+            }
+            None => s.midi_outbox.clear(),
+        });
+        if let Some(m) = &self.midi {
+            while let Ok(line) = m.reports.try_recv() {
+                (self.printer)(&line);
+            }
+        }
     }
 
     fn eval(&mut self, code: &str, reply: &Sender<Reply>, reloader: Option<&mut Reloader>) {

@@ -48,6 +48,10 @@ struct Cli {
     /// offers its own input "Tactus in" for other programs to connect to.
     #[arg(long, value_name = "NAME")]
     midi_in: Vec<String>,
+    /// MIDI output: open the first port whose name contains NAME, as
+    /// `midi_out("NAME")` would (channels with `midi_out: true` play there).
+    #[arg(long, value_name = "NAME")]
+    midi_out: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -167,6 +171,7 @@ fn cmd_session(cli: Cli) -> ExitCode {
         },
         fallback_wav: cli.record,
         midi_in: cli.midi_in,
+        midi_out: cli.midi_out,
     };
     match tactus::repl::run(opts) {
         Ok(()) => ExitCode::SUCCESS,

@@ -10,6 +10,7 @@
 pub mod controls;
 pub mod input;
 pub mod msg;
+pub mod output;
 pub mod ports;
 
 pub use msg::{MidiMsg, Parser};

@@ -173,6 +173,8 @@ impl Driver for ScriptHost {
     }
     fn flush(&mut self, tx: &Sender<Command>) {
         ScriptHost::flush(self, tx);
+        // Offline, MIDI output goes nowhere.
+        self.with_session(|s| s.midi_outbox.clear());
     }
     fn is_idle_until(&self, until: Frame) -> bool {
         ScriptHost::is_idle_until(self, until)
@@ -195,6 +197,7 @@ impl Driver for Session {
     }
     fn flush(&mut self, tx: &Sender<Command>) {
         Session::flush(self, tx);
+        self.midi_outbox.clear();
     }
     fn is_idle_until(&self, until: Frame) -> bool {
         Session::is_idle_until(self, until)

@@ -32,6 +32,8 @@ pub struct SessionOptions {
     pub fallback_wav: Option<PathBuf>,
     /// MIDI inputs to open at the start (`--midi-in`).
     pub midi_in: Vec<String>,
+    /// The MIDI output to open at the start (`--midi-out`).
+    pub midi_out: Option<String>,
 }
 
 /// Why a session could not start.
@@ -98,6 +100,7 @@ pub fn run(opts: SessionOptions) -> Result<(), SessionError> {
         script: opts.script.clone(),
         midi: true,
         midi_in: opts.midi_in.clone(),
+        midi_out: opts.midi_out.clone(),
     };
     let links = LiveLinks {
         commands: cmd_tx,

@@ -14,6 +14,7 @@ pub mod handlers;
 pub mod ievent;
 pub mod log;
 pub mod loops;
+pub mod midi_out;
 pub mod midi_play;
 pub mod scheduler;
 pub mod score;

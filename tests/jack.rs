@@ -17,14 +17,27 @@ pub struct Jackd {
 
 impl Jackd {
     fn start() -> Jackd {
-        Jackd::start_named(&format!("tactus-test-{}", std::process::id()))
+        Jackd::start_with(&format!("tactus-test-{}", std::process::id()), 256)
     }
 
     /// Start a server called `name` and wait until it runs.
     pub fn start_named(name: &str) -> Jackd {
+        Jackd::start_with(name, 256)
+    }
+
+    /// A server whose period is `frames` at 48 kHz (JACK MIDI leaves at
+    /// period boundaries: a short period keeps MIDI timing fine).
+    pub fn start_with_period(frames: u32) -> Jackd {
+        Jackd::start_with(&format!("tactus-test-{}", std::process::id()), frames)
+    }
+
+    /// A server called `name` with `frames`-frame periods, once it runs.
+    fn start_with(name: &str, frames: u32) -> Jackd {
+        reclaim_dead_servers();
         let name = name.to_string();
+        let period = frames.to_string();
         let child = Command::new("jackd")
-            .args(["-n", &name, "-d", "dummy", "-r", "48000", "-p", "256"])
+            .args(["-n", &name, "-d", "dummy", "-r", "48000", "-p", &period])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -37,6 +50,36 @@ impl Jackd {
             .expect("jack_wait");
         assert!(ok.status.success(), "the dummy JACK server did not start");
         Jackd { child, name }
+    }
+}
+
+/// JACK's shared registry has 8 server slots, and a server that dies
+/// without unregistering (killed, or by a signal while a client
+/// misbehaved) keeps its slot until a server of the same name starts: after
+/// a few, no server can start ("Too many servers already active"). Free the
+/// slots whose server process is gone (never a live server's).
+fn reclaim_dead_servers() {
+    const SLOTS: usize = 8;
+    const FIRST: usize = 24; // after magic, protocol, size, hdr_len, entry_len
+    const SLOT: usize = 264; // pid + name[257], aligned
+    let path = "/dev/shm/jack-shm-registry";
+    let Ok(mut d) = std::fs::read(path) else {
+        return;
+    };
+    if d.len() < FIRST + SLOTS * SLOT || &d[..4] != b"KCAJ" {
+        return;
+    }
+    let mut changed = false;
+    for i in 0..SLOTS {
+        let off = FIRST + SLOT * i;
+        let pid = i32::from_le_bytes(d[off..off + 4].try_into().unwrap());
+        if pid > 0 && !std::path::Path::new(&format!("/proc/{pid}")).exists() {
+            d[off..off + 5].fill(0);
+            changed = true;
+        }
+    }
+    if changed {
+        let _ = std::fs::write(path, &d);
     }
 }
 

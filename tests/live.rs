@@ -57,6 +57,7 @@ fn one_atomic_save_gives_one_reload_within_50_ms() {
         script: Some(path.clone()),
         midi: false,
         midi_in: Vec::new(),
+        midi_out: None,
     };
     let links = LiveLinks {
         commands: cmd_tx,

@@ -55,6 +55,7 @@ pub fn live_on_fallback_with(
         script: None,
         midi,
         midi_in: Vec::new(),
+        midi_out: None,
     };
     let links = LiveLinks {
         commands: cmd_tx,

@@ -7,6 +7,7 @@ pub mod fx;
 pub mod handlers;
 pub mod loops;
 pub mod midi;
+pub mod midi_out;
 pub mod notes;
 pub mod presets;
 pub mod random;
@@ -34,6 +35,7 @@ pub fn register_all(engine: &mut Engine, st: &Shared) {
     seq::register(engine, st);
     control::register(engine, st);
     channels::register(engine, st);
+    midi_out::register(engine, st);
     transport::register(engine, st);
     handlers::register(engine, st);
     midi::register(engine, st);

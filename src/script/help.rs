@@ -203,8 +203,8 @@ pub const DOCS: &[Doc] = &[
     // Channels
     Doc {
         name: "channel",
-        usage: "channel(n) | channel(n, #{ instrument, synth, table, env, volume, pan, max_voices, bend_range, detune, sub_osc, noise, fm_ratio, fm_index, damping, root, looped, drums, lowpass, highpass, q, reverb, reverb_decay, chorus, delay, delay_time, delay_feedback, tremolo, tremolo_rate, distortion, saturation, phaser })",
-        text: "Configure channel 1-16 (an instrument preset, then overrides) and get its handle; every option reads and sets live, e.g. ch.lowpass = 1200 (smoothed, no clicks). Synths: sine, saw, square, triangle, fm, pluck, noise, sample, table, drums. Channel 10 is drums by default.",
+        usage: "channel(n) | channel(n, #{ instrument, synth, table, env, volume, pan, max_voices, bend_range, detune, sub_osc, noise, fm_ratio, fm_index, damping, root, looped, drums, lowpass, highpass, q, reverb, reverb_decay, chorus, delay, delay_time, delay_feedback, tremolo, tremolo_rate, distortion, saturation, phaser, midi_out, midi_channel, sound })",
+        text: "Configure channel 1-16 (an instrument preset, then overrides) and get its handle; every option reads and sets live, e.g. ch.lowpass = 1200 (smoothed, no clicks). Synths: sine, saw, square, triangle, fm, pluck, noise, sample, table, drums. Channel 10 is drums by default. midi_out: \"port\" (or true: the midi_out() port) sends its notes to MIDI on midi_channel 1-16 instead of sounding (sound: true: both).",
         example: "let ch = channel(1, #{ table: 1, env: adsr(0.01, 0.1, 0.7, 0.3) }); ch.volume = 0.5",
     },
     Doc {
@@ -454,6 +454,37 @@ pub const DOCS: &[Doc] = &[
         usage: "midi_in() | midi_in(\"name\")",
         text: "List the MIDI input ports, or open the first one whose name contains the text (several may be open). Note-on on MIDI channel n plays channel n (held until note-off; channel 10 plays drums by GM note); pitch bend bends by ch.bend_range semitones (default 2); CC 64 sustains; program change picks instruments()[n]; other CCs drive cc() maps. Other programs can also connect to Tactus's own input \"Tactus in\".",
         example: "midi_in(\"OP-XY\"); let ch = channel(1); ch.bend_range = 12",
+    },
+    // MIDI output
+    Doc {
+        name: "midi_out",
+        usage: "midi_out() | midi_out(\"name\") | midi_out(\"name\", #{ nudge: ms })",
+        text: "List the MIDI outputs, or open the first whose name contains the text (Tactus also offers its own \"Tactus out\"); it becomes the port of channels with midi_out: true. Returns the full name.",
+        example: "midi_out(\"OP-XY\"); channel(1, #{ midi_out: true, midi_channel: 1 })",
+    },
+    Doc {
+        name: "midi_send",
+        usage: "midi_send(\"port\", [bytes])",
+        text: "Send raw MIDI bytes (complete messages, 0-255; SysEx F0 .. F7) to an output at the cursor; bad bytes are refused with their position.",
+        example: "midi_send(\"OP-XY\", [0xC0, 5])",
+    },
+    Doc {
+        name: "midi_cc",
+        usage: "midi_cc(ch, controller_0_127, value_0_127)",
+        text: "Send a control change on channel ch's MIDI output and MIDI channel, at the cursor.",
+        example: "midi_cc(1, 74, 100)",
+    },
+    Doc {
+        name: "midi_bend",
+        usage: "midi_bend(ch, amount_-1_to_1)",
+        text: "Send pitch bend (-1 down .. 0 centre .. 1 up, the synth's bend range) on channel ch's MIDI output, at the cursor.",
+        example: "midi_bend(1, 0.5)",
+    },
+    Doc {
+        name: "nudge",
+        usage: "nudge(ms) | nudge(\"port\", ms)",
+        text: "Shift what goes to a MIDI output by ms (-1000..1000; positive: later) so an external synth lines up with Tactus's sound; nudge(ms) sets the midi_out() port's.",
+        example: "nudge(\"OP-XY\", -12)",
     },
     // Scores
     Doc {

@@ -252,6 +252,11 @@ impl ScriptHost {
         r.map(|_| name.to_string()).map_err(|e| e.to_string())
     }
 
+    /// Run `f` with the state the bindings share.
+    pub fn with_state<R>(&self, f: impl FnOnce(&mut crate::script::state::ScriptState) -> R) -> R {
+        f(&mut self.state.borrow_mut())
+    }
+
     /// Run `f` with the session.
     pub fn with_session<R>(&self, f: impl FnOnce(&mut Session) -> R) -> R {
         f(&mut self.state.borrow_mut().session)

@@ -24,11 +24,24 @@ pub struct ScriptState {
     pub printer: Printer,
     /// The audio thread's counters, in a live session.
     pub telemetry: Option<std::sync::Arc<crate::audio::Telemetry>>,
+    /// What MIDI output this session has.
+    pub midi_out: MidiOutState,
     /// The random stream the running code draws from ("" at top level, a
     /// loop's name inside its body).
     pub current_stream: String,
     /// MIDI inputs, in a live session (`midi_in`); `Err` says why there is no MIDI.
     pub midi: Option<Result<crate::midi::input::Inputs, String>>,
+}
+
+/// What MIDI output a session has.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MidiOutState {
+    /// A render or a check: port names are taken as given, nothing is sent.
+    Offline,
+    /// A live session with no MIDI system (why).
+    Unavailable(String),
+    /// A live session with MIDI; the name of Tactus's virtual output, if any.
+    Live(Option<String>),
 }
 
 /// The shared handle the bindings capture.
@@ -43,6 +56,7 @@ impl ScriptState {
             current_src: Rc::from(""),
             printer,
             telemetry: None,
+            midi_out: MidiOutState::Offline,
             current_stream: String::new(),
             midi: None,
         }

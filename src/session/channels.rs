@@ -120,6 +120,8 @@ pub struct ChannelConfig {
     pub layers: crate::command::Layers,
     /// Semitones a full MIDI pitch bend moves the channel's notes.
     pub bend_range: f64,
+    /// Where its notes go over MIDI (`midi_out`), if anywhere.
+    pub midi: super::midi_out::MidiRoute,
 }
 
 impl Default for ChannelConfig {
@@ -139,6 +141,7 @@ impl Default for ChannelConfig {
             max_voices: 128,
             layers: crate::command::Layers::default(),
             bend_range: 2.0,
+            midi: super::midi_out::MidiRoute::default(),
         }
     }
 }

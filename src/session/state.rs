@@ -5,11 +5,13 @@ use super::callback::Callback;
 use super::channels::ChannelConfig;
 use super::log::ScoreLog;
 use super::loops::{LiveLoop, LoopChange};
+use super::midi_out::{amp_to_vel, hz_to_key, MidiOutbox};
 use super::scheduler::{Item, NoteSpec, Scheduler};
 use super::seqs::Seq;
 use super::txn::{TxCell, TxLog, TxMap, Undo};
 use crate::audio::table::{Table, USER_TABLES};
 use crate::command::{ChannelChange, Command, NoteOn, CHANNELS};
+use crate::midi::output::OutCmd;
 use crate::time::{Beats, Frame, SampleRate, Seconds, TempoMap};
 use crossbeam_channel::{Sender, TrySendError};
 use std::collections::{BTreeSet, VecDeque};
@@ -75,6 +77,12 @@ crate::tx_state! {
         pub midi_sustained: TxMap<u64, u8>,
         /// The sustain pedal (CC 64) per channel.
         pub midi_pedal: TxCell<[bool; CHANNELS]>,
+        /// Messages waiting for the MIDI output thread.
+        pub midi_outbox: MidiOutbox,
+        /// The output `midi_out("name")` chose (`midi_out: true` uses it).
+        pub midi_default: TxCell<Option<std::sync::Arc<str>>>,
+        /// Nudge per MIDI output, ms (`nudge("name", ms)`).
+        pub midi_nudge: TxMap<String, f64>,
     }
 }
 
@@ -237,6 +245,9 @@ impl Session {
                 midi_held: TxMap::default(),
                 midi_sustained: TxMap::default(),
                 midi_pedal: TxCell::new([false; CHANNELS]),
+                midi_outbox: MidiOutbox::default(),
+                midi_default: TxCell::default(),
+                midi_nudge: TxMap::default(),
             },
         }
     }
@@ -288,6 +299,9 @@ impl Session {
             midi_held,
             midi_sustained,
             midi_pedal,
+            midi_outbox,
+            midi_default,
+            midi_nudge,
         } = &self.doc;
         let loops: Vec<String> = loops
             .iter()
@@ -305,7 +319,7 @@ impl Session {
         let kept: Vec<(&String, String)> =
             kept.iter().map(|(k, v)| (k, format!("{v:?}"))).collect();
         format!(
-            "channels {:?}\nfx {:?} {:?}\ntables {:?} dirty {:?}\ntempo {:?}\nquiet {:?} end {:?} origin {:?} history {}\nscheduled {:?}\noutbox {}\nloops {loops:?}\nseqs {:?}\ncalls {calls:?}\nkept {kept:?}\nseed {} streams {:?}\nplaying {} lookahead {:?} revert {} log {} keyboard {:?} handlers {:?}\nmidi held {:?} sustained {:?} pedal {:?}",
+            "channels {:?}\nfx {:?} {:?}\ntables {:?} dirty {:?}\ntempo {:?}\nquiet {:?} end {:?} origin {:?} history {}\nscheduled {:?}\noutbox {}\nloops {loops:?}\nseqs {:?}\ncalls {calls:?}\nkept {kept:?}\nseed {} streams {:?}\nplaying {} lookahead {:?} revert {} log {} keyboard {:?} handlers {:?}\nmidi held {:?} sustained {:?} pedal {:?}\nmidi out {} {:?} {:?}",
             **channels,
             fx_values.as_map(),
             **fx_installed,
@@ -330,6 +344,9 @@ impl Session {
             midi_held.as_map(),
             midi_sustained.as_map(),
             **midi_pedal,
+            midi_outbox.len(),
+            **midi_default,
+            midi_nudge.as_map(),
         )
     }
 
@@ -474,6 +491,7 @@ impl Session {
             .retain_items(|item| !matches!(item, Item::Note(_)));
         let frame = self.eval_frame;
         self.send(Command::AllOff { frame });
+        self.doc.midi_outbox.push(OutCmd::AllOff);
     }
 
     // ----- notes and time -----
@@ -535,6 +553,26 @@ impl Session {
         }
         let end = self.frame_at(Beats(at.0 + n.dur_beats.max(0.0)));
         let dur_frames = end.0.saturating_sub(start.0);
+        let route = &self.channels[n.channel as usize & (CHANNELS - 1)].midi;
+        let sound = route.sound;
+        if let Some((port, ch)) = route.target(n.channel) {
+            let (key, vel) = (hz_to_key(n.freq_hz), amp_to_vel(n.amp));
+            let out = &mut self.doc.midi_outbox;
+            out.push(OutCmd::Send {
+                port: port.clone(),
+                frame: start.0,
+                bytes: vec![0x90 | ch, key, vel],
+            });
+            out.push(OutCmd::Send {
+                port,
+                frame: start.0 + dur_frames.max(1),
+                bytes: vec![0x80 | ch, key, 0],
+            });
+            if !sound {
+                self.notes_sent += 1;
+                return;
+            }
+        }
         let fit = n.fit || n.env.fits_duration();
         let id = self.next_note_id;
         self.next_note_id += 1;
@@ -566,6 +604,21 @@ impl Session {
             log.note(&note, n, dur_frames, volume);
         }
         self.send(Command::Note(note));
+    }
+
+    /// Queue bytes for a channel's MIDI output at a frame (nothing when the
+    /// channel does not go to MIDI).
+    pub fn midi_to_channel(&mut self, channel: u8, frame: Frame, status: u8, data: &[u8]) {
+        let route = &self.channels[channel as usize & (CHANNELS - 1)].midi;
+        if let Some((port, ch)) = route.target(channel) {
+            let mut bytes = vec![status | ch];
+            bytes.extend_from_slice(data);
+            self.doc.midi_outbox.push(OutCmd::Send {
+                port,
+                frame: frame.0,
+                bytes,
+            });
+        }
     }
 
     /// Commands waiting to be sent.

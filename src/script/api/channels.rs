@@ -59,7 +59,11 @@ pub fn register(engine: &mut Engine, st: &Shared) {
             Ok(ChannelHandle { index })
         },
     );
-    for key in OPTIONS.iter().chain(super::fx::FX_OPTIONS) {
+    let all = OPTIONS
+        .iter()
+        .chain(super::fx::FX_OPTIONS)
+        .chain(super::midi_out::CHANNEL_OPTIONS);
+    for key in all {
         let s = st.clone();
         let g = st.clone();
         engine.register_get_set(
@@ -76,6 +80,7 @@ pub fn configure(st: &Shared, index: u8, opts: &Map) -> Res<()> {
     let valid: Vec<&str> = OPTIONS
         .iter()
         .chain(super::fx::FX_OPTIONS)
+        .chain(super::midi_out::CHANNEL_OPTIONS)
         .copied()
         .collect();
     args::check_keys(opts, "channel", &valid)?;
@@ -113,6 +118,9 @@ fn register_envelopes(engine: &mut Engine) {
 
 fn get_option(st: &Shared, index: u8, key: &str) -> Dynamic {
     let st = st.borrow();
+    if super::midi_out::CHANNEL_OPTIONS.contains(&key) {
+        return super::midi_out::get_option(&st, index, key);
+    }
     let c = &st.session.channels[index as usize];
     let l = c.layers;
     match key {
@@ -148,6 +156,9 @@ pub fn set_option(st: &Shared, index: u8, key: &str, v: &Dynamic) -> Res<()> {
     }
     if key == "instrument" {
         return super::presets::apply(st, index, v);
+    }
+    if super::midi_out::CHANNEL_OPTIONS.contains(&key) {
+        return super::midi_out::set_option(st, index, key, v);
     }
     let mut st = st.borrow_mut();
     let session = &mut st.session;
