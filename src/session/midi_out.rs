@@ -3,9 +3,7 @@
 //! The outbox is journaled like the command outbox: a failed evaluation's
 //! messages are taken back before anything is sent, so it sends nothing.
 
-use super::txn::Undo;
 use crate::midi::output::OutCmd;
-use std::collections::VecDeque;
 use std::sync::Arc;
 
 /// Where a channel's notes, CCs and pitch bend go.
@@ -28,62 +26,9 @@ impl MidiRoute {
     }
 }
 
-/// Messages waiting for the MIDI output thread, in order.
-#[derive(Debug, Default)]
-pub struct MidiOutbox {
-    queue: VecDeque<OutCmd>,
-    mark: Option<usize>,
-}
-
-impl MidiOutbox {
-    /// Queue a message (sent at the end of a successful evaluation).
-    pub fn push(&mut self, cmd: OutCmd) {
-        self.queue.push_back(cmd);
-    }
-
-    /// Messages waiting.
-    pub fn len(&self) -> usize {
-        self.queue.len()
-    }
-
-    /// True when nothing waits.
-    pub fn is_empty(&self) -> bool {
-        self.queue.is_empty()
-    }
-
-    /// Hand what fits to `send` (which gives a message back when its queue
-    /// is full: it waits here for the next tick, nothing is dropped).
-    pub fn flush(&mut self, mut send: impl FnMut(OutCmd) -> Result<(), OutCmd>) -> usize {
-        let mut sent = 0;
-        while let Some(cmd) = self.queue.pop_front() {
-            if let Err(cmd) = send(cmd) {
-                self.queue.push_front(cmd);
-                break;
-            }
-            sent += 1;
-        }
-        sent
-    }
-
-    /// Take everything (a session with no MIDI output discards it).
-    pub fn clear(&mut self) {
-        self.queue.clear();
-    }
-}
-
-impl Undo for MidiOutbox {
-    fn begin(&mut self) {
-        self.mark = Some(self.queue.len());
-    }
-    fn commit(&mut self) {
-        self.mark = None;
-    }
-    fn rollback(&mut self) {
-        if let Some(m) = self.mark.take() {
-            self.queue.truncate(m);
-        }
-    }
-}
+/// Messages waiting for the MIDI output thread, in order (a failed
+/// evaluation's are taken back).
+pub type MidiOutbox = super::txn::TxQueue<OutCmd>;
 
 /// A frequency as the nearest MIDI key.
 pub fn hz_to_key(hz: f64) -> u8 {

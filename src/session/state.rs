@@ -132,25 +132,7 @@ impl DerefMut for Session {
 
 /// Commands for the audio thread, in order; a failed evaluation's are
 /// taken back (they were never sent: nothing is flushed mid-evaluation).
-#[derive(Debug, Default)]
-pub struct Outbox {
-    queue: VecDeque<Command>,
-    mark: Option<usize>,
-}
-
-impl Undo for Outbox {
-    fn begin(&mut self) {
-        self.mark = Some(self.queue.len());
-    }
-    fn commit(&mut self) {
-        self.mark = None;
-    }
-    fn rollback(&mut self) {
-        if let Some(m) = self.mark.take() {
-            self.queue.truncate(m);
-        }
-    }
-}
+pub type Outbox = super::txn::TxQueue<Command>;
 
 /// The open score log. A log opened by a failed evaluation is closed; one
 /// closed by it is kept open.
@@ -331,7 +313,7 @@ impl Session {
             **score_origin,
             score_history.len(),
             scheduler.items(),
-            outbox.queue.len(),
+            outbox.len(),
             seqs.as_map(),
             **seed,
             streams.as_map(),
@@ -478,7 +460,7 @@ impl Session {
 
     /// Queue a command for the audio thread (sent in order, never dropped).
     pub fn send(&mut self, cmd: Command) {
-        self.doc.outbox.queue.push_back(cmd);
+        self.doc.outbox.push(cmd);
     }
 
     /// Fade every sounding voice out at the evaluation's frame and forget
@@ -623,30 +605,21 @@ impl Session {
 
     /// Commands waiting to be sent.
     pub fn outbox_len(&self) -> usize {
-        self.outbox.queue.len()
+        self.outbox.len()
     }
 
     /// Send what fits into the audio channel; the rest waits for the next call
     /// (nothing is dropped). Returns how many were sent.
     pub fn flush(&mut self, tx: &Sender<Command>) -> usize {
-        let mut sent = 0;
-        let queue = &mut self.doc.outbox.queue;
-        while let Some(cmd) = queue.pop_front() {
-            match tx.try_send(cmd) {
-                Ok(()) => sent += 1,
-                Err(TrySendError::Full(cmd)) | Err(TrySendError::Disconnected(cmd)) => {
-                    queue.push_front(cmd);
-                    break;
-                }
-            }
-        }
-        sent
+        self.doc
+            .outbox
+            .flush(|cmd| tx.try_send(cmd).map_err(TrySendError::into_inner))
     }
 
     /// True when nothing waits to be sent and nothing is scheduled before `until`.
     pub fn is_idle_until(&self, until: Frame) -> bool {
         let next = self.scheduler.next_beat().map(|b| self.frame_at(b));
-        self.outbox.queue.is_empty() && next.is_none_or(|f| f >= until)
+        self.outbox.is_empty() && next.is_none_or(|f| f >= until)
     }
 
     /// The frame where the performance ends, if `end()` or `e` set one.
@@ -662,6 +635,6 @@ impl Session {
 
     /// Take every waiting command (a dry run discards them).
     pub fn take_outbox(&mut self) -> VecDeque<Command> {
-        std::mem::take(&mut self.doc.outbox.queue)
+        self.doc.outbox.take()
     }
 }

@@ -215,6 +215,80 @@ impl<T> Undo for TxLog<T> {
     }
 }
 
+/// A queue an evaluation only appends to, drained from the front between
+/// evaluations: a failed evaluation's items are taken back (they were never
+/// sent, as nothing is flushed mid-evaluation).
+#[derive(Debug)]
+pub struct TxQueue<T> {
+    queue: std::collections::VecDeque<T>,
+    mark: Option<usize>,
+}
+
+impl<T> Default for TxQueue<T> {
+    fn default() -> Self {
+        TxQueue {
+            queue: Default::default(),
+            mark: None,
+        }
+    }
+}
+
+impl<T> TxQueue<T> {
+    /// Queue an item (sent after the evaluation succeeds).
+    pub fn push(&mut self, item: T) {
+        self.queue.push_back(item);
+    }
+
+    /// Items waiting.
+    pub fn len(&self) -> usize {
+        self.queue.len()
+    }
+
+    /// True when nothing waits.
+    pub fn is_empty(&self) -> bool {
+        self.queue.is_empty()
+    }
+
+    /// Hand what fits to `send` (which gives an item back when its queue is
+    /// full: it waits here for the next call, nothing is dropped); returns
+    /// how many were sent.
+    pub fn flush(&mut self, mut send: impl FnMut(T) -> Result<(), T>) -> usize {
+        let mut sent = 0;
+        while let Some(item) = self.queue.pop_front() {
+            if let Err(item) = send(item) {
+                self.queue.push_front(item);
+                break;
+            }
+            sent += 1;
+        }
+        sent
+    }
+
+    /// Take everything waiting.
+    pub fn take(&mut self) -> std::collections::VecDeque<T> {
+        std::mem::take(&mut self.queue)
+    }
+
+    /// Drop everything waiting.
+    pub fn clear(&mut self) {
+        self.queue.clear();
+    }
+}
+
+impl<T> Undo for TxQueue<T> {
+    fn begin(&mut self) {
+        self.mark = Some(self.queue.len());
+    }
+    fn commit(&mut self) {
+        self.mark = None;
+    }
+    fn rollback(&mut self) {
+        if let Some(m) = self.mark.take() {
+            self.queue.truncate(m);
+        }
+    }
+}
+
 /// Declare a struct whose every field takes part in the transaction: the
 /// generated [`Undo`] impl begins, commits and rolls back each field, so a
 /// field whose type cannot be undone does not compile.
