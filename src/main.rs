@@ -91,10 +91,11 @@ enum Cmd {
         #[arg(long, default_value_t = 600.0)]
         duration: f64,
     },
-    /// List the audio outputs (the default marked with *).
+    /// List the audio outputs (the default marked with *), the MIDI inputs and
+    /// the MIDI outputs, each with the backend it came from.
     Devices,
-    /// Render the benchmark workloads (w1_grains, w2_poly, w3_dense: the events
-    /// Csound and scsynth render in ../shared/bench/anchors.sh) offline and
+    /// Render the benchmark workloads (w1_grains, w2_poly, w3_dense: the same
+    /// events bench/compare.sh has Csound and scsynth render) offline and
     /// print audio seconds, wall seconds, x-realtime, peak memory, late and lost events.
     Bench {
         /// Workloads to run (default: all three).
