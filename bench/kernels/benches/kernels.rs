@@ -41,6 +41,7 @@ fn voice(filter: Option<Biquad>) -> Voice {
         filter,
         kind: Kind::Table,
         layers: LayerState::default(),
+        unbent: Default::default(),
     }
 }
 
