@@ -95,9 +95,14 @@ pub fn run(cfg: LiveConfig, links: LiveLinks, printer: Printer) {
     host.set_interrupt(links.interrupt.clone());
     host.set_telemetry(links.telemetry.clone());
     host.set_lookahead(cfg.lookahead);
+    // Every MIDI client is made first, then the lines about them are
+    // printed: making a client silences stdout for a moment (JACK's and
+    // alsa-lib's noise), and the REPL writes printed lines asynchronously.
     let (midi_tx, midi_rx) = crossbeam_channel::bounded(input::EVENT_CAPACITY);
+    let mut midi_lines = Vec::new();
     if cfg.midi {
-        host.set_midi(open_midi(&cfg.midi_in, midi_tx.clone(), &*printer));
+        let mut note = |s: &str| midi_lines.push(s.to_string());
+        host.set_midi(open_midi(&cfg.midi_in, midi_tx.clone(), &mut note));
     }
     let midi = match MidiOut::start(links.telemetry.clone(), cfg.sr) {
         Ok(m) => {
@@ -128,6 +133,9 @@ pub fn run(cfg: LiveConfig, links: LiveLinks, printer: Printer) {
         if let Err(e) = thread.host.eval_repl(&format!("midi_out({name:?})"), at) {
             (thread.printer)(&format!("--midi-out: {e}"));
         }
+    }
+    for line in midi_lines {
+        (thread.printer)(&line);
     }
     let start = thread.next_block_beat();
     thread.host.with_session(|s| s.bar_origin = start);
@@ -189,7 +197,7 @@ pub fn run(cfg: LiveConfig, links: LiveLinks, printer: Printer) {
 fn open_midi(
     wanted: &[String],
     events: Sender<MidiEvent>,
-    print: &dyn Fn(&str),
+    print: &mut dyn FnMut(&str),
 ) -> Result<input::Inputs, String> {
     let mut inputs = input::Inputs::new(events);
     match inputs.open_virtual() {
