@@ -129,15 +129,24 @@ impl Inputs {
             return Ok(name);
         }
         let state = self.state(&name);
-        let conn = crate::device::quietly(|| {
+        let made = crate::device::quietly(|| {
             client.connect(
                 &ports_now[i],
                 VIRTUAL_PORT,
                 |_, bytes, st: &mut PortState| on_bytes(bytes, st),
                 state,
             )
-        })
-        .map_err(|e| MidiError::Open {
+        });
+        self.keep(name, made)
+    }
+
+    /// Keep a connection just made (or say why it could not be made).
+    fn keep<E: std::fmt::Display>(
+        &mut self,
+        name: String,
+        made: Result<midir::MidiInputConnection<PortState>, E>,
+    ) -> Result<String, MidiError> {
+        let conn = made.map_err(|e| MidiError::Open {
             kind: "input",
             name: name.clone(),
             reason: e.to_string(),
@@ -159,20 +168,14 @@ impl Inputs {
         {
             use midir::os::unix::VirtualInput;
             let state = self.state(VIRTUAL_PORT);
-            let conn = crate::device::quietly(|| {
+            let made = crate::device::quietly(|| {
                 client.create_virtual(
                     VIRTUAL_PORT,
                     |_, bytes, st: &mut PortState| on_bytes(bytes, st),
                     state,
                 )
-            })
-            .map_err(|e| MidiError::Open {
-                kind: "input",
-                name: name.clone(),
-                reason: e.to_string(),
-            })?;
-            self.open.push((name.clone(), conn));
-            Ok(name)
+            });
+            self.keep(name, made)
         }
         #[cfg(not(unix))]
         {
