@@ -83,7 +83,7 @@ fn with_no_usable_default_device_start_falls_back_to_recording() {
 }
 
 /// Manual check of the real cpal path on ALSA's `null` device (as
-/// `../shared/testing/alsa/null.asoundrc`): the callback must run.
+/// `tests/data/alsa/null.asoundrc`): the callback must run.
 #[test]
 #[ignore = "manual: the real cpal path on ALSA's null device"]
 fn alsa_null_device_runs_the_callback() {
@@ -119,7 +119,7 @@ fn alsa_null_device_runs_the_callback() {
 }
 
 /// Manual check through ALSA's `file` plugin (as
-/// `../shared/testing/alsa/file-wav16.asoundrc`): what cpal played, with
+/// `tests/data/alsa/file-wav16.asoundrc`): what cpal played, with
 /// `--sr 48000 --buffer 256` requested, lands in a 16-bit WAV and matches
 /// the offline render after the leading silence (played before the engine
 /// was handed over).
@@ -141,9 +141,9 @@ fn alsa_file_device_plays_the_engine_output() {
     }
     let wav = tmp("alsa-tee.wav");
     let asoundrc = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/testing/alsa/file-wav16.asoundrc"),
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/alsa/file-wav16.asoundrc"),
     )
-    .expect("../shared/testing/alsa/file-wav16.asoundrc");
+    .expect("tests/data/alsa/file-wav16.asoundrc");
     let name = "alsa_file_device_plays_the_engine_output";
     println!("{}", in_child(name, &asoundrc, &[("ALSA_TEE_WAV", &wav)]));
     let (spec, got) = read_wav(&wav);
