@@ -118,18 +118,12 @@ impl ScriptHost {
 
     /// True once after `revert()` was called.
     pub fn take_revert_request(&mut self) -> bool {
-        let mut st = self.state.borrow_mut();
-        let asked = *st.session.revert_requested;
-        st.session.revert_requested.set(false);
-        asked
+        self.with_session(|s| s.revert_requested.take())
     }
 
     /// The channel (1..=16) `keyboard(ch)` asked to play, once.
     pub fn take_keyboard_request(&mut self) -> Option<u8> {
-        let mut st = self.state.borrow_mut();
-        let asked = *st.session.keyboard_request;
-        st.session.keyboard_request.set(None);
-        asked
+        self.with_session(|s| s.keyboard_request.take())
     }
 
     /// Names for Tab completion: every function, the loops and the sequences.
@@ -236,19 +230,9 @@ impl ScriptHost {
                 names.join(", ")
             ));
         };
-        {
-            let mut st = self.state.borrow_mut();
-            st.session.begin_eval(at);
-            st.session.begin_txn();
-        }
+        self.with_session(|s| s.open_evaluation(at));
         let r = super::api::presets::apply(&self.state, ch, &Dynamic::from(name.to_string()));
-        let mut st = self.state.borrow_mut();
-        if r.is_ok() {
-            st.session.commit();
-        } else {
-            st.session.rollback();
-        }
-        st.session.end_eval();
+        self.with_session(|s| s.close_evaluation(r.is_ok()));
         r.map(|_| name.to_string()).map_err(|e| e.to_string())
     }
 
@@ -296,15 +280,9 @@ impl ScriptHost {
     pub fn place_score(&mut self, file: &str, src: &str) -> Result<(), ScriptError> {
         let mut st = self.state.borrow_mut();
         let session = &mut st.session;
-        session.begin_eval(Beats(0.0));
-        session.begin_txn();
+        session.open_evaluation(Beats(0.0));
         let r = crate::script::api::score::place_in(session, src, Beats(0.0), Beats(0.0));
-        if r.is_ok() {
-            session.commit();
-        } else {
-            session.rollback();
-        }
-        session.end_eval();
+        session.close_evaluation(r.is_ok());
         r.map(|_| ()).map_err(|e| ScriptError {
             file: file.to_string(),
             line: e.line,
@@ -331,20 +309,14 @@ impl ScriptHost {
             let mut st = self.state.borrow_mut();
             st.current_src = src.clone();
             st.current_ast = Some(ast.clone());
-            st.session.begin_eval(at);
-            st.session.begin_txn();
-            st.session.changes.clear();
+            st.session.open_evaluation(at);
             stream.map(|s| std::mem::replace(&mut st.current_stream, s.to_string()))
         };
         self.eval_bytes_start
             .set(crate::alloc_count::thread_bytes());
         let result = super::guard::catching_panics(|| run(&self.engine, &mut self.repl_scope));
         let mut st = self.state.borrow_mut();
-        match &result {
-            Ok(Ok(_)) => st.session.commit(),
-            _ => st.session.rollback(),
-        }
-        st.session.end_eval();
+        st.session.close_evaluation(matches!(result, Ok(Ok(_))));
         st.current_ast = None;
         if let Some(outer) = outer {
             st.current_stream = outer;

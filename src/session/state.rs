@@ -339,6 +339,25 @@ impl Session {
         id
     }
 
+    /// Open one evaluation at logical time `at`: its cursor, its frame, its
+    /// transaction (every evaluation path goes through this pair).
+    pub fn open_evaluation(&mut self, at: Beats) {
+        self.begin_eval(at);
+        self.begin_txn();
+        self.changes.clear();
+    }
+
+    /// Close it: keep its changes when `ok`, undo them all otherwise, then
+    /// publish its table edits.
+    pub fn close_evaluation(&mut self, ok: bool) {
+        if ok {
+            self.commit();
+        } else {
+            self.rollback();
+        }
+        self.end_eval();
+    }
+
     /// A fresh id for a loop, a sequence or a callback.
     pub fn fresh_id(&mut self) -> u64 {
         self.next_item_id += 1;

@@ -47,6 +47,14 @@ impl<T: Clone> TxCell<T> {
         self.value = value;
     }
 
+    /// Take the value, leaving the default (a request read once).
+    pub fn take(&mut self) -> T
+    where
+        T: Default,
+    {
+        self.update(std::mem::take)
+    }
+
     /// Change the value in place.
     pub fn update<R>(&mut self, f: impl FnOnce(&mut T) -> R) -> R {
         self.save();
