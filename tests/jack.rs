@@ -16,19 +16,16 @@ pub struct Jackd {
 }
 
 impl Jackd {
-    fn start() -> Jackd {
-        Jackd::start_with(&format!("tactus-test-{}", std::process::id()), 256)
-    }
-
-    /// Start a server called `name` and wait until it runs.
-    pub fn start_named(name: &str) -> Jackd {
-        Jackd::start_with(name, 256)
+    /// The server this process's own JACK clients use (`jack_server_name`);
+    /// its users hold the wall-clock lock, so one runs at a time.
+    pub fn start() -> Jackd {
+        Jackd::start_with(&crate::jack_server_name(), 256)
     }
 
     /// A server whose period is `frames` at 48 kHz (JACK MIDI leaves at
     /// period boundaries: a short period keeps MIDI timing fine).
     pub fn start_with_period(frames: u32) -> Jackd {
-        Jackd::start_with(&format!("tactus-test-{}", std::process::id()), frames)
+        Jackd::start_with(&crate::jack_server_name(), frames)
     }
 
     /// A server called `name` with `frames`-frame periods, once it runs.

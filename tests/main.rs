@@ -27,6 +27,23 @@ mod tables;
 mod timing;
 mod trust;
 
+/// The JACK server this process's own JACK clients (midir's and cpal's JACK
+/// backends in the MIDI tests) look for: `tactus-test-<pid>`, the name
+/// `Jackd::start` gives its server. libjack reads it with getenv, so it is
+/// set here, before main and before any thread: setting the environment
+/// while another thread reads it (alsa-lib, libjack) is undefined behaviour,
+/// and crashed a CI run. Nothing changes it afterwards.
+#[ctor::ctor(unsafe)]
+fn point_jack_clients_at_the_test_server() {
+    std::env::set_var("JACK_DEFAULT_SERVER", jack_server_name());
+    std::env::set_var("JACK_NO_START_SERVER", "1");
+}
+
+/// The name of the JACK server that in-process clients connect to.
+pub fn jack_server_name() -> String {
+    format!("tactus-test-{}", std::process::id())
+}
+
 /// Counts allocations made on threads that asked to be counted.
 #[global_allocator]
 static ALLOC: alloc::CountingAlloc = alloc::CountingAlloc;

@@ -16,24 +16,22 @@ use tactus::time::SampleRate;
 
 const SR: u32 = 48_000;
 
-/// A JACK server for this test, and this process's JACK variables pointing
-/// at it (midir's JACK backend reads them); both undone when dropped.
+/// A JACK server for this test, under the name this process's JACK
+/// clients look for (set once before main: see `jack_server_name`).
 struct JackSession {
     _jack: Jackd,
 }
 
 impl JackSession {
-    fn start(tag: &str) -> JackSession {
-        let jack = Jackd::start_named(&format!("tactus-midi-{tag}-{}", std::process::id()));
-        std::env::set_var("JACK_DEFAULT_SERVER", &jack.name);
-        std::env::set_var("JACK_NO_START_SERVER", "1");
-        JackSession { _jack: jack }
+    fn start() -> JackSession {
+        JackSession {
+            _jack: Jackd::start(),
+        }
     }
 }
 
 impl Drop for JackSession {
     fn drop(&mut self) {
-        std::env::remove_var("JACK_DEFAULT_SERVER");
         // Let the session's JACK clients leave first (after a failed
         // assertion its script thread is still closing them): a server
         // stopped with clients attached may have to be killed, and a killed
@@ -101,7 +99,7 @@ fn rms(x: &[f32]) -> f64 {
 #[test]
 fn three_hundred_messages_play_at_arrival_plus_one_block() {
     let _serial = crate::common::wall_clock_lock();
-    let _jack = JackSession::start("timing");
+    let _jack = JackSession::start();
     let dir = scratch("midi-timing");
     let wav = dir.join("take.wav");
     let lines: Lines = Default::default();
@@ -229,7 +227,7 @@ fn three_hundred_messages_play_at_arrival_plus_one_block() {
 #[test]
 fn an_opened_port_bends_sustains_changes_program_and_plays_drums() {
     let _serial = crate::common::wall_clock_lock();
-    let _jack = JackSession::start("port");
+    let _jack = JackSession::start();
     let dir = scratch("midi-port");
     let wav = dir.join("take.wav");
     let lines: Lines = Default::default();
@@ -372,19 +370,15 @@ fn with_no_midi_system_one_line_says_why() {
         .output()
         .unwrap();
     assert!(String::from_utf8_lossy(&help.stdout).contains("--midi-in <NAME>"));
-    // A live session with no MIDI system: one line, and everything else works.
-    std::env::set_var(
-        "JACK_DEFAULT_SERVER",
-        format!("tactus-none-{}", std::process::id()),
-    );
-    std::env::set_var("JACK_NO_START_SERVER", "1");
+    // A live session with no MIDI system (no server runs under the name
+    // this process looks for while the lock is held): one line, and
+    // everything else works.
     let dir = scratch("midi-none");
     let wav = dir.join("take.wav");
     let lines: Lines = Default::default();
     let rig = crate::rig::live_on_fallback_with(SR, &wav, true, printer(&lines));
     assert_eq!(rig.eval("1 + 1").unwrap().as_deref(), Some("2"));
     let e = rig.eval("midi_in(\"x\")").unwrap_err().to_string();
-    std::env::remove_var("JACK_DEFAULT_SERVER");
     rig.finish(&wav);
     let printed = lines.lock().unwrap().clone();
     assert_eq!(printed.len(), 1, "{printed:?}");
@@ -401,7 +395,7 @@ fn with_no_midi_system_one_line_says_why() {
 #[test]
 fn pads_and_knobs_run_their_handlers() {
     let _serial = crate::common::wall_clock_lock();
-    let _jack = JackSession::start("handlers");
+    let _jack = JackSession::start();
     let dir = scratch("midi-handlers");
     let wav = dir.join("take.wav");
     let lines: Lines = Default::default();

@@ -137,10 +137,9 @@ impl MidiSession {
     fn start(tag: &str) -> MidiSession {
         let lock = crate::common::wall_clock_lock();
         let jack = Jackd::start_with_period(32);
-        // midir's JACK backend runs in this process: point it at our server
-        // (under the wall-clock lock, so no other live test runs meanwhile).
-        std::env::set_var("JACK_DEFAULT_SERVER", &jack.name);
-        std::env::set_var("JACK_NO_START_SERVER", "1");
+        // midir's JACK backend runs in this process and finds this server
+        // by the name set before main (under the wall-clock lock, so no
+        // other live test runs meanwhile).
         let dir = crate::repl::scratch(tag);
         let dump = Dump::start(&jack, &dir);
         let lines = Arc::new(Mutex::new(Vec::new()));
@@ -179,7 +178,6 @@ impl Drop for MidiSession {
     fn drop(&mut self) {
         let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.quit()));
         self.dump.take();
-        std::env::remove_var("JACK_DEFAULT_SERVER");
     }
 }
 
