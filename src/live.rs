@@ -9,7 +9,7 @@ pub mod reload;
 
 use crate::audio::Telemetry;
 use crate::command::{Command, Garbage};
-use crate::midi::input;
+use crate::midi::input::{self, PortChange};
 use crate::midi::output::MidiOut;
 use crate::midi::ports::MidiError;
 use crate::midi::MidiEvent;
@@ -288,10 +288,25 @@ impl Live {
 
     fn tick(&mut self) {
         let now = self.now();
+        self.watch_midi_inputs(now);
         self.release_from(now, Frame(now.0 + 1));
         // Never in select!: a blocked receiver would make the audio thread
         // take a lock to wake it (STYLE.md rule 5).
         while self.links.garbage.try_recv().is_ok() {}
+    }
+
+    /// Say which MIDI inputs disappeared or came back; the notes a vanished
+    /// input held end one block from now (no key can lift them any more).
+    fn watch_midi_inputs(&mut self, now: Frame) {
+        let changes = self.host.check_midi_inputs();
+        let gone = changes.iter().any(|c| matches!(c, PortChange::Gone(_)));
+        for c in &changes {
+            (self.printer)(&c.to_string());
+        }
+        if gone {
+            let frame = Frame(now.0 + self.cfg.block_frames as u64);
+            self.host.with_session(|s| s.midi_release_all(frame));
+        }
     }
 
     /// A line typed at the prompt means "now": release what it placed

@@ -433,3 +433,121 @@ fn pads_and_knobs_run_their_handlers() {
     assert!(errors[0].contains("no_such_fn"), "{}", errors[0]);
     let _ = rig.finish(&wav);
 }
+
+/// Wait until a MIDI source (an output of another client) containing `part`
+/// exists; its name.
+fn wait_for_source(part: &str) -> String {
+    let probe = MidiInput::new("probe sources").unwrap();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        if let Some(n) = probe
+            .ports()
+            .iter()
+            .filter_map(|p| probe.port_name(p).ok())
+            .find(|n| n.contains(part))
+        {
+            return n;
+        }
+        assert!(Instant::now() < deadline, "no MIDI source {part}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Wait until a printed line contains `text`; when it was seen.
+fn wait_for_line(lines: &Lines, text: &str) -> Instant {
+    let deadline = Instant::now() + Duration::from_secs(3);
+    while !lines.lock().unwrap().iter().any(|l| l.contains(text)) {
+        assert!(
+            Instant::now() < deadline,
+            "no line with {text:?}: {:?}",
+            lines.lock().unwrap()
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    Instant::now()
+}
+
+/// `jack_midiseq` (an independent JACK client, its own process) holding C4
+/// for 20000 of every 24000 frames on port `kbd:out`.
+fn keyboard_process() -> std::process::Child {
+    Command::new("jack_midiseq")
+        .args(["kbd", "24000", "0", "60", "20000"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("jack_midiseq comes with jackd2")
+}
+
+/// A keyboard whose program is killed mid-session (SIGKILL, while it holds
+/// a key): one line says so, the held note ends, the music plays on; when
+/// the keyboard returns, one line says so and it plays again.
+#[test]
+fn a_keyboard_killed_mid_session_is_reported_once_and_plays_again_when_it_returns() {
+    let _serial = crate::common::wall_clock_lock();
+    let _jack = JackSession::start();
+    let dir = scratch("midi-vanish");
+    let wav = dir.join("take.wav");
+    let lines: Lines = Default::default();
+    let rig = crate::rig::live_on_fallback_with(SR, &wav, true, printer(&lines));
+    // MIDI (channel 1) on the right, a loop (channel 2) on the left.
+    rig.eval(
+        "channel(1, #{ synth: \"sine\", env: adsr(0.001, 0.01, 1, 0.02), pan: 1.0 }); \
+         channel(2, #{ synth: \"sine\", env: adsr(0.001, 0.01, 1, 0.02), pan: 0.0 }); \
+         tempo(120); live_loop(\"beat\", 0.5, |i| note(2, 84, 0.1));",
+    )
+    .unwrap();
+    let mut kbd = keyboard_process();
+    let port = wait_for_source("kbd:");
+    assert_eq!(
+        rig.eval("midi_in(\"kbd\")").unwrap().unwrap(),
+        format!("{port:?}")
+    );
+    std::thread::sleep(Duration::from_millis(1200));
+    // SAFETY: kills the process this test spawned, by its PID.
+    unsafe { libc::kill(kbd.id() as i32, libc::SIGKILL) };
+    let _ = kbd.wait();
+    let gone = wait_for_line(&lines, "disappeared");
+    std::thread::sleep(Duration::from_millis(1000));
+    let restart = Instant::now();
+    let mut kbd = keyboard_process();
+    let back = wait_for_line(&lines, "is back");
+    std::thread::sleep(Duration::from_millis(1200));
+    // SAFETY: as above.
+    unsafe { libc::kill(kbd.id() as i32, libc::SIGKILL) };
+    let _ = kbd.wait();
+    let tel = rig.telemetry.clone();
+    let x = rig.finish_stereo(&wav);
+    let frame = |t: Instant| tel.frame_at(t, SampleRate(SR)).unwrap() as usize;
+    let side = |from: usize, to: usize, right: bool| -> Vec<f32> {
+        x[2 * from..2 * to]
+            .iter()
+            .skip(right as usize)
+            .step_by(2)
+            .copied()
+            .collect()
+    };
+    let ms = 48;
+    let held = rms(&side(frame(gone) - 900 * ms, frame(gone) - 700 * ms, true));
+    let silent = rms(&side(frame(gone) + 100 * ms, frame(restart), true));
+    let again = rms(&side(frame(back) + 200 * ms, frame(back) + 1000 * ms, true));
+    let loop_windows: Vec<f64> = (0..4)
+        .map(|k| {
+            let a = frame(gone) + k * 250 * ms;
+            rms(&side(a, a + 250 * ms, false))
+        })
+        .collect();
+    println!(
+        "keyboard killed: held {held:.3}, after the line {silent:.6}, back {again:.3}; loop while gone {loop_windows:.3?}"
+    );
+    assert!(held > 0.05, "the keyboard played before: {held}");
+    assert!(silent < 1e-3, "its held note ended: {silent}");
+    assert!(again > 0.05, "it plays again once back: {again}");
+    assert!(
+        loop_windows.iter().all(|r| *r > 0.01),
+        "the loop played on: {loop_windows:?}"
+    );
+    let printed = lines.lock().unwrap().clone();
+    assert_eq!(printed.len(), 2, "{printed:?}");
+    assert!(printed[0].contains(&format!("\"{port}\" disappeared")), "{printed:?}");
+    assert!(printed[1].contains(&format!("\"{port}\" is back")), "{printed:?}");
+}

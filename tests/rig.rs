@@ -98,10 +98,15 @@ impl LiveRig {
 
     /// Quit the session and finish the recording; returns its left channel.
     pub fn finish(self, wav: &Path) -> Vec<f32> {
+        self.finish_stereo(wav).into_iter().step_by(2).collect()
+    }
+
+    /// Quit as `finish` does; the recording, both channels interleaved.
+    pub fn finish_stereo(self, wav: &Path) -> Vec<f32> {
         self.requests.send(Request::Quit).unwrap();
         self.thread.join().unwrap();
         self.out.stop().unwrap();
         let mut r = hound::WavReader::open(wav).unwrap();
-        r.samples::<f32>().step_by(2).map(Result::unwrap).collect()
+        r.samples::<f32>().map(Result::unwrap).collect()
     }
 }

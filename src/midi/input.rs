@@ -15,7 +15,7 @@ use crossbeam_channel::Sender;
 use midir::MidiInputConnection;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// Capacity of the channel from the input callbacks to the script thread.
 /// At the 5 ms script tick this is far more than any keyboard can send
@@ -24,6 +24,39 @@ pub const EVENT_CAPACITY: usize = 4096;
 
 /// The name of Tactus's own virtual input port.
 pub const VIRTUAL_PORT: &str = "Tactus in";
+
+/// How often the opened ports are checked for having disappeared (a
+/// keyboard unplugged, a program quit) or come back.
+pub const PORT_CHECK: Duration = Duration::from_millis(300);
+
+/// A change [`Inputs::check`] found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PortChange {
+    /// The port disappeared: its connection is closed until it returns.
+    Gone(String),
+    /// The port is there again and connected.
+    Back(String),
+}
+
+impl std::fmt::Display for PortChange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PortChange::Gone(n) => write!(
+                f,
+                "MIDI input \"{n}\" disappeared; its held notes end and the session plays on (it reconnects when the port returns)"
+            ),
+            PortChange::Back(n) => write!(f, "MIDI input \"{n}\" is back"),
+        }
+    }
+}
+
+/// One input the session opened: its connection (None while the port is
+/// missing).
+struct Opened {
+    name: String,
+    conn: Option<MidiInputConnection<PortState>>,
+    is_virtual: bool,
+}
 
 /// What each open port keeps on midir's thread.
 struct PortState {
@@ -58,8 +91,10 @@ fn on_bytes(bytes: &[u8], st: &mut PortState) {
 pub struct Inputs {
     events: Sender<MidiEvent>,
     dropped: Arc<AtomicU64>,
-    open: Vec<(String, MidiInputConnection<PortState>)>,
+    open: Vec<Opened>,
     opened_count: usize,
+    lister: Option<midir::MidiInput>,
+    last_check: Instant,
 }
 
 impl Inputs {
@@ -70,6 +105,8 @@ impl Inputs {
             dropped: Arc::new(AtomicU64::new(0)),
             open: Vec::new(),
             opened_count: 0,
+            lister: None,
+            last_check: Instant::now(),
         }
     }
 
@@ -78,9 +115,14 @@ impl Inputs {
         self.dropped.load(Ordering::Relaxed)
     }
 
-    /// Names of the ports open now (the virtual input included).
+    /// Names of the ports open now (the virtual input included; not those
+    /// that disappeared).
     pub fn open_names(&self) -> Vec<String> {
-        self.open.iter().map(|(n, _)| n.clone()).collect()
+        self.open
+            .iter()
+            .filter(|o| o.conn.is_some())
+            .map(|o| o.name.clone())
+            .collect()
     }
 
     fn state(&self, name: &str) -> PortState {
@@ -125,34 +167,101 @@ impl Inputs {
             });
         };
         let name = names[i].clone();
-        if self.open.iter().any(|(n, _)| *n == name) {
+        if let Some(k) = self.open.iter().position(|o| o.name == name) {
+            if self.open[k].conn.is_none() {
+                self.open[k].conn = Some(self.connect(client, &ports_now[i], &name)?);
+            }
             return Ok(name);
         }
-        let state = self.state(&name);
-        let made = crate::device::quietly(|| {
+        let conn = self.connect(client, &ports_now[i], &name)?;
+        self.open.push(Opened {
+            name: name.clone(),
+            conn: Some(conn),
+            is_virtual: false,
+        });
+        Ok(name)
+    }
+
+    /// Connect `client` to `port` (called `name`).
+    fn connect(
+        &self,
+        client: midir::MidiInput,
+        port: &midir::MidiInputPort,
+        name: &str,
+    ) -> Result<MidiInputConnection<PortState>, MidiError> {
+        let state = self.state(name);
+        crate::device::quietly(|| {
             client.connect(
-                &ports_now[i],
+                port,
                 VIRTUAL_PORT,
                 |_, bytes, st: &mut PortState| on_bytes(bytes, st),
                 state,
             )
-        });
-        self.keep(name, made)
+        })
+        .map_err(|e| MidiError::Open {
+            kind: "input",
+            name: name.to_string(),
+            reason: e.to_string(),
+        })
     }
 
-    /// Keep a connection just made (or say why it could not be made).
-    fn keep<E: std::fmt::Display>(
-        &mut self,
-        name: String,
-        made: Result<midir::MidiInputConnection<PortState>, E>,
-    ) -> Result<String, MidiError> {
-        let conn = made.map_err(|e| MidiError::Open {
-            kind: "input",
-            name: name.clone(),
-            reason: e.to_string(),
-        })?;
-        self.open.push((name.clone(), conn));
-        Ok(name)
+    /// Every [`PORT_CHECK`]: the opened ports that disappeared (their
+    /// connections are closed) and those that came back (connected again).
+    /// Nothing when it is not yet time, or when MIDI cannot list ports.
+    pub fn check(&mut self) -> Vec<PortChange> {
+        let watched = self.open.iter().any(|o| !o.is_virtual);
+        if !watched || self.last_check.elapsed() < PORT_CHECK {
+            return Vec::new();
+        }
+        self.last_check = Instant::now();
+        let Some(names) = self.present_names() else {
+            return Vec::new();
+        };
+        let mut changes = Vec::new();
+        for k in 0..self.open.len() {
+            let o = &self.open[k];
+            let present = names.iter().any(|n| *n == o.name);
+            if o.is_virtual || present == o.conn.is_some() {
+                continue;
+            }
+            if !present {
+                // Closing the connection also leaves the dead port's callback.
+                self.open[k].conn = None;
+                changes.push(PortChange::Gone(self.open[k].name.clone()));
+            } else {
+                let name = self.open[k].name.clone();
+                if let Some(conn) = self.reconnect(&name) {
+                    self.open[k].conn = Some(conn);
+                    changes.push(PortChange::Back(name));
+                }
+            }
+        }
+        changes
+    }
+
+    /// The input port names there are now (None when MIDI cannot list them).
+    fn present_names(&mut self) -> Option<Vec<String>> {
+        if self.lister.is_none() {
+            self.lister = ports::input_client(&format!("{CLIENT} in watch")).ok();
+        }
+        let lister = self.lister.as_ref()?;
+        Some(
+            lister
+                .ports()
+                .iter()
+                .filter_map(|p| lister.port_name(p).ok())
+                .collect(),
+        )
+    }
+
+    /// A new connection to the port named exactly `name`, if it is there.
+    fn reconnect(&mut self, name: &str) -> Option<MidiInputConnection<PortState>> {
+        let client = self.client().ok()?;
+        let port = client
+            .ports()
+            .into_iter()
+            .find(|p| client.port_name(p).is_ok_and(|n| n == name))?;
+        self.connect(client, &port, name).ok()
     }
 
     /// Offer Tactus's own virtual input ([`VIRTUAL_PORT`]) that other
@@ -168,14 +277,24 @@ impl Inputs {
         {
             use midir::os::unix::VirtualInput;
             let state = self.state(VIRTUAL_PORT);
-            let made = crate::device::quietly(|| {
+            let conn = crate::device::quietly(|| {
                 client.create_virtual(
                     VIRTUAL_PORT,
                     |_, bytes, st: &mut PortState| on_bytes(bytes, st),
                     state,
                 )
+            })
+            .map_err(|e| MidiError::Open {
+                kind: "input",
+                name: name.clone(),
+                reason: e.to_string(),
+            })?;
+            self.open.push(Opened {
+                name: name.clone(),
+                conn: Some(conn),
+                is_virtual: true,
             });
-            self.keep(name, made)
+            Ok(name)
         }
         #[cfg(not(unix))]
         {

@@ -214,6 +214,15 @@ impl ScriptHost {
         self.state.borrow_mut().midi = Some(midi);
     }
 
+    /// The MIDI inputs that disappeared or came back since the last check
+    /// (checked every [`crate::midi::input::PORT_CHECK`]).
+    pub fn check_midi_inputs(&mut self) -> Vec<crate::midi::input::PortChange> {
+        match self.state.borrow_mut().midi.as_mut() {
+            Some(Ok(inputs)) => inputs.check(),
+            _ => Vec::new(),
+        }
+    }
+
     /// A MIDI program change: channel index `ch` takes the preset with
     /// index `program` in `instruments()`, as one transaction at `at`.
     /// Returns the preset's name.

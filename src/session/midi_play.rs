@@ -159,6 +159,23 @@ impl Session {
         });
     }
 
+    /// End every note MIDI input holds (keys down or kept by the pedal) at
+    /// `frame`, and lift the pedals: what a vanished keyboard leaves behind.
+    pub fn midi_release_all(&mut self, frame: Frame) {
+        let held: Vec<u64> = self
+            .midi_held
+            .values()
+            .chain(self.midi_sustained.keys())
+            .copied()
+            .collect();
+        self.midi_held.clear();
+        self.midi_sustained.clear();
+        self.midi_pedal.update(|p| p.iter_mut().for_each(|d| *d = false));
+        for id in held {
+            self.send(Command::Release { frame, id });
+        }
+    }
+
     /// Notes held by MIDI input now (keys down or kept by the pedal).
     pub fn midi_notes_held(&self) -> usize {
         self.midi_held.len() + self.midi_sustained.len()
