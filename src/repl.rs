@@ -176,8 +176,9 @@ fn repl_loop<H: rustyline::Helper>(
     requests: &Sender<Request>,
     names: &Names,
 ) {
+    let panic_key = repl_edit::bind_panic_key(editor);
     println!(
-        "Tactus {} - help() lists the functions, Tab completes, Ctrl-D quits.",
+        "Tactus {} - help() lists the functions, Tab completes, Ctrl-C on an empty line is panic(), Ctrl-D quits.",
         env!("CARGO_PKG_VERSION")
     );
     loop {
@@ -208,7 +209,11 @@ fn repl_loop<H: rustyline::Helper>(
                     }
                 }
             }
-            Err(ReadlineError::Interrupted) => continue,
+            Err(ReadlineError::Interrupted) => {
+                if panic_key.swap(false, Ordering::Relaxed) {
+                    panic_now(requests, names);
+                }
+            }
             Err(ReadlineError::Eof) => break,
             Err(e) => {
                 eprintln!("tactus: input error: {e}");
@@ -217,6 +222,24 @@ fn repl_loop<H: rustyline::Helper>(
         }
     }
 }
+
+/// The panic key (Ctrl-C on an empty line): `panic()`, said in one line.
+fn panic_now(requests: &Sender<Request>, names: &Names) {
+    let (tx, rx) = unbounded();
+    let code = "panic()".to_string();
+    if requests.send(Request::Eval { code, reply: tx }).is_ok() {
+        if let Ok(reply) = rx.recv() {
+            if reply.result.is_err() {
+                show(reply, names);
+            } else {
+                println!("{PANIC_KEY_LINE}");
+            }
+        }
+    }
+}
+
+/// What the panic key prints.
+pub const PANIC_KEY_LINE: &str = "Ctrl-C: panic(): every voice fades out and every MIDI note is ended; loops play on (stop() halts them, Ctrl-D quits)";
 
 /// Keyboard mode: each played key is evaluated like a typed line.
 fn play_keyboard(ch: u8, requests: &Sender<Request>, names: &Names) {

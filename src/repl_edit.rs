@@ -223,6 +223,38 @@ pub fn editor(
     Ok(ed)
 }
 
+/// Set by Ctrl-C pressed on an empty line (the panic key), read by the REPL
+/// loop when the editor reports the interrupt.
+pub type PanicKey = Arc<std::sync::atomic::AtomicBool>;
+
+/// Ctrl-C: on an empty line it also sets the [`PanicKey`]; with text it
+/// only clears the line, as in every shell.
+struct CtrlC(PanicKey);
+
+impl rustyline::ConditionalEventHandler for CtrlC {
+    fn handle(
+        &self,
+        _evt: &rustyline::Event,
+        _n: rustyline::RepeatCount,
+        _positive: bool,
+        ctx: &rustyline::EventContext,
+    ) -> Option<rustyline::Cmd> {
+        self.0
+            .store(ctx.line().is_empty(), std::sync::atomic::Ordering::Relaxed);
+        Some(rustyline::Cmd::Interrupt)
+    }
+}
+
+/// Make Ctrl-C on an empty line set the returned [`PanicKey`].
+pub fn bind_panic_key<H: Helper>(ed: &mut Editor<H, FileHistory>) -> PanicKey {
+    let key = PanicKey::default();
+    ed.bind_sequence(
+        rustyline::KeyEvent::ctrl('c'),
+        rustyline::EventHandler::Conditional(Box::new(CtrlC(key.clone()))),
+    );
+    key
+}
+
 /// Writes the editor's history to `path`, creating its directory if needed.
 pub fn save_history<H: Helper>(
     ed: &mut Editor<H, FileHistory>,

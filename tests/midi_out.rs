@@ -369,3 +369,36 @@ fn panic_quit_and_failed_evaluations_leave_nothing_sounding_and_bad_input_gets_o
         "{seen:?}"
     );
 }
+
+/// The panic key at the real REPL (tmux, the real binary on a JACK dummy
+/// server): Ctrl-C on an empty line ends every MIDI note the session sent;
+/// Ctrl-C with text on the line only clears it.
+#[test]
+fn ctrl_c_on_an_empty_line_ends_every_midi_note() {
+    let _serial = crate::common::wall_clock_lock();
+    let jack = Jackd::start();
+    let dir = crate::repl::scratch("midi-ctrl-c");
+    let dump = Dump::start(&jack, &dir);
+    let cmd = format!(
+        "cd {d} && TACTUS_HISTORY={d}/h {bin} --midi-out synth",
+        d = dir.display(),
+        bin = env!("CARGO_BIN_EXE_tactus")
+    );
+    let t = crate::repl::Tmux::start("midi-ctrl-c", &cmd);
+    t.wait_for("tactus>");
+    t.line("channel(1, #{ midi_out: \"synth\" }); note(1, 60, 60); note(1, 67, 60)");
+    dump.wait_for("two held notes", 5.0, |s| sounding(s).len() == 2);
+    // Text on the line: Ctrl-C clears it and nothing else happens.
+    t.keys(&["-l", "note(1, 72, 1)"]);
+    t.keys(&["C-c"]);
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(sounding(&dump.seen()).len(), 2, "{:?}", dump.seen());
+    t.keys(&["C-c"]);
+    let seen = dump.wait_for("note-offs after Ctrl-C", 5.0, |s| sounding(s).is_empty());
+    let screen = t.wait_for("Ctrl-C: panic()");
+    assert!(!seen.iter().any(|m| m.bytes.get(1) == Some(&72)), "{seen:?}");
+    assert!(seen.iter().any(|m| m.bytes == [0xB0, 123, 0]), "{seen:?}");
+    t.keys(&["C-d"]);
+    let end = t.wait_for("EXITED rc=0");
+    assert!(!end.contains("panicked"), "{screen}\n{end}");
+}
