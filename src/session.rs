@@ -19,6 +19,7 @@ pub mod midi_play;
 pub mod scheduler;
 pub mod score;
 pub mod score_play;
+pub mod seq_mirror;
 pub mod seqs;
 pub mod state;
 pub mod txn;

@@ -91,6 +91,61 @@ impl Drop for Dump {
     }
 }
 
+/// A midir input in this process, offered as a virtual port (`NAME:in`),
+/// stamping each message with the wall clock when it arrives. JACK's dummy
+/// server counts its frames by cycles that a busy machine delays (measured:
+/// 1 % slow with a few clients at 32-frame periods), so intervals are read
+/// from the wall clock here, in frames at 48 kHz since the probe started.
+struct Probe {
+    _conn: midir::MidiInputConnection<()>,
+    start: Instant,
+    got: Arc<Mutex<Vec<(Instant, Vec<u8>)>>>,
+}
+
+impl Probe {
+    fn start(name: &str) -> Probe {
+        use midir::os::unix::VirtualInput;
+        let mut input = midir::MidiInput::new(name).unwrap();
+        input.ignore(midir::Ignore::None);
+        let got: Arc<Mutex<Vec<(Instant, Vec<u8>)>>> = Default::default();
+        let sink = got.clone();
+        let conn = input
+            .create_virtual(
+                "in",
+                move |_, bytes, _| sink.lock().unwrap().push((Instant::now(), bytes.to_vec())),
+                (),
+            )
+            .unwrap();
+        Probe {
+            _conn: conn,
+            start: Instant::now(),
+            got,
+        }
+    }
+
+    fn seen(&self) -> Vec<Seen> {
+        let got = self.got.lock().unwrap();
+        got.iter()
+            .map(|(t, bytes)| Seen {
+                frame: (t.duration_since(self.start).as_secs_f64() * SR).round() as u64,
+                bytes: bytes.clone(),
+            })
+            .collect()
+    }
+
+    fn wait_for(&self, what: &str, secs: f64, pred: impl Fn(&[Seen]) -> bool) -> Vec<Seen> {
+        let deadline = Instant::now() + Duration::from_secs_f64(secs);
+        loop {
+            let s = self.seen();
+            if pred(&s) {
+                return s;
+            }
+            assert!(Instant::now() < deadline, "waiting for {what}; seen {s:?}");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
 fn is_on(s: &Seen) -> bool {
     s.bytes.len() == 3 && s.bytes[0] & 0xF0 == 0x90 && s.bytes[2] > 0
 }
@@ -145,7 +200,7 @@ impl MidiSession {
         let lines = Arc::new(Mutex::new(Vec::new()));
         let sink = lines.clone();
         let wav = dir.join("take.wav");
-        let rig = crate::rig::live_on_fallback(48_000, &wav, move |s: &str| {
+        let rig = crate::rig::live_on_fallback_with(48_000, &wav, true, move |s: &str| {
             sink.lock().unwrap().push(s.to_string())
         });
         MidiSession {
@@ -181,26 +236,23 @@ impl Drop for MidiSession {
     }
 }
 
-/// By hand: `cargo test --release --features jack,midi-jack --test tests
-/// midi_out_notes -- --ignored --nocapture`. Out of `make test` for now:
-/// on this shared 2-core machine the measured error ranged from 0.5 ms to
-/// 27 ms between runs of the same build (JACK's dummy server at 32-frame
-/// periods), so it cannot yet gate CI; the functional checks of MIDI output
-/// run in the test below.
+/// Intervals are read at a midir input (the probe, wall-clock stamps) as
+/// the issue asks; JACK's dummy server runs at 32-frame periods, so MIDI
+/// leaves at 0.67 ms boundaries.
 #[test]
-#[ignore = "wall-clock MIDI timing, not yet stable on a shared machine: run by hand"]
 fn midi_out_notes_arrive_at_their_intervals_and_every_note_on_gets_its_note_off() {
     let mut m = MidiSession::start("midi-out-timing");
-    let (rig, dump, lines) = (m.rig(), m.dump(), m.lines.clone());
+    let (rig, lines) = (m.rig(), m.lines.clone());
+    let dump = Probe::start("timing");
     let allocs_before = tactus::alloc_count::audio_allocations();
     let list = rig.eval("midi_out()").unwrap().unwrap_or_default();
     assert!(
-        list.contains("synth:input") && list.contains("Tactus out"),
+        list.contains("timing:in") && list.contains("Tactus out") && !list.contains("Tactus in"),
         "{list}"
     );
     assert_eq!(
-        rig.eval("midi_out(\"synth\")").unwrap().as_deref(),
-        Some("\"synth:input\"")
+        rig.eval("midi_out(\"timing\")").unwrap().as_deref(),
+        Some("\"timing:in\"")
     );
     // Irregular intervals (in beats at 120 bpm: 0.25 = 125 ms = 6000 frames).
     let steps = [
@@ -217,7 +269,7 @@ fn midi_out_notes_arrive_at_their_intervals_and_every_note_on_gets_its_note_off(
     let mut seen = Vec::new();
     for attempt in 1..=3 {
         rig.eval(&format!(
-            "tempo(120); channel(1, #{{ midi_out: \"synth\", midi_channel: 3 }});\n\
+            "tempo(120); channel(1, #{{ midi_out: \"timing\", midi_channel: 3 }});\n\
              let ts = [{}]; for k in 0..ts.len() {{ note(1, 48 + k % 24, 0.1, #{{ at: ts[k], vel: 100 }}) }}",
             times.join(", ")
         ))
@@ -238,7 +290,7 @@ fn midi_out_notes_arrive_at_their_intervals_and_every_note_on_gets_its_note_off(
             .filter(|m| is_off(m))
             .skip(n * (attempt - 1))
             .collect();
-        assert_eq!(ons.len(), n, "{:?}", std::fs::read_to_string(&dump.out));
+        assert_eq!(ons.len(), n, "{seen:?}");
         assert!(
             ons.iter().all(|m| m.bytes[0] == 0x92 && m.bytes[2] == 100),
             "MIDI channel 3, vel 100"
@@ -401,4 +453,89 @@ fn ctrl_c_on_an_empty_line_ends_every_midi_note() {
     t.keys(&["C-d"]);
     let end = t.wait_for("EXITED rc=0");
     assert!(!end.contains("panicked"), "{screen}\n{end}");
+}
+
+/// The pad messages (note-ons on MIDI channel 1, notes 36-43) seen.
+fn pads(seen: &[Seen]) -> Vec<&Seen> {
+    seen.iter()
+        .filter(|m| m.bytes.len() == 3 && m.bytes[0] == 0x90 && (36..44).contains(&m.bytes[1]))
+        .collect()
+}
+
+/// The step-sequencer way: a sequence mirrored on a controller's pads (the
+/// pads are jack_midi_dump's input, a pad press comes from a midir client).
+/// Lit steps show, the playing step walks across the pads in time with the
+/// steps, an edit and a pad press show at once, mirror(false) darkens all.
+#[test]
+fn a_mirrored_sequence_lights_its_pads_in_time_and_follows_edits_and_pad_presses() {
+    use midir::os::unix::VirtualOutput;
+    let mut m = MidiSession::start("midi-mirror");
+    let rig = m.rig();
+    let dump = Probe::start("leds");
+    let mut pads_out = midir::MidiOutput::new("padctl")
+        .unwrap()
+        .create_virtual("out")
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    rig.eval(
+        "tempo(120); midi_in(\"padctl\"); \
+         on_note(|ch, p, v| seq(\"k\").step(p - 35, \"X\")); \
+         seq(\"k\", 1, 60, \"x...x...\").mirror(\"leds\", 36)",
+    )
+    .unwrap();
+    // All eight pads at once: steps 1 and 5 lit, the rest dark.
+    let first = dump.wait_for("the pads drawn", 5.0, |s| pads(s).len() >= 8);
+    let drawn: Vec<(u8, u8)> = pads(&first)[..8]
+        .iter()
+        .map(|m| (m.bytes[1], m.bytes[2]))
+        .collect();
+    assert_eq!(
+        drawn,
+        vec![(36, 64), (37, 0), (38, 0), (39, 0), (40, 64), (41, 0), (42, 0), (43, 0)]
+    );
+    // The playing step walks across the pads, one step (125 ms) apart.
+    let seen = dump.wait_for("two rounds of steps", 10.0, |s| {
+        pads(s).iter().filter(|m| m.bytes[2] == 127).count() >= 17
+    });
+    let playing: Vec<&Seen> = pads(&seen).into_iter().filter(|m| m.bytes[2] == 127).collect();
+    let gaps: Vec<i64> = playing.windows(2).map(|w| w[1].frame as i64 - w[0].frame as i64).collect();
+    println!("mirror: frames between highlighted steps {gaps:?}");
+    for (k, w) in playing.windows(2).enumerate() {
+        assert_eq!(w[1].bytes[1], 36 + ((w[0].bytes[1] - 36 + 1) % 8), "step {k}: {playing:?}");
+        let gap = w[1].frame as i64 - w[0].frame as i64;
+        assert!((gap - 6000).abs() <= 48, "steps 6000 frames apart, got {gap}");
+    }
+    // Leaving a step restores its own colour (step 1 lit, step 2 dark).
+    let p = pads(&seen);
+    let left: Vec<u8> = p
+        .windows(2)
+        .filter(|w| w[1].bytes[2] == 127 && w[0].bytes[2] != 127)
+        .map(|w| w[0].bytes[1])
+        .collect();
+    assert!(!left.is_empty());
+    for w in p.windows(2).filter(|w| w[1].bytes[2] == 127 && w[0].bytes[2] != 127) {
+        let want = if matches!(w[0].bytes[1], 36 | 40) { 64 } else { 0 };
+        assert_eq!(w[0].bytes[2], want, "{:?}", w[0]);
+    }
+    // An edit at the REPL and a pad press show at once (or as the playing step).
+    let before = dump.seen().len();
+    rig.eval("seq(\"k\").step(3, true)").unwrap();
+    pads_out.send(&[0x90, 42, 100]).unwrap();
+    let seen = dump.wait_for("the edits shown", 5.0, |s| {
+        let new = pads(&s[before..]);
+        new.iter().any(|m| m.bytes[1] == 38 && m.bytes[2] == 64)
+            && new.iter().any(|m| m.bytes[1] == 42 && m.bytes[2] == 96)
+    });
+    assert!(pads(&seen[before..]).len() < 12, "only the changed pads were sent");
+    // mirror(false): every pad dark, and no more pad messages.
+    rig.eval("seq(\"k\").mirror(false)").unwrap();
+    let seen = dump.wait_for("the pads darkened", 5.0, |s| {
+        let p = pads(s);
+        p.len() >= 8 && p[p.len() - 8..].iter().all(|m| m.bytes[2] == 0)
+    });
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(pads(&dump.seen()).len(), pads(&seen).len(), "the pads stay dark");
+    let e = rig.eval("seq(\"k\").mirror(\"leds\", 200)").unwrap_err().to_string();
+    assert!(e.contains("first_note must be 0-127, got 200"), "{e}");
+    m.quit();
 }

@@ -132,19 +132,23 @@ struct Output {
 }
 
 impl Output {
+    /// Send complete messages, one at a time (JACK MIDI carries one
+    /// message per event: several in one event are dropped or worse).
     fn send(&mut self, bytes: &[u8], report: &Sender<String>) {
-        let Some(conn) = self.conn.as_mut() else {
-            return;
-        };
-        if let Err(e) = conn.send(bytes) {
-            let _ = report.try_send(format!(
-                "MIDI output \"{}\": {e}; its notes are dropped until it returns",
-                self.name
-            ));
-            self.conn = None;
-            return;
+        for message in messages(bytes) {
+            let Some(conn) = self.conn.as_mut() else {
+                return;
+            };
+            if let Err(e) = conn.send(message) {
+                let _ = report.try_send(format!(
+                    "MIDI output \"{}\": {e}; its notes are dropped until it returns",
+                    self.name
+                ));
+                self.conn = None;
+                return;
+            }
+            self.track(message);
         }
-        self.track(bytes);
     }
 
     /// Keep count of sounding notes from what was actually sent.
@@ -326,7 +330,12 @@ fn connect(name: &str) -> Result<MidiOutputConnection, MidiError> {
 /// # Errors
 /// [`MidiError::Unavailable`] when there is no MIDI system.
 pub fn output_names(virtual_port: Option<&str>) -> Result<Vec<String>, MidiError> {
-    let mut names = ports::list()?.outputs;
+    // Never Tactus's own inputs: what it sent there would play it again.
+    let mut names: Vec<String> = ports::list()?
+        .outputs
+        .into_iter()
+        .filter(|n| !n.contains(super::input::VIRTUAL_PORT))
+        .collect();
     names.extend(virtual_port.map(str::to_string));
     Ok(names)
 }
@@ -556,6 +565,24 @@ pub fn validate(bytes: &[i64]) -> Result<Vec<u8>, String> {
     Ok(out)
 }
 
+/// The messages in `bytes`, each whole: a status byte and its data bytes,
+/// or SysEx from F0 to F7 (what [`validate`] accepts). A stray data byte
+/// travels alone, as the receiver's running status would read it.
+pub fn messages(bytes: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let mut rest = bytes;
+    std::iter::from_fn(move || {
+        let first = *rest.first()?;
+        let len = if first == 0xF0 {
+            rest.iter().position(|b| *b == 0xF7).map_or(rest.len(), |i| i + 1)
+        } else {
+            1 + data_bytes(first).unwrap_or(0)
+        };
+        let (m, r) = rest.split_at(len.min(rest.len()));
+        rest = r;
+        Some(m)
+    })
+}
+
 /// Data bytes after a status byte (None: not a status byte one can send).
 fn data_bytes(status: u8) -> Option<usize> {
     Some(match status {
@@ -572,6 +599,16 @@ fn data_bytes(status: u8) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bytes_split_into_whole_messages() {
+        let b = [0x90, 36, 64, 0xF0, 1, 2, 0xF7, 0xC0, 5, 0xF8, 0x80, 36, 0];
+        let m: Vec<&[u8]> = messages(&b).collect();
+        assert_eq!(
+            m,
+            vec![&b[0..3], &b[3..7], &b[7..9], &b[9..10], &b[10..13]]
+        );
+    }
 
     #[test]
     fn validate_accepts_messages_and_names_the_first_bad_byte() {

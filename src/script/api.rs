@@ -13,6 +13,7 @@ pub mod presets;
 pub mod random;
 pub mod score;
 pub mod seq;
+pub mod seq_mirror;
 pub mod status;
 pub mod table_handle;
 pub mod tables;
@@ -33,6 +34,7 @@ pub fn register_all(engine: &mut Engine, st: &Shared) {
     random::register(engine, st);
     theory::register(engine, st);
     seq::register(engine, st);
+    seq_mirror::register(engine, st);
     control::register(engine, st);
     channels::register(engine, st);
     midi_out::register(engine, st);

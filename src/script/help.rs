@@ -414,6 +414,12 @@ pub const DOCS: &[Doc] = &[
         example: "seq(\"kick\").step(11, \"X\")",
     },
     Doc {
+        name: "mirror",
+        usage: "seq(\"name\").mirror(\"port\", first_note [, #{ channel, on, accent, playing, notes }]) | .mirror(false)",
+        text: "Light a controller's pads from a sequence: step k is pad first_note + k - 1 (or notes[k - 1]); a step that is on is lit (velocity on 64, accent 96), the playing step shows playing (127), updated on every step and edit, in time with the sound. mirror(false) darkens them.",
+        example: "seq(\"kick\", 10, 36, \"x...x...x...x...\").mirror(\"Launchpad\", 36)",
+    },
+    Doc {
         name: "stop_seq",
         usage: "stop_seq(\"name\")",
         text: "Stop a sequence at its next step.",

@@ -39,6 +39,8 @@ pub struct Seq {
     pub count: u64,
     /// Stop at the next step.
     pub stopping: bool,
+    /// The controller pads that show it (`seq(..).mirror(..)`).
+    pub mirror: Option<super::seq_mirror::Mirror>,
 }
 
 impl Seq {
@@ -47,6 +49,7 @@ impl Seq {
         Seq {
             id: other.id,
             count: other.count,
+            mirror: other.mirror.clone(),
             ..self.clone()
         } == *other
     }
@@ -84,9 +87,14 @@ impl Session {
         let change = match self.seqs.get_mut(&name.to_string()) {
             Some(q) => {
                 let same = q.same_settings(&seq) && !q.stopping;
+                let mut mirror = seq.mirror.clone().or(q.mirror.take());
+                if let Some(m) = mirror.as_mut().filter(|_| !same) {
+                    m.refit(seq.pattern.len());
+                }
                 *q = Seq {
                     id: q.id,
                     count: q.count,
+                    mirror,
                     ..seq
                 };
                 if same {
@@ -138,6 +146,8 @@ impl Session {
             return Err(format!("step(): step {k} is out of range 1 to {len}"));
         }
         q.pattern[(k - 1) as usize] = step;
+        let frame = self.frame_at(self.cursor);
+        self.mirror_pad(name, (k - 1) as usize, frame);
         Ok(())
     }
 
@@ -159,10 +169,16 @@ impl Session {
             return;
         };
         if q.stopping {
+            let dark = super::seq_mirror::farewell(q);
             self.seqs.remove(&name);
+            if let Some((port, bytes)) = dark {
+                let frame = self.frame_at(at).0;
+                self.midi_outbox.push(crate::midi::output::OutCmd::Send { port, frame, bytes });
+            }
             return;
         }
-        let step = q.pattern[(q.count % q.pattern.len() as u64) as usize];
+        let index = (q.count % q.pattern.len() as u64) as usize;
+        let step = q.pattern[index];
         let swing = if q.count % 2 == 1 {
             q.swing * q.step_beats
         } else {
@@ -171,6 +187,8 @@ impl Session {
         let (ch, freq_hz, vel, len) = (q.channel, q.pitch_hz, q.vel, q.step_beats);
         q.count += 1;
         self.scheduler.push(Beats(at.0 + len), Item::Seq(id));
+        let frame = self.frame_at(at);
+        self.mirror_step(&name, index, frame);
         if step == Step::Off || !playing {
             return;
         }

@@ -493,6 +493,7 @@ impl Session {
         let frame = self.eval_frame;
         self.send(Command::AllOff { frame });
         self.doc.midi_outbox.push(OutCmd::AllOff);
+        self.mirrors_redraw();
     }
 
     // ----- notes and time -----

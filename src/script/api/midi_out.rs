@@ -140,7 +140,7 @@ fn set_nudge(st: &mut ScriptState, port: &Arc<str>, ms: f64) {
 }
 
 /// The output matching `name` (opened at the end of the evaluation).
-fn open(st: &mut ScriptState, func: &str, name: &str) -> Res<Arc<str>> {
+pub(crate) fn open(st: &mut ScriptState, func: &str, name: &str) -> Res<Arc<str>> {
     let port: Arc<str> = match &st.midi_out {
         MidiOutState::Offline => name.into(),
         MidiOutState::Unavailable(why) => return err(format!("{func}(): no MIDI: {why}")),

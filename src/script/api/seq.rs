@@ -125,6 +125,7 @@ fn define(
         vel: get("vel", 0.0, 127.0, 100.0)?,
         count: 0,
         stopping: false,
+        mirror: None,
     };
     let session = &mut st.borrow_mut().session;
     let start = next_bar(session.bar_origin.0, session.cursor.0);
