@@ -59,6 +59,7 @@ fn panic_forgets_notes_but_not_definitions() {
 /// of the session's document).
 const FAILING: &str = r#"
 stop_loop("a"); stop_seq("s"); seq("s").step(1, false); seq("t", 2, 62, "x.x.");
+seq("s").mirror("synth", 36, #{ on: 5 }); seq("t").mirror("synth", #{ notes: [1, 2] }); seq("t").mirror(false);
 live_loop("b", 1, |i| note(1, 60, 1)); drums("house"); drums("off");
 set("k", 2); seed(9); rand(); rand(0, 1); choose([1, 2]); one_in(2);
 stop(); play(); panic(); tempo(90); tempo(100, 4); lookahead(20); revert();

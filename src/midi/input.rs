@@ -220,7 +220,7 @@ impl Inputs {
         let mut changes = Vec::new();
         for k in 0..self.open.len() {
             let o = &self.open[k];
-            let present = names.iter().any(|n| *n == o.name);
+            let present = names.contains(&o.name);
             if o.is_virtual || present == o.conn.is_some() {
                 continue;
             }

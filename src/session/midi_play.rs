@@ -42,6 +42,9 @@ pub fn bend_semitones(value: i16, range_semitones: f64) -> f64 {
 impl Session {
     /// Act on one MIDI message that is to sound at `frame`.
     pub fn midi_message(&mut self, frame: Frame, msg: MidiMsg) -> MidiAction {
+        if self.forward_midi(frame, msg) {
+            return MidiAction::Done;
+        }
         match msg {
             MidiMsg::NoteOn { ch, key, vel } if vel > 0 => self.midi_note_on(frame, ch, key, vel),
             MidiMsg::NoteOn { ch, key, .. } | MidiMsg::NoteOff { ch, key, .. } => {
@@ -69,6 +72,27 @@ impl Session {
             _ => {}
         }
         MidiAction::Done
+    }
+
+    /// A channel message for a channel that goes to a MIDI output is sent
+    /// there, on the channel's MIDI channel (a keyboard playing an external
+    /// synth through Tactus). True when that is all it does (the channel
+    /// does not also sound in Tactus).
+    fn forward_midi(&mut self, frame: Frame, msg: MidiMsg) -> bool {
+        use MidiMsg::*;
+        let ch = match msg {
+            NoteOn { ch, .. } | NoteOff { ch, .. } | KeyPressure { ch, .. } | Cc { ch, .. } => ch,
+            Program { ch, .. } | ChannelPressure { ch, .. } | PitchBend { ch, .. } => ch,
+            _ => return false,
+        };
+        let route = &self.channels[ch as usize & (CHANNELS - 1)].midi;
+        if route.port.is_none() {
+            return false;
+        }
+        let only_midi = !route.sound;
+        let (bytes, len) = msg.to_bytes();
+        self.midi_to_channel(ch & 15, frame, bytes[0] & 0xF0, &bytes[1..len]);
+        only_midi
     }
 
     fn midi_note_on(&mut self, frame: Frame, ch: u8, key: u8, vel: u8) {
@@ -276,6 +300,43 @@ mod tests {
             ),
             "{c:?}"
         );
+    }
+
+    #[test]
+    fn a_channel_routed_to_midi_passes_the_keyboard_through() {
+        use crate::midi::output::OutCmd;
+        use crate::session::midi_out::MidiRoute;
+        let mut s = session();
+        s.channels.update(|all| {
+            all[1].midi = MidiRoute {
+                port: Some("synth".into()),
+                channel: Some(4),
+                sound: false,
+            }
+        });
+        let on = MidiMsg::NoteOn { ch: 1, key: 60, vel: 90 };
+        assert_eq!(s.midi_message(Frame(10), on), MidiAction::Done);
+        s.midi_message(Frame(20), MidiMsg::PitchBend { ch: 1, value: 0 });
+        s.midi_message(Frame(30), MidiMsg::Program { ch: 1, program: 7 });
+        let sent: Vec<(u64, Vec<u8>)> = s
+            .midi_outbox
+            .take()
+            .into_iter()
+            .filter_map(|c| match c {
+                OutCmd::Send { frame, bytes, .. } => Some((frame, bytes)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            sent,
+            vec![(10, vec![0x94, 60, 90]), (20, vec![0xE4, 0, 64]), (30, vec![0xC4, 7])]
+        );
+        assert!(cmds(&mut s).is_empty(), "nothing sounds in Tactus");
+        assert_eq!(s.midi_notes_held(), 0);
+        s.channels.update(|all| all[1].midi.sound = true);
+        s.midi_message(Frame(40), on);
+        assert_eq!(s.midi_outbox.len(), 1);
+        assert!(cmds(&mut s).iter().any(|c| matches!(c, Command::Note(_))));
     }
 
     #[test]
