@@ -551,3 +551,63 @@ fn a_keyboard_killed_mid_session_is_reported_once_and_plays_again_when_it_return
     assert!(printed[0].contains(&format!("\"{port}\" disappeared")), "{printed:?}");
     assert!(printed[1].contains(&format!("\"{port}\" is back")), "{printed:?}");
 }
+
+/// Largest second difference |x[n+1] - 2x[n] + x[n-1]|: a click or a
+/// zipper step stands out from a smooth tone in it.
+fn roughness(x: &[f32]) -> f64 {
+    x.windows(3)
+        .map(|w| (w[2] as f64 - 2.0 * w[1] as f64 + w[0] as f64).abs())
+        .fold(0.0, f64::max)
+}
+
+/// A knob (CC 74 from a midir client, 128 values over a second) sweeping a
+/// low-pass through `cc`: the tone changes with no zipper steps, measured
+/// in the recording against the same tone held still.
+#[test]
+fn a_cc_sweep_of_a_low_pass_has_no_zipper_steps() {
+    let _serial = crate::common::wall_clock_lock();
+    let _jack = JackSession::start();
+    let dir = scratch("midi-sweep");
+    let wav = dir.join("take.wav");
+    let lines: Lines = Default::default();
+    let rig = crate::rig::live_on_fallback_with(SR, &wav, true, printer(&lines));
+    let mut knob = MidiOutput::new("knob")
+        .unwrap()
+        .create_virtual("out")
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    rig.eval(
+        "midi_in(\"knob\"); \
+         channel(1, #{ synth: \"sine\", env: adsr(0.01, 0, 1, 0.01), lowpass: 150 }); \
+         cc(74, \"lowpass\", 150, 3000, 1); note(1, \"A3\", 16, #{ amp: 0.5 });",
+    )
+    .unwrap();
+    std::thread::sleep(Duration::from_millis(600));
+    let t0 = send(&mut knob, &[0xB0, 74, 0]);
+    std::thread::sleep(Duration::from_millis(300));
+    let start = Instant::now();
+    for v in 0..128u8 {
+        send(&mut knob, &[0xB0, 74, v]);
+        std::thread::sleep(Duration::from_millis(8));
+    }
+    let end = Instant::now();
+    std::thread::sleep(Duration::from_millis(400));
+    let tel = rig.telemetry.clone();
+    let x = rig.finish(&wav);
+    let frame = |t: Instant| tel.frame_at(t, SampleRate(SR)).unwrap() as usize;
+    let ms = 48;
+    let low = &x[frame(t0) + 100 * ms..frame(start)];
+    let sweep = &x[frame(start)..frame(end) + 100 * ms];
+    let high = &x[frame(end) + 150 * ms..frame(end) + 350 * ms];
+    let (r_low, r_sweep, r_high) = (roughness(low), roughness(sweep), roughness(high));
+    println!(
+        "CC sweep of a low-pass: level {:.3} -> {:.3}; second difference held low {r_low:.5}, sweeping {r_sweep:.5}, held high {r_high:.5}",
+        rms(low),
+        rms(high)
+    );
+    assert!(rms(high) > 1.5 * rms(low), "the knob opened the filter");
+    assert!(
+        r_sweep <= 1.2 * r_high.max(r_low),
+        "zipper steps: {r_sweep} sweeping vs {r_high} held"
+    );
+}
