@@ -539,3 +539,41 @@ fn a_mirrored_sequence_lights_its_pads_in_time_and_follows_edits_and_pad_presses
     assert!(e.contains("first_note must be 0-127, got 200"), "{e}");
     m.quit();
 }
+
+/// An output whose synth goes away mid-session (jack_midi_dump killed): one
+/// line says so and the session plays on; when a synth of the same name
+/// returns, one line says so and the notes reach it again.
+#[test]
+fn an_output_that_disappears_is_reported_once_and_reconnected_when_it_returns() {
+    let mut m = MidiSession::start("midi-out-gone");
+    let rig = m.rig();
+    rig.eval(
+        "tempo(120); midi_out(\"synth\"); channel(1, #{ midi_out: true }); \
+         live_loop(\"pulse\", 0.5, |i| note(1, 60, 0.1))",
+    )
+    .unwrap();
+    m.dump()
+        .wait_for("the pulse", 5.0, |s| s.iter().filter(|x| is_on(x)).count() >= 2);
+    m.dump = None; // SIGINT: the monitor leaves, its port with it
+    let deadline = Instant::now() + Duration::from_secs(3);
+    while !m.lines.lock().unwrap().iter().any(|l| l.contains("disappeared")) {
+        assert!(Instant::now() < deadline, "{:?}", m.lines.lock().unwrap());
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(700));
+    let dir = crate::repl::scratch("midi-out-gone-2");
+    m.dump = Some(Dump::start(&m._jack, &dir));
+    m.dump()
+        .wait_for("the pulse again", 5.0, |s| s.iter().filter(|x| is_on(x)).count() >= 2);
+    assert!(rig_is_alive(m.rig()));
+    let lines = m.lines.lock().unwrap().clone();
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert!(lines[0].contains("\"synth:input\" disappeared"), "{lines:?}");
+    assert!(lines[1].contains("\"synth:input\" is back"), "{lines:?}");
+    m.quit();
+}
+
+/// The session still answers.
+fn rig_is_alive(rig: &crate::rig::LiveRig) -> bool {
+    rig.eval("1 + 1").ok().flatten().as_deref() == Some("2")
+}
