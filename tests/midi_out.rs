@@ -577,3 +577,46 @@ fn an_output_that_disappears_is_reported_once_and_reconnected_when_it_returns() 
 fn rig_is_alive(rig: &crate::rig::LiveRig) -> bool {
     rig.eval("1 + 1").ok().flatten().as_deref() == Some("2")
 }
+
+/// MIDI clock out received by a midir input (wall-clock stamps): Start on
+/// the bar, then 24 ticks a beat spaced within 1 ms of the ideal and not
+/// drifting; stop() sends Stop and the ticks go on.
+#[test]
+fn midi_clock_out_ticks_arrive_evenly_spaced_from_start_to_stop() {
+    let mut m = MidiSession::start("midi-clock-out");
+    let rig = m.rig();
+    let probe = Probe::start("drum machine");
+    rig.eval("tempo(125); clock_out(\"drum machine\")").unwrap();
+    let seen = probe.wait_for("3 s of clock", 10.0, |s| {
+        s.iter().filter(|m| m.bytes == [0xF8]).count() >= 150
+    });
+    assert_eq!(seen[0].bytes, vec![0xFA], "Start first: {:?}", &seen[..3]);
+    let ticks: Vec<f64> = seen
+        .iter()
+        .filter(|m| m.bytes == [0xF8])
+        .map(|m| m.frame as f64)
+        .collect();
+    let ideal = 48_000.0 * 60.0 / 125.0 / 24.0; // 960 frames, 20 ms
+    let spacing_ms: Vec<f64> = ticks
+        .windows(2)
+        .map(|w| (w[1] - w[0] - ideal).abs() / 48.0)
+        .collect();
+    let drift_ms = (ticks[ticks.len() - 1] - ticks[0] - ideal * (ticks.len() - 1) as f64) / 48.0;
+    let worst = spacing_ms.iter().cloned().fold(0.0, f64::max);
+    let mean = spacing_ms.iter().sum::<f64>() / spacing_ms.len() as f64;
+    println!(
+        "MIDI clock out: {} ticks at 125 bpm, spacing error max {worst:.3} ms, mean {mean:.3} ms, drift over {:.1} s {drift_ms:.3} ms",
+        ticks.len(),
+        (ticks[ticks.len() - 1] - ticks[0]) / 48_000.0
+    );
+    assert!(worst <= 1.0, "tick spacing within 1 ms: {spacing_ms:?}");
+    assert!(drift_ms.abs() <= 1.0, "no drift: {drift_ms} ms");
+    let n = probe.seen().len();
+    rig.eval("stop()").unwrap();
+    let after = probe.wait_for("Stop, then more ticks", 5.0, |s| {
+        s[n..].iter().any(|m| m.bytes == [0xFC])
+            && s[n..].iter().rev().take(5).all(|m| m.bytes == [0xF8])
+    });
+    assert!(!after[n..].iter().any(|m| m.bytes == [0xFA]));
+    m.quit();
+}

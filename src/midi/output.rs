@@ -106,8 +106,9 @@ pub enum OutCmd {
         /// The bytes.
         bytes: Vec<u8>,
     },
-    /// Forget every pending message; note-off for every sounding note and
-    /// CC 123 on every channel used, on every output.
+    /// Forget every pending channel message (system messages such as the
+    /// clock stay); note-off for every sounding note and CC 123 on every
+    /// channel used, on every output.
     AllOff,
 }
 
@@ -444,7 +445,9 @@ impl Thread {
                 }));
             }
             OutCmd::AllOff => {
-                self.heap.clear();
+                // Pending channel messages go; the clock (system messages,
+                // F0 and up) keeps its time.
+                self.heap.retain(|Reverse(d)| d.bytes.first().is_some_and(|b| *b >= 0xF0));
                 for o in &mut self.outputs {
                     o.all_off(&self.report);
                 }

@@ -469,6 +469,12 @@ pub const DOCS: &[Doc] = &[
         example: "midi_out(\"OP-XY\"); channel(1, #{ midi_out: true, midi_channel: 1 })",
     },
     Doc {
+        name: "clock_out",
+        usage: "clock_out(\"port\") | clock_out(false)",
+        text: "Send MIDI clock (24 ticks per beat, each on its exact frame, tempo changes and ramps included) to an output from the next bar at least a beat away, with Start there; stop() sends Stop (the ticks go on), play() Start at the next bar. clock_out(false) sends Stop and ends it.",
+        example: "clock_out(\"TR-8\")",
+    },
+    Doc {
         name: "midi_send",
         usage: "midi_send(\"port\", [bytes])",
         text: "Send raw MIDI bytes (complete messages, 0-255; SysEx F0 .. F7) to an output at the cursor; bad bytes are refused with their position.",

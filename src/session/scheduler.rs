@@ -47,6 +47,13 @@ pub enum Item {
     Loop(u64),
     /// Play the next step of the sequence with this id (kept by the script host).
     Seq(u64),
+    /// Send tick `tick` of the MIDI clock with this id (`clock_out`).
+    Clock {
+        /// The clock's id.
+        id: u64,
+        /// The tick's number from the clock's origin.
+        tick: u64,
+    },
     /// Publish a table at this time (an `f` statement with p2 > 0).
     Table {
         /// Table number.

@@ -83,6 +83,8 @@ crate::tx_state! {
         pub midi_default: TxCell<Option<std::sync::Arc<str>>>,
         /// Nudge per MIDI output, ms (`nudge("name", ms)`).
         pub midi_nudge: TxMap<String, f64>,
+        /// The MIDI clock sent (`clock_out("port")`).
+        pub clock_out: TxCell<Option<super::clock_out::ClockOut>>,
     }
 }
 
@@ -230,6 +232,7 @@ impl Session {
                 midi_outbox: MidiOutbox::default(),
                 midi_default: TxCell::default(),
                 midi_nudge: TxMap::default(),
+                clock_out: TxCell::default(),
             },
         }
     }
@@ -284,6 +287,7 @@ impl Session {
             midi_outbox,
             midi_default,
             midi_nudge,
+            clock_out,
         } = &self.doc;
         let loops: Vec<String> = loops
             .iter()
@@ -301,7 +305,7 @@ impl Session {
         let kept: Vec<(&String, String)> =
             kept.iter().map(|(k, v)| (k, format!("{v:?}"))).collect();
         format!(
-            "channels {:?}\nfx {:?} {:?}\ntables {:?} dirty {:?}\ntempo {:?}\nquiet {:?} end {:?} origin {:?} history {}\nscheduled {:?}\noutbox {}\nloops {loops:?}\nseqs {:?}\ncalls {calls:?}\nkept {kept:?}\nseed {} streams {:?}\nplaying {} lookahead {:?} revert {} log {} keyboard {:?} handlers {:?}\nmidi held {:?} sustained {:?} pedal {:?}\nmidi out {} {:?} {:?}",
+            "channels {:?}\nfx {:?} {:?}\ntables {:?} dirty {:?}\ntempo {:?}\nquiet {:?} end {:?} origin {:?} history {}\nscheduled {:?}\noutbox {}\nloops {loops:?}\nseqs {:?}\ncalls {calls:?}\nkept {kept:?}\nseed {} streams {:?}\nplaying {} lookahead {:?} revert {} log {} keyboard {:?} handlers {:?}\nmidi held {:?} sustained {:?} pedal {:?}\nmidi out {} {:?} {:?} clock {:?}",
             **channels,
             fx_values.as_map(),
             **fx_installed,
@@ -329,6 +333,7 @@ impl Session {
             midi_outbox.len(),
             **midi_default,
             midi_nudge.as_map(),
+            **clock_out,
         )
     }
 
@@ -517,6 +522,7 @@ impl Session {
         match item {
             Item::Note(n) => self.emit_note(at, &n),
             Item::Call(_) | Item::Loop(_) | Item::Seq(_) => return Some(item),
+            Item::Clock { id, tick } => self.clock_tick(id, tick),
             Item::Table { number, points } => {
                 self.doc.tables.insert(number, points);
                 let frame = self.frame_at(at);

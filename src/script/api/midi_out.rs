@@ -89,6 +89,21 @@ pub fn register(engine: &mut Engine, st: &Shared) {
         Ok(())
     });
     let s = st.clone();
+    engine.register_fn("clock_out", move |name: &str| -> Res<String> {
+        let mut st = s.borrow_mut();
+        let port = open(&mut st, "clock_out", name)?;
+        st.session.set_clock_out(Some(port.clone()));
+        Ok(port.to_string())
+    });
+    let s = st.clone();
+    engine.register_fn("clock_out", move |on: bool| -> Res<()> {
+        if on {
+            return err("clock_out(true): give the output, e.g. clock_out(\"TR-8\")");
+        }
+        s.borrow_mut().session.set_clock_out(None);
+        Ok(())
+    });
+    let s = st.clone();
     engine.register_fn(
         "midi_cc",
         move |ch: Dynamic, number: Dynamic, value: Dynamic| -> Res<()> {

@@ -40,10 +40,19 @@ pub fn register(engine: &mut Engine, st: &Shared) {
         Ok(())
     });
     let s = st.clone();
-    engine.register_fn("play", move || s.borrow_mut().session.playing.set(true));
+    engine.register_fn("play", move || {
+        let session = &mut s.borrow_mut().session;
+        if !*session.playing {
+            session.playing.set(true);
+            session.clock_transport(true);
+        }
+    });
     let s = st.clone();
     engine.register_fn("stop", move || {
         let session = &mut s.borrow_mut().session;
+        if *session.playing {
+            session.clock_transport(false);
+        }
         session.playing.set(false);
         session.all_off();
     });
