@@ -18,6 +18,7 @@
 //! - [`audio`]: the engine the callback runs (no allocation, no locks).
 //! - [`device`]: audio output: the cpal stream, or the real-time fallback recording to WAV.
 //! - [`midi`]: MIDI ports, the message parser, input events and the output thread (midir).
+//! - [`record`]: recordings of the master output: the writer thread, WAV files that stay valid.
 //! - [`pitch`]: note names, MIDI numbers, Csound oct and pch.
 //! - [`session`]: the desired state on the script thread, GEN routines, the scheduler.
 //! - [`script`]: the Rhai embedding: bindings, pitch names, diagnostics.
@@ -35,6 +36,7 @@ pub mod device;
 pub mod live;
 pub mod midi;
 pub mod pitch;
+pub mod record;
 pub mod render;
 pub mod repl;
 pub mod repl_edit;

@@ -39,8 +39,9 @@ struct Cli {
     /// Sample rate to request, in Hz.
     #[arg(long, value_name = "HZ")]
     sr: Option<u32>,
-    /// With no audio device, record the session to this WAV file (default:
-    /// tactus-session-<time>.wav).
+    /// Record what is heard, from the start, to this WAV file (32-bit
+    /// float), with any output. With no audio device the session is always
+    /// recorded (default: recordings/<date>_<time>_session.wav).
     #[arg(long, value_name = "FILE.wav")]
     record: Option<PathBuf>,
     /// Play the channels from a MIDI input: the first port whose name

@@ -73,6 +73,7 @@ note(1, 60, 1); chord(1, "Cmaj7", 1); i(1, 0, 1, 0.5, 8.0); at(1, || note(1, 60,
 score("i 1 0 1 0.5 8.00"); score_abs("i 1 10 1 0.5 8.00"); advance(1); rewind(); end(); end(16); quiet(1); unquiet(1);
 keyboard(1); on_note(|c, p, v| 1); on_note_off(2, |c, p, v| 1); on_cc(74, "x", 0, |c, v| 1); on_cc14(1, |c, v| 1); on_nrpn(5, |c, v| 1);
 log_score(LOG); stop_log_score(); log_score(LOG); score_file(SCO);
+record_audio(REC); record_audio(REC, #{ bits: 24 }); stop_record_audio(); record_audio();
 throw "the evaluation fails here";
 "#;
 
@@ -85,9 +86,11 @@ fn a_failed_evaluation_changes_nothing_whatever_it_called() {
     let sco = log.with_extension("in.sco");
     std::fs::write(&sco, "i 1 0 1 0.5 8.00\n").unwrap();
     let quoted = |p: &std::path::Path| format!("{:?}", p.display().to_string());
+    let rec = log.with_extension("wav");
     let script = FAILING
         .replace("LOG", &quoted(&log))
-        .replace("SCO", &quoted(&sco));
+        .replace("SCO", &quoted(&sco))
+        .replace("REC", &quoted(&rec));
     let before = h.with_session(|s| s.digest());
     for at in [0.0, 2.5] {
         let e = h.eval_file("live.rhai", &script, Beats(at)).unwrap_err();
@@ -97,6 +100,7 @@ fn a_failed_evaluation_changes_nothing_whatever_it_called() {
             before, after,
             "the failed evaluation at beat {at} left a trace"
         );
+        assert!(!rec.exists(), "a failed evaluation opened no recording");
     }
     h.eval_repl(
         "print(loops()); print(seqs()); print(get(\"k\")); print(channel(2).lowpass); print(tempo());",

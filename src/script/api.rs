@@ -11,6 +11,7 @@ pub mod midi_out;
 pub mod notes;
 pub mod presets;
 pub mod random;
+pub mod record;
 pub mod score;
 pub mod seq;
 pub mod status;
@@ -39,4 +40,5 @@ pub fn register_all(engine: &mut Engine, st: &Shared) {
     transport::register(engine, st);
     handlers::register(engine, st);
     midi::register(engine, st);
+    record::register(engine, st);
 }

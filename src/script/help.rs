@@ -553,6 +553,19 @@ pub const DOCS: &[Doc] = &[
         text: "Stop the score log and close its file.",
         example: "stop_log_score()",
     },
+    // Recording
+    Doc {
+        name: "record_audio",
+        usage: "record_audio() | record_audio(\"take.wav\") | record_audio(\"take.wav\", #{ bits: 24 })",
+        text: "Record what is heard (the master output, any device) to WAV from the cursor on: 32-bit float, or bits: 24. A bare name goes to recordings/ as <date>_<time>_name.wav; a path with a folder goes there. Returns the path.",
+        example: "record_audio(\"take.wav\")",
+    },
+    Doc {
+        name: "stop_record_audio",
+        usage: "stop_record_audio()",
+        text: "Stop the output recordings at the cursor and complete their files; prints each file's length.",
+        example: "stop_record_audio()",
+    },
     // Inspection
     Doc {
         name: "help",

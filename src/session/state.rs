@@ -83,6 +83,9 @@ crate::tx_state! {
         pub midi_default: TxCell<Option<std::sync::Arc<str>>>,
         /// Nudge per MIDI output, ms (`nudge("name", ms)`).
         pub midi_nudge: TxMap<String, f64>,
+        /// Recordings to start or stop (`record_audio`), performed by the
+        /// live thread after the evaluation commits.
+        pub audio_records: super::txn::TxQueue<crate::record::RecordRequest>,
     }
 }
 
@@ -230,6 +233,7 @@ impl Session {
                 midi_outbox: MidiOutbox::default(),
                 midi_default: TxCell::default(),
                 midi_nudge: TxMap::default(),
+                audio_records: Default::default(),
             },
         }
     }
@@ -284,6 +288,7 @@ impl Session {
             midi_outbox,
             midi_default,
             midi_nudge,
+            audio_records,
         } = &self.doc;
         let loops: Vec<String> = loops
             .iter()
@@ -301,7 +306,7 @@ impl Session {
         let kept: Vec<(&String, String)> =
             kept.iter().map(|(k, v)| (k, format!("{v:?}"))).collect();
         format!(
-            "channels {:?}\nfx {:?} {:?}\ntables {:?} dirty {:?}\ntempo {:?}\nquiet {:?} end {:?} origin {:?} history {}\nscheduled {:?}\noutbox {}\nloops {loops:?}\nseqs {:?}\ncalls {calls:?}\nkept {kept:?}\nseed {} streams {:?}\nplaying {} lookahead {:?} revert {} log {} keyboard {:?} handlers {:?}\nmidi held {:?} sustained {:?} pedal {:?}\nmidi out {} {:?} {:?}",
+            "channels {:?}\nfx {:?} {:?}\ntables {:?} dirty {:?}\ntempo {:?}\nquiet {:?} end {:?} origin {:?} history {}\nscheduled {:?}\noutbox {}\nloops {loops:?}\nseqs {:?}\ncalls {calls:?}\nkept {kept:?}\nseed {} streams {:?}\nplaying {} lookahead {:?} revert {} log {} keyboard {:?} handlers {:?}\nmidi held {:?} sustained {:?} pedal {:?}\nmidi out {} {:?} {:?}\nrecord {}",
             **channels,
             fx_values.as_map(),
             **fx_installed,
@@ -329,6 +334,7 @@ impl Session {
             midi_outbox.len(),
             **midi_default,
             midi_nudge.as_map(),
+            audio_records.len(),
         )
     }
 
