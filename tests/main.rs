@@ -15,6 +15,7 @@ mod midi_in;
 mod midi_out;
 mod palette;
 mod pitch;
+mod record;
 mod render_end;
 mod repl;
 mod rig;
