@@ -173,8 +173,13 @@ impl Driver for ScriptHost {
     }
     fn flush(&mut self, tx: &Sender<Command>) {
         ScriptHost::flush(self, tx);
-        // Offline, MIDI output goes nowhere.
+        // Offline, MIDI output goes nowhere, and the render is the recording.
         self.with_session(|s| s.midi_outbox.clear());
+        if !self.with_session(|s| s.audio_records.take()).is_empty() {
+            self.with_state(|st| {
+                (st.printer)("record_audio(): a render is already recorded (-o); ignored")
+            });
+        }
     }
     fn is_idle_until(&self, until: Frame) -> bool {
         ScriptHost::is_idle_until(self, until)
