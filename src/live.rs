@@ -193,6 +193,8 @@ pub fn run(cfg: LiveConfig, links: LiveLinks, printer: Printer) {
         }
     }
     thread.host.with_session(|s| s.log.replace(None));
+    let now = thread.now();
+    thread.host.finish_takes(now);
     thread.stop_recordings();
     // Every note-on sent gets its note-off, and CC 123, on every output.
     if let Some(mut m) = thread.midi.take() {

@@ -44,13 +44,15 @@ pub enum RecordError {
         #[source]
         source: std::io::Error,
     },
-    /// The name is not a WAV file's.
-    #[error("{func}(): \"{name}\" is not a .wav name; recordings are WAV files")]
+    /// The name has the wrong extension.
+    #[error("{func}(): \"{name}\" is not a .{ext} name")]
     NotWav {
         /// The binding.
         func: &'static str,
         /// What was given.
         name: String,
+        /// The extension wanted.
+        ext: &'static str,
     },
     /// The writer thread cannot be spawned.
     #[error("cannot start the recording's writer thread: {0}")]
@@ -76,26 +78,33 @@ pub enum RecordRequest {
     },
 }
 
-/// Where a recording named `name` goes. No name: `<dir>/<date>_<time>.wav`.
+/// Where a recording named `name` goes, with extension `ext` (`wav`,
+/// `mid`; `.midi` is taken for `mid`). No name: `<dir>/<date>_<time>.<ext>`.
 /// A bare file name: `<dir>/<date>_<time>_<name>`, so takes sort by when
 /// they were made. A name with a folder (or absolute): exactly there.
 ///
 /// # Errors
-/// [`RecordError::NotWav`] for a name with another extension than `.wav`.
-pub fn resolve(dir: &Path, name: Option<&str>, func: &'static str) -> Result<PathBuf, RecordError> {
+/// [`RecordError::NotWav`] for a name with another extension.
+pub fn resolve(
+    dir: &Path,
+    name: Option<&str>,
+    func: &'static str,
+    ext: &'static str,
+) -> Result<PathBuf, RecordError> {
     let stamp = date_time_stamp();
     let Some(name) = name.filter(|n| !n.trim().is_empty()) else {
-        return Ok(dir.join(format!("{stamp}.wav")));
+        return Ok(dir.join(format!("{stamp}.{ext}")));
     };
     let path = Path::new(name);
-    let ext = path.extension().map(|e| e.to_string_lossy().to_lowercase());
-    let path = match ext.as_deref() {
-        Some("wav") => path.to_path_buf(),
-        None => path.with_extension("wav"),
+    let given = path.extension().map(|e| e.to_string_lossy().to_lowercase());
+    let path = match given.as_deref() {
+        Some(e) if e == ext || (ext == "mid" && e == "midi") => path.to_path_buf(),
+        None => path.with_extension(ext),
         Some(_) => {
             return Err(RecordError::NotWav {
                 func,
                 name: name.to_string(),
+                ext,
             })
         }
     };

@@ -21,6 +21,7 @@ pub mod score;
 pub mod score_play;
 pub mod seqs;
 pub mod state;
+pub mod take;
 pub mod txn;
 
 pub use state::Session;

@@ -12,6 +12,7 @@ mod live;
 mod loops;
 #[cfg(all(feature = "jack", feature = "midi-jack"))]
 mod midi_in;
+mod midi_file;
 mod midi_out;
 mod palette;
 mod pitch;

@@ -203,23 +203,23 @@ fn a_full_disk_keeps_what_was_written() {
 #[test]
 fn names_sort_by_date_and_time_in_their_folder() {
     let dir = Path::new("recordings");
-    let p = resolve(dir, Some("take.wav"), "record_audio").unwrap();
+    let p = resolve(dir, Some("take.wav"), "record_audio", "wav").unwrap();
     let name = p.file_name().unwrap().to_string_lossy().to_string();
     assert!(p.starts_with(dir));
     assert!(name.ends_with("_take.wav"), "{name}");
     assert_eq!(name.len(), "2026-11-30_16-40-05_take.wav".len(), "{name}");
     assert_eq!(
-        resolve(dir, Some("/tmp/x/a.wav"), "r").unwrap(),
+        resolve(dir, Some("/tmp/x/a.wav"), "r", "wav").unwrap(),
         Path::new("/tmp/x/a.wav")
     );
     assert_eq!(
-        resolve(dir, Some("sub/a"), "r").unwrap(),
+        resolve(dir, Some("sub/a"), "r", "wav").unwrap(),
         Path::new("sub/a.wav")
     );
-    assert!(resolve(dir, None, "r")
+    assert!(resolve(dir, None, "r", "wav")
         .unwrap()
         .to_string_lossy()
         .ends_with(".wav"));
-    let e = resolve(dir, Some("take.mid"), "record_audio").unwrap_err();
-    assert!(e.to_string().contains("not a .wav"), "{e}");
+    let e = resolve(dir, Some("take.mid"), "record_audio", "wav").unwrap_err();
+    assert!(e.to_string().contains("not a .wav name"), "{e}");
 }

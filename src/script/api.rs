@@ -7,6 +7,7 @@ pub mod fx;
 pub mod handlers;
 pub mod loops;
 pub mod midi;
+pub mod midi_file;
 pub mod midi_out;
 pub mod notes;
 pub mod presets;
@@ -41,4 +42,5 @@ pub fn register_all(engine: &mut Engine, st: &Shared) {
     handlers::register(engine, st);
     midi::register(engine, st);
     record::register(engine, st);
+    midi_file::register(engine, st);
 }

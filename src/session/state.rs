@@ -86,6 +86,14 @@ crate::tx_state! {
         /// Recordings to start or stop (`record_audio`), performed by the
         /// live thread after the evaluation commits.
         pub audio_records: super::txn::TxQueue<crate::record::RecordRequest>,
+        /// The MIDI take being recorded (`record("take.mid")`).
+        pub take: TxCell<Option<super::take::TakeHead>>,
+        /// Notes that sounded while a take ran (each take reads from its first).
+        pub take_events: TxLog<super::take::TakeEvent>,
+        /// Takes stopped, waiting for the scheduler to pass their end.
+        pub take_ending: super::txn::TxQueue<super::take::TakeHead>,
+        /// Files to write once the evaluation committed: (path, bytes).
+        pub file_writes: super::txn::TxQueue<(std::path::PathBuf, Vec<u8>)>,
     }
 }
 
@@ -234,6 +242,10 @@ impl Session {
                 midi_default: TxCell::default(),
                 midi_nudge: TxMap::default(),
                 audio_records: Default::default(),
+                take: TxCell::new(None),
+                take_events: TxLog::default(),
+                take_ending: Default::default(),
+                file_writes: Default::default(),
             },
         }
     }
@@ -289,6 +301,10 @@ impl Session {
             midi_default,
             midi_nudge,
             audio_records,
+            take,
+            take_events,
+            take_ending,
+            file_writes,
         } = &self.doc;
         let loops: Vec<String> = loops
             .iter()
@@ -306,7 +322,7 @@ impl Session {
         let kept: Vec<(&String, String)> =
             kept.iter().map(|(k, v)| (k, format!("{v:?}"))).collect();
         format!(
-            "channels {:?}\nfx {:?} {:?}\ntables {:?} dirty {:?}\ntempo {:?}\nquiet {:?} end {:?} origin {:?} history {}\nscheduled {:?}\noutbox {}\nloops {loops:?}\nseqs {:?}\ncalls {calls:?}\nkept {kept:?}\nseed {} streams {:?}\nplaying {} lookahead {:?} revert {} log {} keyboard {:?} handlers {:?}\nmidi held {:?} sustained {:?} pedal {:?}\nmidi out {} {:?} {:?}\nrecord {}",
+            "channels {:?}\nfx {:?} {:?}\ntables {:?} dirty {:?}\ntempo {:?}\nquiet {:?} end {:?} origin {:?} history {}\nscheduled {:?}\noutbox {}\nloops {loops:?}\nseqs {:?}\ncalls {calls:?}\nkept {kept:?}\nseed {} streams {:?}\nplaying {} lookahead {:?} revert {} log {} keyboard {:?} handlers {:?}\nmidi held {:?} sustained {:?} pedal {:?}\nmidi out {} {:?} {:?}\nrecord {} take {:?} {} {} {}",
             **channels,
             fx_values.as_map(),
             **fx_installed,
@@ -335,6 +351,10 @@ impl Session {
             **midi_default,
             midi_nudge.as_map(),
             audio_records.len(),
+            **take,
+            take_events.len(),
+            take_ending.len(),
+            file_writes.len(),
         )
     }
 
@@ -560,6 +580,14 @@ impl Session {
         }
         let end = self.frame_at(Beats(at.0 + n.dur_beats.max(0.0)));
         let dur_frames = end.0.saturating_sub(start.0);
+        let (key, vel) = (hz_to_key(n.freq_hz), amp_to_vel(n.amp));
+        self.take_note(
+            n.channel,
+            key,
+            vel,
+            start,
+            Some(Frame(start.0 + dur_frames.max(1))),
+        );
         let route = &self.channels[n.channel as usize & (CHANNELS - 1)].midi;
         let sound = route.sound;
         if let Some((port, ch)) = route.target(n.channel) {

@@ -40,7 +40,7 @@ fn start(st: &Shared, name: Option<&str>, opts: &Map) -> Res<ImmutableString> {
         None => WavFormat::default(),
         Some(b) => bits(b)?,
     };
-    let path = record::resolve(Path::new(record::DEFAULT_DIR), name, "record_audio")
+    let path = record::resolve(Path::new(record::DEFAULT_DIR), name, "record_audio", "wav")
         .or_else(|e| err(e.to_string()))?;
     let mut st = st.borrow_mut();
     let frame = st.session.frame_at(st.session.cursor);
