@@ -40,7 +40,10 @@ fn wait_line(lines: &Arc<Mutex<Vec<String>>>, want: &str) -> String {
         if let Some(l) = lines.lock().unwrap().iter().find(|l| l.contains(want)) {
             return l.clone();
         }
-        assert!(Instant::now() < deadline, "no line with {want:?}: {lines:?}");
+        assert!(
+            Instant::now() < deadline,
+            "no line with {want:?}: {lines:?}"
+        );
         std::thread::sleep(Duration::from_millis(10));
     }
 }
@@ -70,7 +73,20 @@ fn record_audio_on_the_fallback_matches_the_output_sample_for_sample() {
     wait_line(&lines, "take24.wav (24-bit WAV)");
     std::thread::sleep(Duration::from_millis(1500));
     rig.eval("stop_record_audio()").unwrap();
-    wait_line(&lines, "recorded 1.");
+    wait_line(&lines, "s to ");
+    let ended = || {
+        lines
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|l| l.starts_with("recorded "))
+            .count()
+    };
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while ended() < 2 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert_eq!(ended(), 2, "both recordings ended: {lines:?}");
     let allocs = tactus::alloc_count::audio_allocations() - allocs_before;
     let bad = rig.eval("record_audio(\"/proc/nope/x.wav\")");
     assert!(bad.is_ok(), "the evaluation itself succeeds: {bad:?}");
@@ -82,7 +98,10 @@ fn record_audio_on_the_fallback_matches_the_output_sample_for_sample() {
 
     let (_, out) = read_f32(&tee);
     let (spec, rec) = read_f32(&take);
-    assert_eq!((spec.channels, spec.sample_rate, spec.bits_per_sample), (2, 48_000, 32));
+    assert_eq!(
+        (spec.channels, spec.sample_rate, spec.bits_per_sample),
+        (2, 48_000, 32)
+    );
     assert!(rec.len() / 2 >= 48_000, "{} frames", rec.len() / 2);
     let at = offset_in(&out, &rec).expect("the recording is in the output");
     assert_eq!(out[at..at + rec.len()], rec[..], "sample for sample");
@@ -95,7 +114,11 @@ fn record_audio_on_the_fallback_matches_the_output_sample_for_sample() {
     }
     // An independent reader takes both without a warning.
     for f in [&take, &take24] {
-        let o = Command::new("sox").arg(f).args(["-n", "stat"]).output().unwrap();
+        let o = Command::new("sox")
+            .arg(f)
+            .args(["-n", "stat"])
+            .output()
+            .unwrap();
         let err = String::from_utf8_lossy(&o.stderr);
         assert!(o.status.success() && !err.contains("WARN"), "{err}");
     }
@@ -121,18 +144,27 @@ fn spawn_tactus(dir: &Path, args: &[&str]) -> std::process::Child {
 fn sigkill_mid_recording_leaves_a_readable_file_with_all_but_the_last_second() {
     let _serial = crate::common::wall_clock_lock();
     let dir = scratch("record-kill");
-    std::fs::write(dir.join("s.rhai"), format!("{PLAYING}\nrecord_audio(\"take.wav\");")).unwrap();
+    std::fs::write(
+        dir.join("s.rhai"),
+        format!("{PLAYING}\nrecord_audio(\"take.wav\");"),
+    )
+    .unwrap();
     let mut child = spawn_tactus(&dir, &["s.rhai", "--no-watch"]);
     let stdout = child.stdout.take().unwrap();
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         use std::io::BufRead;
-        for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
             let _ = tx.send((Instant::now(), line));
         }
     });
     let started = loop {
-        let (t, line) = rx.recv_timeout(Duration::from_secs(15)).expect("tactus starts");
+        let (t, line) = rx
+            .recv_timeout(Duration::from_secs(15))
+            .expect("tactus starts");
         if line.contains("recording the output to") {
             break t;
         }
@@ -147,13 +179,20 @@ fn sigkill_mid_recording_leaves_a_readable_file_with_all_but_the_last_second() {
         .map(|e| e.path())
         .find(|p| p.to_string_lossy().ends_with("_take.wav"))
         .expect("a dated take in recordings/");
-    let o = Command::new("sox").arg(&take).args(["-n", "stat"]).output().unwrap();
+    let o = Command::new("sox")
+        .arg(&take)
+        .args(["-n", "stat"])
+        .output()
+        .unwrap();
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(o.status.success(), "sox reads it: {err}");
     let (_, rec) = read_f32(&take);
     let secs = rec.len() as f64 / 2.0 / 48_000.0;
     println!("killed {killed_after:.2} s after the recording started; the file holds {secs:.2} s");
-    assert!(secs >= killed_after - 1.0 - 0.1, "{secs} s of {killed_after} s");
+    assert!(
+        secs >= killed_after - 1.0 - 0.1,
+        "{secs} s of {killed_after} s"
+    );
     assert!(rec.iter().any(|x| x.abs() > 0.01), "the notes are in it");
 }
 
@@ -174,7 +213,10 @@ fn record_from_a_jack_stream_matches_jack_capture_sample_for_sample() {
     );
     let t = Tmux::start("record-jack", &cmd);
     let s = t.wait_for("tactus>");
-    assert!(s.contains("audio: ") && s.contains("48000 Hz"), "JACK, not the fallback:\n{s}");
+    assert!(
+        s.contains("audio: ") && s.contains("48000 Hz"),
+        "JACK, not the fallback:\n{s}"
+    );
     t.wait_for("recording the output to");
     std::thread::sleep(Duration::from_millis(500));
     let cap = dir.join("cap.wav");
@@ -188,11 +230,57 @@ fn record_from_a_jack_stream_matches_jack_capture_sample_for_sample() {
     std::thread::sleep(Duration::from_millis(300));
     t.keys(&["C-d"]);
     let s = t.wait_for("EXITED rc=0");
-    assert!(s.contains("recorded ") && !s.contains("could not be kept"), "{s}");
+    assert!(
+        s.contains("recorded ") && !s.contains("could not be kept"),
+        "{s}"
+    );
     let (_, rec) = read_f32(&dir.join("rec.wav"));
     let (spec, cap) = read_f32(&cap);
     assert_eq!(spec.channels, 2);
     assert!(cap.len() / 2 >= 90_000, "two seconds captured");
     let at = offset_in(&rec, &cap).expect("the capture is inside the recording");
     assert_eq!(rec[at..at + cap.len()], cap[..], "sample for sample");
+}
+
+/// A MIDI take in a live session: the notes typed and looped, with the
+/// frames they played on, written when `stop_record()`'s frame has passed.
+#[test]
+fn a_live_midi_take_is_written_after_stop_record() {
+    let _serial = crate::common::wall_clock_lock();
+    let dir = scratch("record-live-mid");
+    let tee = dir.join("tee.wav");
+    let lines = Arc::new(Mutex::new(Vec::new()));
+    let l = lines.clone();
+    let rig = live_on_fallback(48_000, &tee, move |s| l.lock().unwrap().push(s.to_string()));
+    let take = dir.join("live.mid");
+    rig.eval("tempo(120); live_loop(\"a\", 0.5, |i| note(1, 60 + i % 4, 0.25, #{ vel: 100 }));")
+        .unwrap();
+    rig.eval(&format!("record({:?})", take.display().to_string()))
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(1600));
+    rig.eval("note(2, 72, 0.5, #{ vel: 80 }); stop_record()")
+        .unwrap();
+    wait_line(&lines, "recorded the MIDI take to");
+    let _ = rig.finish(&tee);
+    let song = tactus::midi_file::read(&std::fs::read(&take).unwrap()).unwrap();
+    let loop_notes: Vec<u64> = song
+        .notes
+        .iter()
+        .filter(|n| n.channel == 0)
+        .map(|n| n.tick)
+        .collect();
+    assert!(loop_notes.len() >= 5, "{song:?}");
+    // Loop notes every half beat: 480 ticks apart, exactly.
+    assert!(
+        loop_notes.windows(2).all(|w| w[1] - w[0] == 480),
+        "{loop_notes:?}"
+    );
+    assert!(song
+        .notes
+        .iter()
+        .all(|n| n.len_ticks > 0 && n.vel == 100 || n.channel == 1));
+    assert!(
+        !song.notes.iter().any(|n| n.channel == 1),
+        "the typed note starts at the take's end"
+    );
 }
