@@ -323,6 +323,8 @@ impl Live {
                 .with_session(|s| commands.into_iter().for_each(|c| s.send(c)));
         }
         self.recorder.poll(&mut print);
+        let paths = self.recorder.active_paths();
+        self.host.with_session(|s| s.recording_paths = paths);
         self.host.flush(&self.links.commands);
     }
 

@@ -71,6 +71,8 @@ fn record_audio_on_the_fallback_matches_the_output_sample_for_sample() {
     ))
     .unwrap();
     wait_line(&lines, "take24.wav (24-bit WAV)");
+    rig.eval("status()").unwrap();
+    assert!(wait_line(&lines, "recording audio to").contains(".wav"));
     std::thread::sleep(Duration::from_millis(1500));
     rig.eval("stop_record_audio()").unwrap();
     wait_line(&lines, "s to ");
@@ -257,6 +259,8 @@ fn a_live_midi_take_is_written_after_stop_record() {
         .unwrap();
     rig.eval(&format!("record({:?})", take.display().to_string()))
         .unwrap();
+    rig.eval("status()").unwrap();
+    assert!(wait_line(&lines, "recording MIDI to").contains("live.mid"));
     std::thread::sleep(Duration::from_millis(1600));
     rig.eval("note(2, 72, 0.5, #{ vel: 80 }); stop_record()")
         .unwrap();

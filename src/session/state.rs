@@ -123,6 +123,8 @@ pub struct Session {
     /// What the definitions of the evaluation running (or just run) did to
     /// loops and sequences, for the reload summary; cleared as each begins.
     pub changes: Vec<(String, LoopChange)>,
+    /// The WAV files being recorded now (set by the live thread, for `status()`).
+    pub recording_paths: Vec<std::path::PathBuf>,
     next_note_id: u64,
     next_item_id: u64,
     doc: Doc,
@@ -208,6 +210,7 @@ impl Session {
             skipped_past: 0,
             bar_origin: Beats(0.0),
             changes: Vec::new(),
+            recording_paths: Vec::new(),
             next_note_id: 1,
             next_item_id: 1,
             doc: Doc {
