@@ -13,6 +13,7 @@ pub mod mix;
 pub mod queue;
 pub mod rt;
 pub mod table;
+pub mod tap;
 pub mod voice;
 pub mod voice_build;
 

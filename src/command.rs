@@ -228,6 +228,20 @@ pub enum Command {
         /// When.
         frame: Frame,
     },
+    /// Start copying the master output into a recording's ring from `frame`.
+    RecordStart {
+        /// The first frame recorded.
+        frame: Frame,
+        /// The tap (its ring's writer end), built on the control side.
+        tap: Box<crate::audio::tap::Tap>,
+    },
+    /// Stop the recording `id` before `frame`; its tap goes back as garbage.
+    RecordStop {
+        /// The first frame not recorded.
+        frame: Frame,
+        /// The [`crate::audio::tap::Tap::id`] of the recording.
+        id: u64,
+    },
 }
 
 impl Command {
@@ -241,7 +255,9 @@ impl Command {
             | Command::CcMap { frame, .. }
             | Command::Cc { frame, .. }
             | Command::InstallFx { frame, .. }
-            | Command::AllOff { frame } => *frame,
+            | Command::AllOff { frame }
+            | Command::RecordStart { frame, .. }
+            | Command::RecordStop { frame, .. } => *frame,
         }
     }
 
@@ -258,12 +274,14 @@ impl Command {
         match self {
             Command::Table { table, .. } => table.map(Garbage::Table),
             Command::InstallFx { fx, .. } => Some(Garbage::Fx(fx)),
+            Command::RecordStart { tap, .. } => Some(Garbage::Tap(tap)),
             Command::Note(_)
             | Command::Release { .. }
             | Command::Channel { .. }
             | Command::CcMap { .. }
             | Command::Cc { .. }
-            | Command::AllOff { .. } => None,
+            | Command::AllOff { .. }
+            | Command::RecordStop { .. } => None,
         }
     }
 }
@@ -275,4 +293,7 @@ pub enum Garbage {
     Table(Table),
     /// An effect chain that was replaced.
     Fx(Box<crate::audio::fx::ChannelFx>),
+    /// A recording's tap that stopped (dropping it tells the writer the
+    /// recording is complete).
+    Tap(Box<crate::audio::tap::Tap>),
 }

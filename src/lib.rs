@@ -18,6 +18,8 @@
 //! - [`audio`]: the engine the callback runs (no allocation, no locks).
 //! - [`device`]: audio output: the cpal stream, or the real-time fallback recording to WAV.
 //! - [`midi`]: MIDI ports, the message parser, input events and the output thread (midir).
+//! - [`record`]: recordings of the master output: the writer thread, WAV files that stay valid.
+//! - [`midi_file`]: Standard MIDI Files (midly): what `record()` writes, `play_midi()` reads.
 //! - [`pitch`]: note names, MIDI numbers, Csound oct and pch.
 //! - [`session`]: the desired state on the script thread, GEN routines, the scheduler.
 //! - [`script`]: the Rhai embedding: bindings, pitch names, diagnostics.
@@ -34,7 +36,9 @@ pub mod command;
 pub mod device;
 pub mod live;
 pub mod midi;
+pub mod midi_file;
 pub mod pitch;
+pub mod record;
 pub mod render;
 pub mod repl;
 pub mod repl_edit;

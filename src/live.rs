@@ -13,6 +13,8 @@ use crate::midi::input::{self, PortChange};
 use crate::midi::output::MidiOut;
 use crate::midi::ports::MidiError;
 use crate::midi::MidiEvent;
+use crate::record::live::Recorder;
+use crate::record::RecordRequest;
 use crate::script::state::{MidiOutState, Printer};
 use crate::script::{ScriptError, ScriptHost};
 use crate::session::midi_play::MidiAction;
@@ -70,6 +72,9 @@ pub struct LiveConfig {
     pub midi_in: Vec<String>,
     /// The MIDI output to open at the start (`--midi-out NAME`).
     pub midi_out: Option<String>,
+    /// Record the output from the start to this WAV file (`--record` with
+    /// a device; the fallback records by itself).
+    pub record: Option<PathBuf>,
 }
 
 /// The channels between the script thread and the rest.
@@ -121,13 +126,18 @@ pub fn run(cfg: LiveConfig, links: LiveLinks, printer: Printer) {
     };
     let mut reloader = cfg.script.clone().map(Reloader::new);
     let midi_name = cfg.midi_out.clone();
+    let record = cfg.record.clone();
     let mut thread = Live {
         host,
+        recorder: Recorder::new(cfg.sr.0),
         cfg,
         links,
         printer,
         midi,
     };
+    if let Some(path) = record {
+        thread.record_from_start(path);
+    }
     if let Some(name) = midi_name {
         let at = thread.next_block_beat();
         if let Err(e) = thread.host.eval_repl(&format!("midi_out({name:?})"), at) {
@@ -183,6 +193,9 @@ pub fn run(cfg: LiveConfig, links: LiveLinks, printer: Printer) {
         }
     }
     thread.host.with_session(|s| s.log.replace(None));
+    let now = thread.now();
+    thread.host.finish_takes(now);
+    thread.stop_recordings();
     // Every note-on sent gets its note-off, and CC 123, on every output.
     if let Some(mut m) = thread.midi.take() {
         m.shutdown();
@@ -224,6 +237,7 @@ fn open_midi(
 
 struct Live {
     host: ScriptHost,
+    recorder: Recorder,
     cfg: LiveConfig,
     links: LiveLinks,
     printer: Printer,
@@ -293,6 +307,68 @@ impl Live {
         // Never in select!: a blocked receiver would make the audio thread
         // take a lock to wake it (STYLE.md rule 5).
         while self.links.garbage.try_recv().is_ok() {}
+        self.perform_records();
+    }
+
+    /// Start and stop the recordings committed evaluations asked for, and
+    /// print what the writers reported.
+    fn perform_records(&mut self) {
+        let requests = self.host.with_session(|s| s.audio_records.take());
+        let printer = self.printer.clone();
+        let mut print = |line: &str| printer(line);
+        for req in requests {
+            let mut commands = Vec::new();
+            self.recorder
+                .perform(req, &mut |c| commands.push(c), &mut print);
+            self.host
+                .with_session(|s| commands.into_iter().for_each(|c| s.send(c)));
+        }
+        self.recorder.poll(&mut print);
+        let paths = self.recorder.active_paths();
+        self.host.with_session(|s| s.recording_paths = paths);
+        self.host.flush(&self.links.commands);
+    }
+
+    /// `--record FILE.wav`: record the output from the next block on.
+    fn record_from_start(&mut self, path: PathBuf) {
+        let frame = Frame(self.now().0 + self.cfg.block_frames as u64);
+        let format = crate::record::WavFormat::default();
+        self.host.with_session(|s| {
+            s.audio_records.push(RecordRequest::Start {
+                path,
+                format,
+                frame,
+            })
+        });
+        self.perform_records();
+    }
+
+    /// At the end of the session: stop every recording at the next block
+    /// and wait (up to a second) for the audio thread to hand their taps
+    /// back, so each file ends complete.
+    fn stop_recordings(&mut self) {
+        if self.recorder.is_idle() {
+            return;
+        }
+        let frame = Frame(self.now().0 + self.cfg.block_frames as u64);
+        let Live {
+            host,
+            recorder,
+            links,
+            printer,
+            ..
+        } = self;
+        let mut commands = Vec::new();
+        recorder.stop_all(frame, &mut |c| commands.push(c));
+        host.with_session(|s| commands.into_iter().for_each(|c| s.send(c)));
+        recorder.wait_all(
+            Duration::from_secs(1),
+            &mut || {
+                host.flush(&links.commands);
+                while links.garbage.try_recv().is_ok() {}
+            },
+            &mut |line| printer(line),
+        );
     }
 
     /// Say which MIDI inputs disappeared or came back; the notes a vanished

@@ -39,8 +39,9 @@ struct Cli {
     /// Sample rate to request, in Hz.
     #[arg(long, value_name = "HZ")]
     sr: Option<u32>,
-    /// With no audio device, record the session to this WAV file (default:
-    /// tactus-session-<time>.wav).
+    /// Record what is heard, from the start, to this WAV file (32-bit
+    /// float), with any output. With no audio device the session is always
+    /// recorded (default: recordings/<date>_<time>_session.wav).
     #[arg(long, value_name = "FILE.wav")]
     record: Option<PathBuf>,
     /// Play the channels from a MIDI input: the first port whose name
@@ -59,7 +60,9 @@ enum Cmd {
     /// Render a script offline to a WAV file, faster than real time; the same
     /// script always gives the same samples.
     Render {
-        /// The script (.rhai), or a Csound-style score (.sco).
+        /// The script (.rhai), a Csound-style score (.sco), or a Standard
+        /// MIDI File (.mid: its tempo map, channels onto Tactus channels, GM
+        /// programs as the nearest presets, drums on 10).
         script: PathBuf,
         /// Output WAV file.
         #[arg(short, long)]
@@ -226,10 +229,22 @@ fn print_midi_ports() {
 }
 
 fn read_script(path: &Path) -> Result<String, ExitCode> {
+    if is_midi_file(path) {
+        // A MIDI file plays as a one-line script: its tempo map, its
+        // channels onto Tactus channels, GM programs as the nearest presets.
+        let shown = path.display().to_string();
+        return Ok(format!("play_midi({shown:?}, #{{ programs: true }});"));
+    }
     std::fs::read_to_string(path).map_err(|e| {
         eprintln!("{}: error: cannot read the script: {e}", path.display());
         ExitCode::from(1)
     })
+}
+
+/// A `.mid` or `.midi` file.
+fn is_midi_file(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("mid") || e.eq_ignore_ascii_case("midi"))
 }
 
 fn cmd_check(script: &Path, duration: f64) -> ExitCode {

@@ -157,6 +157,8 @@ pub fn render_with(
 pub trait Driver {
     /// Release everything due before `horizon` into the outbox.
     fn advance(&mut self, horizon: Frame) -> Vec<ScriptError>;
+    /// The render ended at `frame`: finish what is still open (MIDI takes).
+    fn finish(&mut self, _frame: Frame) {}
     /// Send the outbox (what does not fit waits).
     fn flush(&mut self, tx: &Sender<Command>);
     /// Nothing waits and nothing is scheduled before `until`.
@@ -171,10 +173,18 @@ impl Driver for ScriptHost {
     fn advance(&mut self, horizon: Frame) -> Vec<ScriptError> {
         ScriptHost::advance(self, horizon)
     }
+    fn finish(&mut self, frame: Frame) {
+        ScriptHost::finish_takes(self, frame);
+    }
     fn flush(&mut self, tx: &Sender<Command>) {
         ScriptHost::flush(self, tx);
-        // Offline, MIDI output goes nowhere.
+        // Offline, MIDI output goes nowhere, and the render is the recording.
         self.with_session(|s| s.midi_outbox.clear());
+        if !self.with_session(|s| s.audio_records.take()).is_empty() {
+            self.with_state(|st| {
+                (st.printer)("record_audio(): a render is already recorded (-o); ignored")
+            });
+        }
     }
     fn is_idle_until(&self, until: Frame) -> bool {
         ScriptHost::is_idle_until(self, until)
@@ -288,6 +298,7 @@ pub fn run_offline(
             report.frames += tail.push(&buf[..n * 2], &mut sink);
         }
     }
+    driver.finish(engine.frame());
     let t = engine.telemetry();
     report.rendered_frames = engine.frame().0;
     report.sound_frames = tail.sound_frames();

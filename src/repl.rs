@@ -28,7 +28,8 @@ pub struct SessionOptions {
     pub no_watch: bool,
     /// Audio device choice.
     pub device: DeviceOptions,
-    /// Where the session is recorded when there is no audio device.
+    /// `--record FILE.wav`: record the output there from the start, with
+    /// a device or without (with none, the fallback's own recording).
     pub fallback_wav: Option<PathBuf>,
     /// MIDI inputs to open at the start (`--midi-in`).
     pub midi_in: Vec<String>,
@@ -101,6 +102,8 @@ pub fn run(opts: SessionOptions) -> Result<(), SessionError> {
         midi: true,
         midi_in: opts.midi_in.clone(),
         midi_out: opts.midi_out.clone(),
+        // On the fallback, `--record` already names the fallback's file.
+        record: opts.fallback_wav.clone().filter(|_| !info.fallback),
     };
     let links = LiveLinks {
         commands: cmd_tx,
@@ -132,12 +135,12 @@ pub fn run(opts: SessionOptions) -> Result<(), SessionError> {
     finish(output)
 }
 
-/// Where a session with no audio device is recorded.
+/// Where a session with no audio device is recorded:
+/// `recordings/<date>_<time>_session.wav`.
 fn default_wav() -> PathBuf {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    PathBuf::from(format!("tactus-session-{secs}.wav"))
+    let dir = PathBuf::from(crate::record::DEFAULT_DIR);
+    let _ = std::fs::create_dir_all(&dir);
+    dir.join(format!("{}_session.wav", crate::record::date_time_stamp()))
 }
 
 fn describe(info: &device::OutputInfo) -> String {

@@ -23,6 +23,7 @@ pub mod score_play;
 pub mod seq_mirror;
 pub mod seqs;
 pub mod state;
+pub mod take;
 pub mod txn;
 
 pub use state::Session;

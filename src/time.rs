@@ -211,6 +211,12 @@ impl TempoMap {
         });
     }
 
+    /// The map's segments: (start beat, bpm there, bpm change per beat).
+    pub fn segments(&self) -> Vec<(f64, f64, f64)> {
+        let seg = |s: &Segment| (s.start_beats, s.bpm, s.slope);
+        self.segments.iter().map(seg).collect()
+    }
+
     /// The tempo in force at a beat (on a ramp, the ramped tempo there).
     pub fn bpm_at(&self, at: Beats) -> f64 {
         let s = self.segment_at(at.0);

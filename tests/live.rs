@@ -58,6 +58,7 @@ fn one_atomic_save_gives_one_reload_within_50_ms() {
         midi: false,
         midi_in: Vec::new(),
         midi_out: None,
+        record: None,
     };
     let links = LiveLinks {
         commands: cmd_tx,

@@ -12,9 +12,11 @@ mod live;
 mod loops;
 #[cfg(all(feature = "jack", feature = "midi-jack"))]
 mod midi_in;
+mod midi_file;
 mod midi_out;
 mod palette;
 mod pitch;
+mod record;
 mod render_end;
 mod repl;
 mod rig;

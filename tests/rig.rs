@@ -56,6 +56,7 @@ pub fn live_on_fallback_with(
         midi,
         midi_in: Vec::new(),
         midi_out: None,
+        record: None,
     };
     let links = LiveLinks {
         commands: cmd_tx,

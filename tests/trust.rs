@@ -74,6 +74,8 @@ note(1, 60, 1); chord(1, "Cmaj7", 1); i(1, 0, 1, 0.5, 8.0); at(1, || note(1, 60,
 score("i 1 0 1 0.5 8.00"); score_abs("i 1 10 1 0.5 8.00"); advance(1); rewind(); end(); end(16); quiet(1); unquiet(1);
 keyboard(1); on_note(|c, p, v| 1); on_note_off(2, |c, p, v| 1); on_cc(74, "x", 0, |c, v| 1); on_cc14(1, |c, v| 1); on_nrpn(5, |c, v| 1);
 log_score(LOG); stop_log_score(); log_score(LOG); score_file(SCO);
+record_audio(REC); record_audio(REC, #{ bits: 24 }); stop_record_audio(); record_audio();
+record(MID); stop_record(); record(MID); play_midi(MIDIN); play_midi(MIDIN, #{ programs: true, channels: 3 });
 throw "the evaluation fails here";
 "#;
 
@@ -86,9 +88,27 @@ fn a_failed_evaluation_changes_nothing_whatever_it_called() {
     let sco = log.with_extension("in.sco");
     std::fs::write(&sco, "i 1 0 1 0.5 8.00\n").unwrap();
     let quoted = |p: &std::path::Path| format!("{:?}", p.display().to_string());
+    let rec = log.with_extension("wav");
+    let mid = log.with_extension("mid");
+    let midin = log.with_extension("in.mid");
+    let take = tactus::midi_file::TakeNote {
+        channel: 0,
+        key: 60,
+        vel: 100,
+        on_tick: 0,
+        off_tick: 960,
+    };
+    std::fs::write(
+        &midin,
+        tactus::midi_file::write(&[(0, 500_000)], &[(0, 40)], &[take]),
+    )
+    .unwrap();
     let script = FAILING
         .replace("LOG", &quoted(&log))
-        .replace("SCO", &quoted(&sco));
+        .replace("SCO", &quoted(&sco))
+        .replace("REC", &quoted(&rec))
+        .replace("MIDIN", &quoted(&midin))
+        .replace("MID", &quoted(&mid));
     let before = h.with_session(|s| s.digest());
     for at in [0.0, 2.5] {
         let e = h.eval_file("live.rhai", &script, Beats(at)).unwrap_err();
@@ -98,7 +118,11 @@ fn a_failed_evaluation_changes_nothing_whatever_it_called() {
             before, after,
             "the failed evaluation at beat {at} left a trace"
         );
+        assert!(!rec.exists(), "a failed evaluation opened no recording");
     }
+    h.flush(&crossbeam_channel::bounded(4096).0);
+    h.finish_takes(tactus::time::Frame(1 << 40));
+    assert!(!mid.exists(), "a failed evaluation wrote no MIDI take");
     h.eval_repl(
         "print(loops()); print(seqs()); print(get(\"k\")); print(channel(2).lowpass); print(tempo());",
         Beats(0.0),

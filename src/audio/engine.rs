@@ -3,8 +3,9 @@
 //! Each block: pull commands from the channel into the frame-ordered pending
 //! queue, then walk the block. Voice-local commands (note on, release) are
 //! applied up front (a voice knows the frame where it starts or releases);
-//! global ones (table swap, channel change, all-off) split the block so they
-//! land on their exact frame. Old tables go back through the garbage channel.
+//! global ones (table swap, channel change, all-off, recording start and
+//! stop) split the block so they land on their exact frame. Old tables go
+//! back through the garbage channel. Recording taps copy the finished block.
 
 use super::env::Env;
 use super::fx::ChannelFx;
@@ -12,6 +13,7 @@ use super::mix::{pan_gains, soft_clip, Ramp};
 use super::queue::PendingQueue;
 use super::rt;
 use super::table::TableBank;
+use super::tap::Tap;
 use super::voice::{phase_inc, Biquad, Kind, Sources, Voice};
 use super::voice_build;
 use crate::command::{CcParam, CcTarget, ChannelChange, Command, Garbage, NoteOn, CHANNELS};
@@ -22,6 +24,8 @@ use std::sync::Arc;
 
 /// The longest block processed in one piece; longer device buffers are split.
 pub const MAX_BLOCK: usize = 4096;
+/// Recordings of the master output that can run at once.
+pub const MAX_TAPS: usize = 4;
 
 /// Fixed capacities, chosen before the stream starts.
 #[derive(Debug, Clone, Copy)]
@@ -198,6 +202,8 @@ pub struct Engine {
     master_r: Box<[f32]>,
     scratch: Box<[f32]>,
     strings: voice_build::StringPool,
+    /// Recordings of the master output (fixed capacity: no allocation).
+    taps: [Option<Box<Tap>>; MAX_TAPS],
     frame: u64,
     steal_fade: u32,
     smoothing: u32,
@@ -237,6 +243,7 @@ impl Engine {
             master_r: block(),
             scratch: block(),
             strings: voice_build::StringPool::new(),
+            taps: Default::default(),
             frame: 0,
             steal_fade: cfg
                 .sr
@@ -331,6 +338,7 @@ impl Engine {
         }
         self.render_range(cursor, end, t0);
         self.write_output(out, n);
+        self.feed_taps(&out[..n * 2], t0, end);
         self.frame = end;
         self.telemetry.frame.store(end, Ordering::Release);
         self.telemetry
@@ -527,6 +535,21 @@ impl Engine {
                     fade_out(v, &mut self.buses[v.channel as usize], at, fade);
                 }
             }
+            Command::RecordStart { mut tap, .. } => {
+                tap.start_at(at);
+                match self.taps.iter_mut().find(|t| t.is_none()) {
+                    Some(slot) => *slot = Some(tap),
+                    None => {
+                        self.telemetry.bad_commands.fetch_add(1, Ordering::Relaxed);
+                        self.dispose_garbage(Garbage::Tap(tap));
+                    }
+                }
+            }
+            Command::RecordStop { id, .. } => {
+                for tap in self.taps.iter_mut().flatten().filter(|t| t.id() == id) {
+                    tap.stop_at(at);
+                }
+            }
             other => self.dispose(other),
         }
     }
@@ -638,6 +661,22 @@ impl Engine {
                 true
             }
         });
+    }
+
+    /// Copy the block (frames `t0..end`) into each recording's ring; a
+    /// recording that has stopped goes back as garbage.
+    fn feed_taps(&mut self, out: &[f32], t0: u64, end: u64) {
+        for i in 0..MAX_TAPS {
+            let Some(tap) = self.taps[i].as_mut() else {
+                continue;
+            };
+            tap.push(out, t0);
+            if tap.is_done(end) {
+                if let Some(tap) = self.taps[i].take() {
+                    self.dispose_garbage(Garbage::Tap(tap));
+                }
+            }
+        }
     }
 
     fn write_output(&mut self, out: &mut [f32], n: usize) {

@@ -9,19 +9,20 @@
 //! skips ahead instead, and the engine's clock simply resumes (events whose
 //! frame has passed are counted late by the engine).
 //! The clock does no I/O and no allocation per block: each block goes through
-//! a preallocated ring buffer to the writer, which flushes the WAV header
-//! about once a second (the file stays valid if the process is killed) and
-//! finalises it on stop.
+//! a preallocated ring buffer to the recording's writer thread
+//! ([`crate::record::writer`]), which brings the WAV header up to date every
+//! second (the file stays valid if the process is killed) and completes it on stop.
 
 use super::{DeviceError, DeviceEvent};
+use crate::audio::tap::TapStats;
 use crate::audio::Engine;
+use crate::record::writer::{RecordEvent, Summary, Writer};
+use crate::record::{WavFile, WavFormat};
 use crate::time::SampleRate;
 use crossbeam_channel::Sender;
-use rtrb::{Consumer, Producer, RingBuffer};
-use std::fs::File;
-use std::io::BufWriter;
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use rtrb::{Producer, RingBuffer};
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
@@ -30,20 +31,13 @@ use std::time::{Duration, Instant};
 pub const BLOCK_FRAMES: usize = 256;
 /// How far behind (in blocks) the clock may fall before it skips ahead.
 pub const MAX_BEHIND_BLOCKS: u64 = 8;
-/// Seconds of audio the ring between the clock and the writer holds.
-const RING_SECONDS: usize = 2;
-/// How often the writer flushes the WAV (header included) to disk.
-const FLUSH_EVERY: Duration = Duration::from_secs(1);
-/// How long the writer sleeps when the ring is empty.
-const WRITER_POLL: Duration = Duration::from_millis(10);
-
-type Wav = hound::WavWriter<BufWriter<File>>;
 
 /// The running fallback: stops (and finalises the WAV) on [`Fallback::stop`] or drop.
 pub struct Fallback {
     stop: Arc<AtomicBool>,
     clock: Option<JoinHandle<()>>,
-    writer: Option<JoinHandle<Result<u64, DeviceError>>>,
+    writer: Option<JoinHandle<Summary>>,
+    path: std::path::PathBuf,
 }
 
 /// Where the clock's time comes from: real time, or a test's.
@@ -91,33 +85,37 @@ pub(super) fn start_paced(
     errors: Sender<DeviceEvent>,
     pace: impl Pace,
 ) -> Result<Fallback, DeviceError> {
-    let spec = hound::WavSpec {
-        channels: 2,
-        sample_rate: sr.0,
-        bits_per_sample: 32,
-        sample_format: hound::SampleFormat::Float,
-    };
-    let wav = Wav::create(path, spec).map_err(|source| DeviceError::Recording {
+    let create = |e: std::io::Error| DeviceError::Recording {
         path: path.to_path_buf(),
-        source,
-    })?;
-    let (tx, rx) = RingBuffer::new(sr.0.max(1) as usize * 2 * RING_SECONDS);
+        source: hound::Error::IoError(e),
+    };
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(create)?;
+    }
+    let wav = WavFile::create(path, WavFormat::Float32, 2, sr.0).map_err(create)?;
+    let ring_frames = sr.0.max(1) as usize * crate::record::RING_SECONDS as usize;
+    let (tx, rx) = RingBuffer::new(ring_frames * 2);
     let stop = Arc::new(AtomicBool::new(false));
-    let dropped = Arc::new(AtomicU64::new(0));
+    let stats = Arc::new(TapStats::new());
     let writer = Writer {
         wav,
         input: rx,
-        dropped: dropped.clone(),
-        errors,
+        stats: stats.clone(),
+        finish: Arc::new(AtomicBool::new(false)),
         path: path.to_path_buf(),
-        error: None,
+        report: Box::new(move |e| {
+            let _ = errors.try_send(match e {
+                RecordEvent::Dropped { frames, .. } => DeviceEvent::RecordingDropped { frames },
+                RecordEvent::Failed { kind, .. } => DeviceEvent::RecordingFailed(kind),
+            });
+        }),
     };
-    let writer = spawn("tactus-wav-writer", move || writer.run())?;
+    let writer = spawn("tactus-wav-writer", move || writer.run().0)?;
     let clock = Clock {
         engine,
         block: vec![0.0; BLOCK_FRAMES * 2].into_boxed_slice(),
         output: tx,
-        dropped,
+        stats,
         sr,
         stop: stop.clone(),
         pace,
@@ -126,6 +124,7 @@ pub(super) fn start_paced(
         stop,
         clock: None,
         writer: Some(writer),
+        path: path.to_path_buf(),
     };
     // On failure `running` drops: the writer sees the ring abandoned and finalises.
     running.clock = Some(spawn("tactus-fallback-clock", move || clock.run())?);
@@ -147,7 +146,8 @@ impl Fallback {
     /// Returns the number of frames recorded. Calling it again returns `Ok(0)`.
     ///
     /// # Errors
-    /// [`DeviceError::Recording`] when writing or finalising the WAV failed;
+    /// [`DeviceError::Recording`] when writing or finalising the WAV failed
+    /// (what was written before is kept);
     /// [`DeviceError::ThreadPanicked`] when a thread panicked.
     pub fn stop(&mut self) -> Result<u64, DeviceError> {
         self.stop.store(true, Ordering::Release);
@@ -156,7 +156,13 @@ impl Fallback {
             _ => Ok(()),
         };
         let frames = match self.writer.take().map(JoinHandle::join) {
-            Some(Ok(result)) => result,
+            Some(Ok(s)) if s.failed => Err(DeviceError::Recording {
+                path: self.path.clone(),
+                source: hound::Error::IoError(std::io::Error::other(
+                    "writing failed; the file holds what came before",
+                )),
+            }),
+            Some(Ok(s)) => Ok(s.frames),
             Some(Err(_)) => Err(DeviceError::ThreadPanicked("WAV writer")),
             None => Ok(0),
         };
@@ -187,7 +193,7 @@ struct Clock<P: Pace> {
     engine: Engine,
     block: Box<[f32]>,
     output: Producer<f32>,
-    dropped: Arc<AtomicU64>,
+    stats: Arc<TapStats>,
     sr: SampleRate,
     stop: Arc<AtomicBool>,
     pace: P,
@@ -216,109 +222,13 @@ impl<P: Pace> Clock<P> {
                 k += behind;
             }
             self.engine.process(&mut self.block);
-            if self.output.push_entire_slice(&self.block).is_err() {
-                self.dropped
-                    .fetch_add(BLOCK_FRAMES as u64, Ordering::Relaxed);
-            }
+            let counter = match self.output.push_entire_slice(&self.block) {
+                Ok(()) => &self.stats.pushed_frames,
+                Err(_) => &self.stats.dropped_frames,
+            };
+            counter.fetch_add(BLOCK_FRAMES as u64, Ordering::Release);
             k += 1;
         }
-    }
-}
-
-/// The WAV writer: drains the ring, flushes once a second, finalises at the end.
-struct Writer {
-    wav: Wav,
-    input: Consumer<f32>,
-    dropped: Arc<AtomicU64>,
-    errors: Sender<DeviceEvent>,
-    path: PathBuf,
-    /// The first write error; later samples are drained and discarded.
-    error: Option<hound::Error>,
-}
-
-impl Writer {
-    fn run(mut self) -> Result<u64, DeviceError> {
-        let mut samples = 0u64;
-        let mut last_flush = Instant::now();
-        let mut reported_drops = 0;
-        loop {
-            let finished = self.input.is_abandoned();
-            let n = self.drain();
-            samples += n as u64;
-            if finished {
-                break;
-            }
-            if last_flush.elapsed() >= FLUSH_EVERY {
-                last_flush = Instant::now();
-                self.flush();
-                reported_drops = self.report_drops(reported_drops);
-            }
-            if n == 0 {
-                thread::sleep(WRITER_POLL);
-            }
-        }
-        self.report_drops(reported_drops);
-        self.finish().map(|()| samples / 2)
-    }
-
-    /// Write whatever the ring holds; returns the number of samples taken.
-    fn drain(&mut self) -> usize {
-        let n = self.input.slots();
-        let Ok(chunk) = self.input.read_chunk(n) else {
-            return 0;
-        };
-        let (a, b) = chunk.as_slices();
-        let mut failure = None;
-        if self.error.is_none() {
-            for &x in a.iter().chain(b) {
-                if let Err(e) = self.wav.write_sample(x) {
-                    failure = Some(e);
-                    break;
-                }
-            }
-        }
-        chunk.commit_all();
-        if let Some(e) = failure {
-            self.fail(e);
-        }
-        n
-    }
-
-    fn flush(&mut self) {
-        if self.error.is_none() {
-            if let Err(e) = self.wav.flush() {
-                self.fail(e);
-            }
-        }
-    }
-
-    fn fail(&mut self, e: hound::Error) {
-        let kind = match &e {
-            hound::Error::IoError(io) => io.kind(),
-            _ => std::io::ErrorKind::Other,
-        };
-        let _ = self.errors.try_send(DeviceEvent::RecordingFailed(kind));
-        self.error = Some(e);
-    }
-
-    fn report_drops(&self, reported: u64) -> u64 {
-        let dropped = self.dropped.load(Ordering::Relaxed);
-        if dropped > reported {
-            let frames = dropped - reported;
-            let _ = self
-                .errors
-                .try_send(DeviceEvent::RecordingDropped { frames });
-        }
-        dropped
-    }
-
-    fn finish(self) -> Result<(), DeviceError> {
-        let path = self.path;
-        let result = match self.error {
-            Some(e) => Err(e),
-            None => self.wav.finalize(),
-        };
-        result.map_err(|source| DeviceError::Recording { path, source })
     }
 }
 

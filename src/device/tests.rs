@@ -175,7 +175,10 @@ fn listing_outputs_never_panics() {
 
 #[test]
 fn an_unwritable_fallback_path_is_an_error() {
-    let path = tmp("missing-dir").join("sub").join("x.wav");
+    // A missing folder is created; a folder that is a file cannot be.
+    let file = tmp("not-a-dir");
+    std::fs::write(&file, b"x").unwrap();
+    let path = file.join("x.wav");
     match start_fallback(None, &path, |sr, _| engine(sr)) {
         Err(DeviceError::Recording { path: p, .. }) => assert_eq!(p, path),
         other => panic!("expected Recording, got {other:?}"),

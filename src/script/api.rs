@@ -7,10 +7,12 @@ pub mod fx;
 pub mod handlers;
 pub mod loops;
 pub mod midi;
+pub mod midi_file;
 pub mod midi_out;
 pub mod notes;
 pub mod presets;
 pub mod random;
+pub mod record;
 pub mod score;
 pub mod seq;
 pub mod seq_mirror;
@@ -41,4 +43,6 @@ pub fn register_all(engine: &mut Engine, st: &Shared) {
     transport::register(engine, st);
     handlers::register(engine, st);
     midi::register(engine, st);
+    record::register(engine, st);
+    midi_file::register(engine, st);
 }

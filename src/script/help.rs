@@ -565,6 +565,37 @@ pub const DOCS: &[Doc] = &[
         text: "Stop the score log and close its file.",
         example: "stop_log_score()",
     },
+    // Recording
+    Doc {
+        name: "record_audio",
+        usage: "record_audio() | record_audio(\"take.wav\") | record_audio(\"take.wav\", #{ bits: 24 })",
+        text: "Record what is heard (the master output, any device) to WAV from the cursor on: 32-bit float, or bits: 24. A bare name goes to recordings/ as <date>_<time>_name.wav; a path with a folder goes there. Returns the path.",
+        example: "record_audio(\"take.wav\")",
+    },
+    Doc {
+        name: "stop_record_audio",
+        usage: "stop_record_audio()",
+        text: "Stop the output recordings at the cursor and complete their files; prints each file's length.",
+        example: "stop_record_audio()",
+    },
+    Doc {
+        name: "record",
+        usage: "record(\"take.mid\")",
+        text: "Record every note that sounds (script notes, sequences, drums, MIDI input, the keyboard) from the cursor on, to a Standard MIDI File type 1: a track per channel, 960 ticks per quarter from the frames the notes played on, the tempo map, GM program changes for presets. A bare name goes to recordings/ as <date>_<time>_take.mid. Returns the path.",
+        example: "record(\"take.mid\")",
+    },
+    Doc {
+        name: "stop_record",
+        usage: "stop_record()",
+        text: "End the MIDI take at the cursor; its file is written once every note before that has been sent.",
+        example: "at(16, || stop_record())",
+    },
+    Doc {
+        name: "play_midi",
+        usage: "play_midi(\"song.mid\") | play_midi(\"song.mid\", #{ channels, at, tempo, programs })",
+        text: "Schedule a MIDI file (type 0 or 1) from the cursor (+ at beats): tempo \"file\" (its tempo map, default), \"session\" (its beats at the session tempo) or a bpm; channels: a channel for every note, or #{ \"1\": 3 } file channel to Tactus channel (default the same numbers, GM drums on 10); programs: true sets each channel to the preset nearest its GM program. Returns the number of notes.",
+        example: "play_midi(\"song.mid\", #{ tempo: \"session\", channels: #{ \"1\": 2 } })",
+    },
     // Inspection
     Doc {
         name: "help",

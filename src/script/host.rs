@@ -371,6 +371,9 @@ impl ScriptHost {
                 _ => {}
             }
         }
+        // Every note before the horizon has been sent: takes that ended
+        // before it are complete.
+        self.state.borrow_mut().session.finish_takes(horizon);
         errors
     }
 
@@ -449,7 +452,37 @@ impl ScriptHost {
 
     /// Send waiting commands to the audio thread (what does not fit waits).
     pub fn flush(&mut self, tx: &Sender<Command>) -> usize {
+        self.write_files();
         self.state.borrow_mut().session.flush(tx)
+    }
+
+    /// Write the files committed evaluations produced (MIDI takes); each
+    /// write says where it went, or one line why it failed.
+    pub fn write_files(&mut self) {
+        let (files, printer) = {
+            let mut st = self.state.borrow_mut();
+            (st.session.file_writes.take(), st.printer.clone())
+        };
+        for (path, bytes) in files {
+            let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
+            let written = dir
+                .map_or(Ok(()), std::fs::create_dir_all)
+                .and_then(|()| std::fs::write(&path, &bytes));
+            match written {
+                Ok(()) => printer(&format!("recorded the MIDI take to {}", path.display())),
+                Err(e) => printer(&format!(
+                    "record(): cannot write {}: {e}; the music goes on",
+                    path.display()
+                )),
+            }
+        }
+    }
+
+    /// At the end of a session or render: end a running MIDI take at `now`
+    /// and write every take's file.
+    pub fn finish_takes(&mut self, now: Frame) {
+        self.state.borrow_mut().session.finish_all_takes(now);
+        self.write_files();
     }
 
     /// True when nothing waits to be sent and nothing is scheduled before `until`.

@@ -122,6 +122,8 @@ pub struct ChannelConfig {
     pub bend_range: f64,
     /// Where its notes go over MIDI (`midi_out`), if anywhere.
     pub midi: super::midi_out::MidiRoute,
+    /// The preset it was set to (`instrument`), for MIDI files' program changes.
+    pub instrument: Option<&'static str>,
 }
 
 impl Default for ChannelConfig {
@@ -142,6 +144,7 @@ impl Default for ChannelConfig {
             layers: crate::command::Layers::default(),
             bend_range: 2.0,
             midi: super::midi_out::MidiRoute::default(),
+            instrument: None,
         }
     }
 }

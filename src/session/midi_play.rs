@@ -106,6 +106,7 @@ impl Session {
         if let Some(old) = self.midi_held.remove(&(ch, key)) {
             self.send(Command::Release { frame, id: old });
         }
+        self.take_note(ch, key, vel, frame, None);
         let c = &self.channels[i];
         let freq = crate::pitch::midi_to_hz(key as f64);
         let spec = c.note(ch, freq, crate::pitch::vel_to_amp(vel as f64), 0.0);
@@ -145,6 +146,7 @@ impl Session {
 
     fn midi_note_off(&mut self, frame: Frame, ch: u8, key: u8) {
         let ch = ch & 15;
+        self.take_note(ch, key, 0, frame, None);
         let Some(id) = self.midi_held.remove(&(ch, key)) else {
             return;
         };

@@ -85,6 +85,17 @@ crate::tx_state! {
         pub midi_nudge: TxMap<String, f64>,
         /// The MIDI clock sent (`clock_out("port")`).
         pub clock_out: TxCell<Option<super::clock_out::ClockOut>>,
+        /// Recordings to start or stop (`record_audio`), performed by the
+        /// live thread after the evaluation commits.
+        pub audio_records: super::txn::TxQueue<crate::record::RecordRequest>,
+        /// The MIDI take being recorded (`record("take.mid")`).
+        pub take: TxCell<Option<super::take::TakeHead>>,
+        /// Notes that sounded while a take ran (each take reads from its first).
+        pub take_events: TxLog<super::take::TakeEvent>,
+        /// Takes stopped, waiting for the scheduler to pass their end.
+        pub take_ending: super::txn::TxQueue<super::take::TakeHead>,
+        /// Files to write once the evaluation committed: (path, bytes).
+        pub file_writes: super::txn::TxQueue<(std::path::PathBuf, Vec<u8>)>,
     }
 }
 
@@ -114,6 +125,8 @@ pub struct Session {
     /// What the definitions of the evaluation running (or just run) did to
     /// loops and sequences, for the reload summary; cleared as each begins.
     pub changes: Vec<(String, LoopChange)>,
+    /// The WAV files being recorded now (set by the live thread, for `status()`).
+    pub recording_paths: Vec<std::path::PathBuf>,
     next_note_id: u64,
     next_item_id: u64,
     doc: Doc,
@@ -199,6 +212,7 @@ impl Session {
             skipped_past: 0,
             bar_origin: Beats(0.0),
             changes: Vec::new(),
+            recording_paths: Vec::new(),
             next_note_id: 1,
             next_item_id: 1,
             doc: Doc {
@@ -233,6 +247,11 @@ impl Session {
                 midi_default: TxCell::default(),
                 midi_nudge: TxMap::default(),
                 clock_out: TxCell::default(),
+                audio_records: Default::default(),
+                take: TxCell::new(None),
+                take_events: TxLog::default(),
+                take_ending: Default::default(),
+                file_writes: Default::default(),
             },
         }
     }
@@ -288,6 +307,11 @@ impl Session {
             midi_default,
             midi_nudge,
             clock_out,
+            audio_records,
+            take,
+            take_events,
+            take_ending,
+            file_writes,
         } = &self.doc;
         let loops: Vec<String> = loops
             .iter()
@@ -305,7 +329,7 @@ impl Session {
         let kept: Vec<(&String, String)> =
             kept.iter().map(|(k, v)| (k, format!("{v:?}"))).collect();
         format!(
-            "channels {:?}\nfx {:?} {:?}\ntables {:?} dirty {:?}\ntempo {:?}\nquiet {:?} end {:?} origin {:?} history {}\nscheduled {:?}\noutbox {}\nloops {loops:?}\nseqs {:?}\ncalls {calls:?}\nkept {kept:?}\nseed {} streams {:?}\nplaying {} lookahead {:?} revert {} log {} keyboard {:?} handlers {:?}\nmidi held {:?} sustained {:?} pedal {:?}\nmidi out {} {:?} {:?} clock {:?}",
+            "channels {:?}\nfx {:?} {:?}\ntables {:?} dirty {:?}\ntempo {:?}\nquiet {:?} end {:?} origin {:?} history {}\nscheduled {:?}\noutbox {}\nloops {loops:?}\nseqs {:?}\ncalls {calls:?}\nkept {kept:?}\nseed {} streams {:?}\nplaying {} lookahead {:?} revert {} log {} keyboard {:?} handlers {:?}\nmidi held {:?} sustained {:?} pedal {:?}\nmidi out {} {:?} {:?} clock {:?}\nrecord {} take {:?} {} {} {}",
             **channels,
             fx_values.as_map(),
             **fx_installed,
@@ -334,6 +358,11 @@ impl Session {
             **midi_default,
             midi_nudge.as_map(),
             **clock_out,
+            audio_records.len(),
+            **take,
+            take_events.len(),
+            take_ending.len(),
+            file_writes.len(),
         )
     }
 
@@ -561,6 +590,14 @@ impl Session {
         }
         let end = self.frame_at(Beats(at.0 + n.dur_beats.max(0.0)));
         let dur_frames = end.0.saturating_sub(start.0);
+        let (key, vel) = (hz_to_key(n.freq_hz), amp_to_vel(n.amp));
+        self.take_note(
+            n.channel,
+            key,
+            vel,
+            start,
+            Some(Frame(start.0 + dur_frames.max(1))),
+        );
         let route = &self.channels[n.channel as usize & (CHANNELS - 1)].midi;
         let sound = route.sound;
         if let Some((port, ch)) = route.target(n.channel) {

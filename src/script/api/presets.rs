@@ -187,7 +187,7 @@ pub fn names() -> Vec<&'static str> {
 /// Reset channel `index` and apply the preset named by `v`.
 pub fn apply(st: &Shared, index: u8, v: &Dynamic) -> Res<()> {
     let name = v.clone().into_string().unwrap_or_default();
-    let Some((_, _, opts)) = PRESETS.iter().find(|p| p.0 == name) else {
+    let Some((preset, _, opts)) = PRESETS.iter().find(|p| p.0 == name) else {
         return err(format!(
             "unknown instrument \"{name}\"; instruments: {}",
             names().join(", ")
@@ -211,6 +211,10 @@ pub fn apply(st: &Shared, index: u8, v: &Dynamic) -> Res<()> {
         };
         set_option(st, index, k, &d)?;
     }
+    st.borrow_mut()
+        .session
+        .channels
+        .update(|c| c[index as usize].instrument = Some(preset));
     Ok(())
 }
 

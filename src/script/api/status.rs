@@ -65,6 +65,12 @@ pub fn status(st: &ScriptState) -> String {
             ));
         }
     }
+    for p in &s.recording_paths {
+        out.push_str(&format!("recording audio to {}\n", p.display()));
+    }
+    if let Some(take) = s.take.as_ref() {
+        out.push_str(&format!("recording MIDI to {}\n", take.path.display()));
+    }
     out.push_str(&format!("tables: {:?}", s.table_numbers()));
     out
 }
