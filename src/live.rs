@@ -302,6 +302,9 @@ impl Live {
 
     fn tick(&mut self) {
         let now = self.now();
+        for e in self.host.open_midi_inputs() {
+            (self.printer)(&e);
+        }
         self.watch_midi_inputs(now);
         self.release_from(now, Frame(now.0 + 1));
         // Never in select!: a blocked receiver would make the audio thread

@@ -247,6 +247,12 @@ fn an_opened_port_bends_sustains_changes_program_and_plays_drums() {
         e.contains("no MIDI input matches \"no-such-port\"") && e.contains("kbd:keys"),
         "{e}"
     );
+    // A failed evaluation opens nothing.
+    assert!(rig.eval("midi_in(\"KBD\"); throw \"no\"").is_err());
+    std::thread::sleep(Duration::from_millis(50));
+    let status = rig.eval("status()").unwrap().unwrap_or_default();
+    let line = status.lines().find(|l| l.contains("MIDI in:")).unwrap_or_default().to_string();
+    assert!(!line.contains("kbd:keys"), "{status}");
     let opened = rig.eval("midi_in(\"KBD\")").unwrap().unwrap();
     assert!(opened.contains("kbd:keys"), "{opened}");
     // `tactus devices` sees the same server: ports with their backend, no noise.

@@ -139,6 +139,23 @@ impl Inputs {
         ports::input_client(&format!("{CLIENT} in {}", self.opened_count))
     }
 
+    /// The full name of the first input whose name contains `wanted`
+    /// (ignoring case), without opening it.
+    ///
+    /// # Errors
+    /// As [`Inputs::open`], but never [`MidiError::Open`].
+    pub fn resolve(wanted: &str) -> Result<String, MidiError> {
+        let names = list()?;
+        match ports::find(&names, wanted).filter(|_| !wanted.is_empty()) {
+            Some(i) => Ok(names[i].clone()),
+            None => Err(MidiError::NoSuchPort {
+                kind: "input",
+                wanted: wanted.to_string(),
+                list: ports::list_text(&names),
+            }),
+        }
+    }
+
     /// Open the first input whose name contains `wanted` (ignoring case);
     /// returns its full name. A port already open is not opened twice.
     ///

@@ -223,6 +223,20 @@ impl ScriptHost {
         }
     }
 
+    /// Open the MIDI inputs committed evaluations asked for; one line per
+    /// port that could not be opened.
+    pub fn open_midi_inputs(&mut self) -> Vec<String> {
+        let names = self.with_session(|s| s.midi_in_opens.take());
+        let mut st = self.state.borrow_mut();
+        let Some(Ok(inputs)) = st.midi.as_mut() else {
+            return Vec::new();
+        };
+        names
+            .into_iter()
+            .filter_map(|n| inputs.open(&n).err().map(|e| format!("midi_in(): {e}")))
+            .collect()
+    }
+
     /// A MIDI program change: channel index `ch` takes the preset with
     /// index `program` in `instruments()`, as one transaction at `at`.
     /// Returns the preset's name.

@@ -83,6 +83,8 @@ crate::tx_state! {
         pub midi_default: TxCell<Option<std::sync::Arc<str>>>,
         /// Nudge per MIDI output, ms (`nudge("name", ms)`).
         pub midi_nudge: TxMap<String, f64>,
+        /// MIDI inputs to open once the evaluation commits (`midi_in`).
+        pub midi_in_opens: super::txn::TxQueue<String>,
         /// The MIDI clock sent (`clock_out("port")`).
         pub clock_out: TxCell<Option<super::clock_out::ClockOut>>,
         /// Recordings to start or stop (`record_audio`), performed by the
@@ -246,6 +248,7 @@ impl Session {
                 midi_outbox: MidiOutbox::default(),
                 midi_default: TxCell::default(),
                 midi_nudge: TxMap::default(),
+                midi_in_opens: Default::default(),
                 clock_out: TxCell::default(),
                 audio_records: Default::default(),
                 take: TxCell::new(None),
@@ -306,6 +309,7 @@ impl Session {
             midi_outbox,
             midi_default,
             midi_nudge,
+            midi_in_opens,
             clock_out,
             audio_records,
             take,
@@ -329,7 +333,7 @@ impl Session {
         let kept: Vec<(&String, String)> =
             kept.iter().map(|(k, v)| (k, format!("{v:?}"))).collect();
         format!(
-            "channels {:?}\nfx {:?} {:?}\ntables {:?} dirty {:?}\ntempo {:?}\nquiet {:?} end {:?} origin {:?} history {}\nscheduled {:?}\noutbox {}\nloops {loops:?}\nseqs {:?}\ncalls {calls:?}\nkept {kept:?}\nseed {} streams {:?}\nplaying {} lookahead {:?} revert {} log {} keyboard {:?} handlers {:?}\nmidi held {:?} sustained {:?} pedal {:?}\nmidi out {} {:?} {:?} clock {:?}\nrecord {} take {:?} {} {} {}",
+            "channels {:?}\nfx {:?} {:?}\ntables {:?} dirty {:?}\ntempo {:?}\nquiet {:?} end {:?} origin {:?} history {}\nscheduled {:?}\noutbox {}\nloops {loops:?}\nseqs {:?}\ncalls {calls:?}\nkept {kept:?}\nseed {} streams {:?}\nplaying {} lookahead {:?} revert {} log {} keyboard {:?} handlers {:?}\nmidi held {:?} sustained {:?} pedal {:?}\nmidi out {} {:?} {:?} clock {:?} in {}\nrecord {} take {:?} {} {} {}",
             **channels,
             fx_values.as_map(),
             **fx_installed,
@@ -358,6 +362,7 @@ impl Session {
             **midi_default,
             midi_nudge.as_map(),
             **clock_out,
+            midi_in_opens.len(),
             audio_records.len(),
             **take,
             take_events.len(),

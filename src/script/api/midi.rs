@@ -1,4 +1,5 @@
-//! MIDI input ports: `midi_in()` lists them, `midi_in("name")` opens one.
+//! MIDI input ports: `midi_in()` lists them, `midi_in("name")` opens one
+//! (after the evaluation commits: a failed evaluation opens nothing).
 //! What incoming messages do is in [`crate::session::midi_play`].
 
 use super::args::{err, Res};
@@ -17,14 +18,17 @@ pub fn register(engine: &mut Engine, st: &Shared) {
     let s = st.clone();
     engine.register_fn("midi_in", move |name: &str| -> Res<String> {
         let mut st = s.borrow_mut();
-        match st.midi.as_mut() {
+        match st.midi.as_ref() {
             None => {
                 err("midi_in(): MIDI input plays only in a live session (not in render or check)")
             }
             Some(Err(why)) => err(format!("midi_in(): no MIDI: {why}")),
-            Some(Ok(inputs)) => inputs
-                .open(name)
-                .or_else(|e| err(format!("midi_in(): {e}"))),
+            Some(Ok(_)) => {
+                let port = input::Inputs::resolve(name).or_else(|e| err(format!("midi_in(): {e}")))?;
+                // Opened once the evaluation has committed (a failed one opens nothing).
+                st.session.midi_in_opens.push(port.clone());
+                Ok(port)
+            }
         }
     });
 }
