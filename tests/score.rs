@@ -110,10 +110,14 @@ fn rewind_plays_the_score_again_from_the_cursor() {
 
 #[test]
 fn t_statement_ramps_the_tempo() {
-    // t 0 60 4 120: 60 -> 120 bpm over 4 beats; beat 4 falls at (60/15) ln 2 s.
+    // t 0 60 4 120: seconds per beat 1 -> 0.5 linearly over 4 beats (Csound's
+    // twarp.c), so beat 4 falls at 4 * (1 + 0.5) / 2 = 3 s. The issue's
+    // example: `t 0 120 4 60`, beats 0 1 3 at 0, 0.5625, 2.0625 s.
     let src = format!("{DC_SETUP} score(\"t 0 60 4 120\\ni 1 4 0.1\");");
-    let want = (4.0 * 2f64.ln() * SR).round() as usize;
-    assert_eq!(onsets(&left(&render(&src))), vec![want]);
+    assert_eq!(onsets(&left(&render(&src))), vec![(3.0 * SR) as usize]);
+    let src = format!("{DC_SETUP} score(\"t 0 120 4 60\\ni 1 0 0.1\\ni 1 1 0.1\\ni 1 3 0.1\");");
+    let want: Vec<usize> = [0.0, 0.5625, 2.0625].iter().map(|s| (s * SR) as usize).collect();
+    assert_eq!(onsets(&left(&render(&src))), want);
 }
 
 #[test]
