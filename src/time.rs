@@ -219,8 +219,8 @@ impl TempoMap {
     /// seconds earlier. Nothing changes when `over <= 0`.
     pub fn skip(&mut self, at: Beats, over: Beats) {
         let (start, end) = (at.0.max(0.0), at.0.max(0.0) + over.0);
-        // `!(end > start)` also catches NaN.
-        if !(end > start) {
+        // Also nothing when `over` is NaN.
+        if end.partial_cmp(&start) != Some(std::cmp::Ordering::Greater) {
             return;
         }
         let resume = self.split(end);

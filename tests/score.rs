@@ -48,7 +48,7 @@ fn dot_and_plus_carry() {
 
 #[test]
 fn e_ends_the_render_there() {
-    let src = format!("{DC_SETUP} score(\"i 1 0 10 0.5 8.00\\ne 2.5\");");
+    let src = format!("{DC_SETUP} score(\"i 1 0 1 0.5 8.00\\ne 2.5\");");
     let (out, _) = render_block(&src, 100);
     assert_eq!(out.len() / 2, beat_frame(2.5, 60.0));
     let src2 = format!("{DC_SETUP} note(1, 60, 1); end(3);");

@@ -490,7 +490,7 @@ pub const DOCS: &[Doc] = &[
     Doc {
         name: "score",
         usage: "score(text)",
-        text: "Csound score text from the cursor: i, f, a, e, q, t statements, ; comments, the . + ^+ carry rules.",
+        text: "Csound score text from the cursor, with Csound's timing: i, f, a, e, q, s, t statements (sections follow each other; e only extends), ; comments, the . + ^+ carry rules.",
         example: "score(\"i 1 0 1 0.3 8.00\\ni 1 + . . 8.04\")",
     },
     Doc {

@@ -40,6 +40,7 @@ pub enum Statement {
         col: usize,
     },
     /// f n p2 size gen args...: table number, creation time (beats), size, GEN number (negative = no normalisation), args.
+    /// `f 0 time` (number 0, no table) only keeps the performance going until `time`.
     F {
         /// Table number.
         number: f64,
@@ -67,7 +68,18 @@ pub enum Statement {
         /// Column of the statement letter.
         col: usize,
     },
-    /// e [time]: end of score (optional time). Text after it is not read.
+    /// s [time]: end of a section; the next section's times count from the
+    /// end of this one (its last note's end, or `time` if later).
+    S {
+        /// The section lasts at least this long, in beats, if given.
+        at: Option<f64>,
+        /// Line of the statement.
+        line: usize,
+        /// Column of the statement letter.
+        col: usize,
+    },
+    /// e [time]: end of score (optional time: it only extends the
+    /// performance, as in Csound). Text after it is not read.
     E {
         /// When the score ends, in beats, if given.
         at: Option<f64>,
@@ -76,13 +88,13 @@ pub enum Statement {
         /// Column of the statement letter.
         col: usize,
     },
-    /// q p1 p2 p3: p1 instrument/channel, p2 time, p3 0 = quiet (mute), 1 = unmute.
+    /// q p1 p2 p3: p1 instrument/channel, p2 time, p3 0 = quiet (mute), any other value unmutes.
     Q {
         /// Instrument (channel) to mute or unmute.
         instr: f64,
         /// When, in beats.
         at: f64,
-        /// `false` mutes (p3 = 0), `true` unmutes (p3 = 1).
+        /// `false` mutes (p3 = 0), `true` unmutes (p3 not 0).
         on: bool,
         /// Line of the statement.
         line: usize,
@@ -114,8 +126,8 @@ pub struct ScoreError {
 
 /// Parse Csound score text into statements, applying the carry rules.
 ///
-/// Parsing stops at the first `e` statement; `s` (section break) is skipped
-/// but, like every statement other than `i`, ends carrying.
+/// Parsing stops at the first `e` statement; `s` (section break), like every
+/// statement other than `i`, ends carrying.
 pub fn parse_score(text: &str) -> Result<Vec<Statement>, ScoreError> {
     let clean = lex::strip_comments(text)?;
     let mut out = Vec::new();
@@ -138,7 +150,9 @@ pub fn parse_score(text: &str) -> Result<Vec<Statement>, ScoreError> {
                 out.push(other::parse_e(&st)?);
                 break;
             }
-            's' => {}
+            's' => {
+                out.push(other::parse_s(&st)?);
+            }
             c => {
                 return Err(st.fail(format!(
                     "unknown statement \"{c}\": use i, f, a, e, q, t or s"
@@ -182,6 +196,7 @@ mod tests {
             }
             Statement::A { at, dur, line, col } => format!("{line}:{col} a {at} {dur}"),
             Statement::E { at, line, col } => format!("{line}:{col} e {at:?}"),
+            Statement::S { at, line, col } => format!("{line}:{col} s {at:?}"),
             Statement::Q {
                 instr,
                 at,
@@ -255,8 +270,19 @@ mod tests {
         assert_eq!(show(text)[..3], want);
         assert_eq!(
             show(text)[3..],
-            ["4:1 q 3 6 true", "6:1 t [(0.0, 60.0)]", "7:1 e None"]
+            [
+                "4:1 q 3 6 true",
+                "5:1 s None",
+                "6:1 t [(0.0, 60.0)]",
+                "7:1 e None"
+            ]
         );
+        assert_eq!(show("s 4\ns"), ["1:1 s Some(4.0)", "2:1 s None"]);
+        // Any q value other than 0 unmutes, as in Csound.
+        assert_eq!(show("q 1 0 2"), ["1:1 q 1 0 true"]);
+        // `f 0 time`: no table, it keeps the performance going.
+        assert_eq!(show("f 0 3600\nf0 5"), ["1:1 f 0 3600 0 0 ", "2:1 f 0 5 0 0 "]);
+        assert_eq!(show("i1 +0.5 +2 -.5")[0], "1:1 i 1 0.5 2 -0.5");
     }
 
     #[test]
@@ -321,7 +347,7 @@ mod tests {
         assert_eq!(show("i1 0 1 440\ni2 1 1")[1], "2:1 i 2 1 1");
         assert_eq!(show("i1 0 1 440\ni2 1 1\ni1 2 1")[2], "3:1 i 1 2 1");
         assert_eq!(show("i1 0 1 440\nf 1 0 8 10 1\ni1 2 1")[2], "3:1 i 1 2 1");
-        assert_eq!(show("i1 0 1 440\ns\ni1 2 1")[1], "3:1 i 1 2 1");
+        assert_eq!(show("i1 0 1 440\ns\ni1 2 1")[2], "3:1 i 1 2 1");
     }
 
     #[test]
@@ -391,7 +417,7 @@ mod tests {
 
     #[test]
     fn bad_numbers_are_rejected() {
-        for bad in ["1e", "--1", "inf", "NaN", "1.2.3", "+5", "e5", "1e999"] {
+        for bad in ["1e", "--1", "inf", "NaN", "1.2.3", "+-5", "e5", "1e999"] {
             let want = format!("1:6: p3: expected a number, got \"{bad}\"");
             assert_eq!(error(&format!("i1 0 {bad}")), want);
         }
@@ -424,10 +450,10 @@ mod tests {
     }
 
     #[test]
-    fn bad_q_and_t_values() {
+    fn bad_t_values() {
         assert_eq!(
-            error("q 1 0 2"),
-            "1:7: p3: expected 0 (mute) or 1 (unmute), got 2"
+            error("t 0 60 4 90 2 80"),
+            "1:13: p5: tempo points must not go back in time: 2 after 4"
         );
         let pairs = "t needs time/bpm pairs: t 0 <bpm> [<time> <bpm> ...]";
         assert_eq!(error("t 0 60 4"), format!("1:1: {pairs}"));

@@ -1,7 +1,10 @@
-//! Placing parsed score statements into the session: `i` notes, `f` tables
-//! (now, or at their p2), `q` quiet changes, `t` tempo, `e` end, and `a`
-//! skips. Every statement is converted first and scheduled only if all of
+//! Placing parsed score statements into the session with Csound's timing
+//! (sections, `t`, `a`, `e`, precedence: see `score_play/plan.rs`): `i`
+//! notes, `f` tables (now, or at their p2), `q` quiet changes, `t` tempo,
+//! `e` end. Every statement is converted first and scheduled only if all of
 //! them are valid, so a bad line changes nothing.
+
+mod plan;
 
 use super::gen::Gen;
 use super::ievent::{i_event_with, PVal};
@@ -9,6 +12,7 @@ use super::scheduler::Item;
 use super::score::{PField, ScoreError, Statement};
 use super::Session;
 use crate::time::Beats;
+use plan::{Plan, Planner, TempoOp, RANK_QUIET, RANK_TABLE};
 use std::collections::BTreeSet;
 
 /// What placing a score did.
@@ -20,13 +24,6 @@ pub struct Placed {
     pub skipped_past: usize,
 }
 
-enum Action {
-    At(f64, Item),
-    TableNow(u32, Vec<f32>),
-    Tempo(Vec<(f64, f64)>),
-    End(f64),
-}
-
 /// Place `stmts` with score time 0 at `base`; events before `not_before`
 /// are skipped and counted.
 pub fn place(
@@ -35,38 +32,34 @@ pub fn place(
     base: Beats,
     not_before: Beats,
 ) -> Result<Placed, ScoreError> {
-    let warp = Warp::new(stmts);
-    let own_tables: BTreeSet<u32> = stmts
-        .iter()
-        .filter_map(|s| match s {
-            Statement::F { number, .. } if *number >= 1.0 => Some(*number as u32),
-            _ => None,
-        })
-        .collect();
-    let mut actions = Vec::new();
-    for st in stmts {
-        if let Some(a) = convert(session, st, &warp, &own_tables)? {
-            actions.push(a);
+    let (plan, tables_now) = plan_score(session, stmts)?;
+    for (n, points) in tables_now {
+        session.set_table(n, points);
+    }
+    for op in plan.tempo {
+        match op {
+            TempoOp::Points(at, points) => session
+                .tempo
+                .update(|t| t.set_points(Beats(base.0 + at), &points)),
+            TempoOp::Skip(at, dur) => session
+                .tempo
+                .update(|t| t.skip(Beats(base.0 + at), Beats(dur))),
         }
     }
     let mut placed = Placed::default();
-    for a in actions {
-        match a {
-            Action::At(t, item) => {
-                let at = Beats(base.0 + t);
-                if at.0 < not_before.0 && !matches!(item, Item::Table { .. }) {
-                    placed.skipped_past += 1;
-                    continue;
-                }
-                placed.notes += usize::from(matches!(item, Item::Note(_)));
-                session
-                    .scheduler
-                    .push_tagged(Beats(at.0.max(not_before.0)), item, true);
-            }
-            Action::TableNow(n, points) => session.set_table(n, points),
-            Action::Tempo(points) => session.tempo.update(|t| t.set_points(base, &points)),
-            Action::End(t) => session.end_at.set(Some(Beats(base.0 + t))),
+    for t in plan.timed {
+        let at = Beats(base.0 + t.at);
+        if at.0 < not_before.0 && !matches!(t.item, Item::Table { .. }) {
+            placed.skipped_past += 1;
+            continue;
         }
+        placed.notes += usize::from(matches!(t.item, Item::Note(_)));
+        session
+            .scheduler
+            .push_tagged(Beats(at.0.max(not_before.0)), t.item, true);
+    }
+    if let Some(end) = plan.end {
+        session.end_at.set(Some(Beats(base.0 + end)));
     }
     Ok(placed)
 }
@@ -75,18 +68,57 @@ fn err(line: usize, col: usize, message: String) -> ScoreError {
     ScoreError { line, col, message }
 }
 
+/// Tables generated now (`f` at time 0), to publish when the plan is placed.
+type TablesNow = Vec<(u32, Vec<f32>)>;
+
+/// Convert every statement, section by section; nothing is placed yet.
+fn plan_score(session: &Session, stmts: &[Statement]) -> Result<(Plan, TablesNow), ScoreError> {
+    let own: BTreeSet<u32> = stmts
+        .iter()
+        .filter_map(|s| match s {
+            Statement::F { number, .. } if *number >= 1.0 => Some(*number as u32),
+            _ => None,
+        })
+        .collect();
+    let any_t = stmts.iter().any(|s| matches!(s, Statement::T { .. }));
+    let mut planner = Planner::new();
+    let mut tables_now = Vec::new();
+    let mut e_at = None;
+    let sections = stmts.split_inclusive(|s| matches!(s, Statement::S { .. }));
+    for section in sections {
+        planner.open_section(section, any_t);
+        for st in section {
+            match st {
+                Statement::S { at, .. } => {
+                    if let Some(t) = at {
+                        planner.extend(*t);
+                    }
+                    planner.close_section();
+                }
+                Statement::E { at, .. } => e_at = *at,
+                _ => convert(session, st, &own, &mut planner, &mut tables_now)?,
+            }
+        }
+    }
+    Ok((planner.finish(e_at), tables_now))
+}
+
 fn convert(
     session: &Session,
     st: &Statement,
-    warp: &Warp,
     own: &BTreeSet<u32>,
-) -> Result<Option<Action>, ScoreError> {
-    Ok(match st {
+    planner: &mut Planner,
+    tables_now: &mut TablesNow,
+) -> Result<(), ScoreError> {
+    match st {
         Statement::I { pfields, line, col } => {
-            let p: Vec<Option<PVal>> = pfields.iter().map(|f| Some(pval(f))).collect();
-            let ev = i_event_with(session, &p, own).map_err(|m| err(*line, *col, m))?;
-            warp.map(ev.start_beats)
-                .map(|t| Action::At(t, Item::Note(ev.note)))
+            i_statement(session, pfields, own, planner).map_err(|m| err(*line, *col, m))?
+        }
+        Statement::F {
+            number, at, line, ..
+        } if *number == 0.0 => {
+            let _ = line;
+            planner.extend(*at);
         }
         Statement::F {
             number,
@@ -96,7 +128,15 @@ fn convert(
             args,
             line,
             col,
-        } => Some(table(*number, *at, *size, *gen, args, warp).map_err(|m| err(*line, *col, m))?),
+        } => {
+            let (n, points) =
+                table(*number, *size, *gen, args).map_err(|m| err(*line, *col, m))?;
+            if *at > 0.0 {
+                planner.put(*at, RANK_TABLE, Item::Table { number: n, points });
+            } else {
+                tables_now.push((n, points));
+            }
+        }
         Statement::Q {
             instr,
             at,
@@ -111,16 +151,41 @@ fn convert(
                     format!("q: channel {instr} is out of range: channels are 1-16"),
                 ));
             }
-            let item = Item::Quiet {
-                channel: *instr as u8 - 1,
-                on: *on,
-            };
-            warp.map(*at).map(|t| Action::At(t, item))
+            let channel = *instr as u8 - 1;
+            planner.put(*at, RANK_QUIET, Item::Quiet { channel, on: *on });
         }
-        Statement::T { points, .. } => Some(Action::Tempo(points.clone())),
-        Statement::E { at: Some(t), .. } => Some(Action::End(warp.map(*t).unwrap_or(*t))),
-        Statement::E { at: None, .. } | Statement::A { .. } => None,
-    })
+        Statement::A { at, .. } => planner.reach(*at),
+        Statement::T { .. } | Statement::S { .. } | Statement::E { .. } => {}
+    }
+    Ok(())
+}
+
+/// One `i` statement: a note, a held note (p3 < 0), an initialisation only
+/// (p3 = 0: no sound) or a turn-off (p1 < 0). Fractional instrument numbers
+/// play on the channel of their whole part.
+fn i_statement(
+    session: &Session,
+    pfields: &[PField],
+    own: &BTreeSet<u32>,
+    planner: &mut Planner,
+) -> Result<(), String> {
+    let num = |k: usize| match pfields.get(k) {
+        Some(PField::Num(x)) => *x,
+        _ => 0.0,
+    };
+    let (instr, at, dur) = (num(0), num(1), num(2));
+    if instr < 0.0 {
+        planner.turn_off(-instr, at);
+        return Ok(());
+    }
+    let mut p: Vec<Option<PVal>> = pfields.iter().map(|f| Some(pval(f))).collect();
+    if let Some(PField::Num(x)) = pfields.first() {
+        p[0] = Some(PVal::Num(x.trunc()));
+    }
+    p[2] = Some(PVal::Num(dur.abs()));
+    let ev = i_event_with(session, &p, own)?;
+    planner.note(instr, at, dur, ev.note);
+    Ok(())
 }
 
 fn pval(f: &PField) -> PVal {
@@ -130,15 +195,8 @@ fn pval(f: &PField) -> PVal {
     }
 }
 
-/// `f n p2 size gen args`: generate now; publish now (p2 = 0) or at p2.
-fn table(
-    number: f64,
-    at: f64,
-    size: f64,
-    gen: f64,
-    args: &[PField],
-    warp: &Warp,
-) -> Result<Action, String> {
+/// `f n p2 size gen args`: the table number and its points, generated now.
+fn table(number: f64, size: f64, gen: f64, args: &[PField]) -> Result<(u32, Vec<f32>), String> {
     let range = Session::table_range();
     if number.fract() != 0.0 || !range.contains(&(number as i64)) {
         return Err(format!(
@@ -160,41 +218,5 @@ fn table(
         .collect();
     let g = Gen::from_number(gen as i64, &nums, path).map_err(|e| format!("f: {e}"))?;
     let points = g.fill(size as i64, true).map_err(|e| format!("f: {e}"))?;
-    let n = number as u32;
-    Ok(match warp.map(at) {
-        Some(t) if t > 0.0 => Action::At(t, Item::Table { number: n, points }),
-        _ => Action::TableNow(n, points),
-    })
-}
-
-/// Csound `a` statements: windows of score time that are skipped.
-struct Warp {
-    windows: Vec<(f64, f64)>,
-}
-
-impl Warp {
-    fn new(stmts: &[Statement]) -> Warp {
-        let mut windows: Vec<(f64, f64)> = stmts
-            .iter()
-            .filter_map(|s| match s {
-                Statement::A { at, dur, .. } if *dur > 0.0 => Some((*at, *dur)),
-                _ => None,
-            })
-            .collect();
-        windows.sort_by(|a, b| a.0.total_cmp(&b.0));
-        Warp { windows }
-    }
-
-    /// Score time after the skips, or `None` inside a skipped window.
-    fn map(&self, t: f64) -> Option<f64> {
-        let mut shift = 0.0;
-        for &(s, d) in &self.windows {
-            if t >= s + d {
-                shift += d;
-            } else if t >= s {
-                return None;
-            }
-        }
-        Some(t - shift)
-    }
+    Ok((number as u32, points))
 }

@@ -21,7 +21,7 @@ pub(super) struct Stmt<'a> {
 
 /// The written form of each statement, for error messages:
 /// (letter, fewest fields, what a short statement lacks, form).
-const FORMS: [(char, usize, &str, &str); 6] = [
+const FORMS: [(char, usize, &str, &str); 7] = [
     ('i', 3, "at least p1 p2 p3", "i <instr> <start> <dur> ..."),
     (
         'f',
@@ -31,6 +31,7 @@ const FORMS: [(char, usize, &str, &str); 6] = [
     ),
     ('a', 3, "p1 p2 p3", "a 0 <start> <dur>"),
     ('e', 0, "", "e [<time>]"),
+    ('s', 0, "", "s [<time>]"),
     ('q', 3, "p1 p2 p3", "q <instr> <time> <0|1>"),
     ('t', 2, "at least p1 p2", "t 0 <bpm> [<time> <bpm> ...]"),
 ];
@@ -98,10 +99,11 @@ impl Stmt<'_> {
     }
 }
 
-/// A number as Csound writes them: `3`, `-2`, `.5`, `1.25`, `1e3`, `2.5E-1`.
+/// A number as Csound writes them: `3`, `-2`, `+0.5`, `.5`, `1.25`, `1e3`, `2.5E-1`.
 pub(super) fn parse_number(s: &str) -> Option<f64> {
     let first = s.chars().next()?;
-    let shape = (first.is_ascii_digit() || first == '.' || first == '-')
+    let signed = matches!(first, '-' | '+') && s.len() > 1;
+    let shape = (first.is_ascii_digit() || first == '.' || signed)
         && s.chars()
             .all(|c| c.is_ascii_digit() || matches!(c, '.' | '-' | '+' | 'e' | 'E'));
     shape

@@ -1,10 +1,27 @@
-//! The statements without carry: `f`, `a`, `e`, `q` and `t`.
+//! The statements without carry: `f`, `a`, `e`, `q`, `s` and `t`.
 
 use super::lex::{self, Stmt};
 use super::{PField, ScoreError, Statement};
 
-/// `f table time size gen args...`
+/// `f table time size gen args...`, or `f 0 time` (no table: it keeps the
+/// performance going until `time`).
 pub(super) fn parse_f(st: &Stmt) -> Result<Statement, ScoreError> {
+    let number = match st.fields.first() {
+        Some(f) => st.num(f, "p1")?,
+        None => return Err(st.lacks()),
+    };
+    if number == 0.0 && st.fields.len() <= 2 {
+        let at = st.fields.get(1).map(|f| st.num(f, "p2")).transpose()?;
+        return Ok(Statement::F {
+            number,
+            at: at.unwrap_or(0.0),
+            size: 0.0,
+            gen: 0.0,
+            args: Vec::new(),
+            line: st.line,
+            col: st.col,
+        });
+    }
     st.arity(usize::MAX)?;
     let args = st.fields[4..]
         .iter()
@@ -14,7 +31,7 @@ pub(super) fn parse_f(st: &Stmt) -> Result<Statement, ScoreError> {
             false => st.num(f, &format!("p{}", k + 5)).map(PField::Num),
         });
     Ok(Statement::F {
-        number: st.num(&st.fields[0], "p1")?,
+        number,
         at: st.num(&st.fields[1], "p2")?,
         size: st.num(&st.fields[2], "p3")?,
         gen: st.num(&st.fields[3], "p4")?,
@@ -38,6 +55,17 @@ pub(super) fn parse_a(st: &Stmt) -> Result<Statement, ScoreError> {
     })
 }
 
+/// `s [time]`
+pub(super) fn parse_s(st: &Stmt) -> Result<Statement, ScoreError> {
+    st.arity(1)?;
+    let at = st.fields.first().map(|f| st.num(f, "p1")).transpose()?;
+    Ok(Statement::S {
+        at,
+        line: st.line,
+        col: st.col,
+    })
+}
+
 /// `e [time]`
 pub(super) fn parse_e(st: &Stmt) -> Result<Statement, ScoreError> {
     st.arity(1)?;
@@ -49,21 +77,12 @@ pub(super) fn parse_e(st: &Stmt) -> Result<Statement, ScoreError> {
     })
 }
 
-/// `q instr time 0|1`
+/// `q instr time 0|x`: 0 mutes, any other value unmutes (as in Csound).
 pub(super) fn parse_q(st: &Stmt) -> Result<Statement, ScoreError> {
     st.arity(3)?;
     let instr = st.num(&st.fields[0], "p1")?;
     let at = st.num(&st.fields[1], "p2")?;
-    let on = match st.num(&st.fields[2], "p3")? {
-        x if x == 0.0 => false,
-        x if x == 1.0 => true,
-        x => {
-            return Err(st.at(
-                &st.fields[2],
-                format!("p3: expected 0 (mute) or 1 (unmute), got {x}"),
-            ))
-        }
-    };
+    let on = st.num(&st.fields[2], "p3")? != 0.0;
     Ok(Statement::Q {
         instr,
         at,
@@ -87,6 +106,15 @@ pub(super) fn parse_t(st: &Stmt) -> Result<Statement, ScoreError> {
             return Err(st.at(
                 &pair[0],
                 format!("p1: the first tempo must be at time 0, got {at}"),
+            ));
+        }
+        if let Some(&(last, _)) = points.last().filter(|p: &&(f64, f64)| at < p.0) {
+            return Err(st.at(
+                &pair[0],
+                format!(
+                    "p{}: tempo points must not go back in time: {at} after {last}",
+                    2 * k + 1
+                ),
             ));
         }
         if bpm <= 0.0 {
