@@ -490,7 +490,7 @@ pub const DOCS: &[Doc] = &[
     Doc {
         name: "score",
         usage: "score(text)",
-        text: "Csound score text from the cursor, with Csound's timing: i, f, a, e, q, s, t statements (sections follow each other; e only extends), ; comments, the . + ^+ carry rules.",
+        text: "Csound score text from the cursor, with Csound's timing and preprocessor: i f a b e m n q r s t v x y statements (sections follow each other; e only extends), { } loops, #define/$macro/#include, [expressions], ramps < > ( ) ~, np/pp, z, ; // /* */ comments, the . + ^+ ! carry rules.",
         example: "score(\"i 1 0 1 0.3 8.00\\ni 1 + . . 8.04\")",
     },
     Doc {

@@ -281,7 +281,8 @@ impl ScriptHost {
         let mut st = self.state.borrow_mut();
         let session = &mut st.session;
         session.open_evaluation(Beats(0.0));
-        let r = crate::script::api::score::place_in(session, src, Beats(0.0), Beats(0.0));
+        let dir = crate::script::api::score::beside(file);
+        let r = crate::script::api::score::place_in(session, src, Beats(0.0), Beats(0.0), &dir);
         session.close_evaluation(r.is_ok());
         r.map(|_| ()).map_err(|e| ScriptError {
             file: file.to_string(),

@@ -13,10 +13,14 @@
 //! in `score/other.rs`.
 
 mod carry;
+mod expr;
 mod lex;
 mod other;
+mod pre;
+mod ramp;
 
-use carry::Prev;
+use carry::{Clock, Prev};
+pub use pre::Include;
 
 /// One p-field value after carry rules are applied.
 #[derive(Debug, Clone, PartialEq)]
@@ -25,6 +29,9 @@ pub enum PField {
     Num(f64),
     /// A string, written in double quotes in the score (stored without them).
     Str(String),
+    /// A ramp or reference (`<` `>` `(` `)` `~` `np5` `pp4`) while its
+    /// section is read; [`parse_score`] resolves every one to a number.
+    Sym(String),
 }
 
 /// One score statement, with the 1-based line and column of its letter.
@@ -124,44 +131,109 @@ pub struct ScoreError {
     pub message: String,
 }
 
-/// Parse Csound score text into statements, applying the carry rules.
-///
-/// Parsing stops at the first `e` statement; `s` (section break), like every
-/// statement other than `i`, ends carrying.
+/// Parse Csound score text into statements, applying the carry rules;
+/// `#include` is refused (see [`parse_score_with`]).
 pub fn parse_score(text: &str) -> Result<Vec<Statement>, ScoreError> {
+    parse_score_with(text, &|name: &str| {
+        Err(format!("cannot include \"{name}\" here"))
+    })
+}
+
+/// Parse Csound score text, reading `#include`d files through `include`.
+///
+/// The preprocessor (`score/pre.rs`) expands macros, includes, loops,
+/// repeats, named sections and `[expressions]` first. Parsing stops at the
+/// first `e` statement; `s` (section break), like every statement other
+/// than `i`, ends carrying. `b` and `v` set the time base and warp of the
+/// section's written p2 and p3; `x` skips the rest of the section; `y`
+/// seeds `~`. Ramps and `np`/`pp` are resolved per section.
+pub fn parse_score_with(text: &str, include: Include) -> Result<Vec<Statement>, ScoreError> {
     let clean = lex::strip_comments(text)?;
-    let mut out = Vec::new();
-    let mut carry: Option<Prev> = None;
-    for (i, line) in clean.lines().enumerate() {
-        let Some(st) = lex::split_line(line, i + 1)? else {
+    let lines: Vec<pre::Line> = clean
+        .lines()
+        .enumerate()
+        .map(|(i, t)| pre::Line {
+            text: t.to_string(),
+            line: i + 1,
+        })
+        .collect();
+    let mut pre = pre::Pre::new(include);
+    pre.run(&lines)?;
+    let mut reader = Reader::default();
+    for l in &pre.out {
+        let Some(st) = lex::split_line(&l.text, l.line)? else {
             continue;
         };
-        if st.letter == 'i' {
-            out.push(carry::parse_i(&st, &mut carry)?);
-            continue;
+        if reader.statement(&st, &mut pre.rng)? {
+            break;
         }
-        carry = None;
+    }
+    reader.close_section(&mut pre.rng)?;
+    Ok(reader.out)
+}
+
+/// Reads statements one by one, section by section.
+#[derive(Default)]
+struct Reader {
+    out: Vec<Statement>,
+    /// Where the current section's statements begin in `out`.
+    section: usize,
+    carry: Option<Prev>,
+    clock: Clock,
+    /// `x` was read: skip to the end of the section.
+    skipping: bool,
+}
+
+impl Reader {
+    /// Read one statement; true at `e` (nothing after it is read).
+    fn statement(&mut self, st: &lex::Stmt, rng: &mut expr::Rng) -> Result<bool, ScoreError> {
+        if self.skipping && !matches!(st.letter, 's' | 'e') {
+            return Ok(false);
+        }
+        if st.letter == 'i' {
+            let s = carry::parse_i(st, &mut self.carry, self.clock)?;
+            self.out.push(s);
+            return Ok(false);
+        }
+        self.carry = None;
         match st.letter {
-            'f' => out.push(other::parse_f(&st)?),
-            'a' => out.push(other::parse_a(&st)?),
-            'q' => out.push(other::parse_q(&st)?),
-            't' => out.push(other::parse_t(&st)?),
+            'f' => self.out.push(other::parse_f(st, self.clock)?),
+            'a' => self.out.push(other::parse_a(st, self.clock)?),
+            'q' => self.out.push(other::parse_q(st, self.clock)?),
+            't' => self.out.push(other::parse_t(st)?),
+            'b' => self.clock.base = other::parse_one(st)?,
+            'v' => self.clock.warp = other::parse_one(st)?,
+            'y' => *rng = expr::Rng::seeded(other::parse_one(st)?),
+            'x' => self.skipping = true,
             'e' => {
-                out.push(other::parse_e(&st)?);
-                break;
+                self.out.push(other::parse_e(st)?);
+                return Ok(true);
             }
             's' => {
-                out.push(other::parse_s(&st)?);
+                self.close_section(rng)?;
+                self.out.push(other::parse_s(st)?);
+                self.section = self.out.len();
             }
             c => {
                 return Err(st.fail(format!(
-                    "unknown statement \"{c}\": use i, f, a, e, q, t or s"
+                    "unknown statement \"{c}\": use i, f, a, b, e, m, n, q, r, s, t, v, x or y"
                 )))
             }
         }
+        Ok(false)
     }
-    Ok(out)
+
+    /// Resolve the section's ramps and references; reset its clock.
+    fn close_section(&mut self, rng: &mut expr::Rng) -> Result<(), ScoreError> {
+        ramp::resolve(&mut self.out[self.section..], rng)?;
+        self.clock = Clock::default();
+        self.skipping = false;
+        Ok(())
+    }
 }
+
+#[cfg(test)]
+mod pre_tests;
 
 #[cfg(test)]
 mod tests {
@@ -173,7 +245,7 @@ mod tests {
         let p = |v: &[PField]| {
             let one = |p: &PField| match p {
                 Num(x) => x.to_string(),
-                Str(s) => format!("{s:?}"),
+                Str(s) | PField::Sym(s) => format!("{s:?}"),
             };
             v.iter().map(one).collect::<Vec<_>>().join(" ")
         };
@@ -469,9 +541,10 @@ mod tests {
 
     #[test]
     fn unknown_letters_and_unclosed_text_are_errors() {
-        let unknown = "unknown statement \"x\": use i, f, a, e, q, t or s";
-        assert_eq!(error("i1 0 1\nx 1 2"), format!("2:1: {unknown}"));
-        let letter = "expected a statement letter (i, f, a, e, q, t or s), got \"1\"";
+        let unknown =
+            "unknown statement \"k\": use i, f, a, b, e, m, n, q, r, s, t, v, x or y";
+        assert_eq!(error("i1 0 1\nk 1 2"), format!("2:1: {unknown}"));
+        let letter = "expected a statement letter (i, f, a, b, e, m, n, q, r, s, t, v, x or y), got \"1\"";
         assert_eq!(error("1 0 1"), format!("1:1: {letter}"));
         let quote = "unterminated string: close it with \" on the same line";
         assert_eq!(error("i1 0 1 \"open"), format!("1:8: {quote}"));

@@ -6,6 +6,9 @@
 
 mod plan;
 
+#[cfg(test)]
+mod fuzz_tests;
+
 use super::gen::Gen;
 use super::ievent::{i_event_with, PVal};
 use super::scheduler::Item;
@@ -191,7 +194,7 @@ fn i_statement(
 fn pval(f: &PField) -> PVal {
     match f {
         PField::Num(x) => PVal::Num(*x),
-        PField::Str(s) => PVal::Str(s.clone()),
+        PField::Str(s) | PField::Sym(s) => PVal::Str(s.clone()),
     }
 }
 
@@ -207,13 +210,13 @@ fn table(number: f64, size: f64, gen: f64, args: &[PField]) -> Result<(u32, Vec<
     }
     let path = args.iter().find_map(|a| match a {
         PField::Str(s) => Some(s.as_str()),
-        PField::Num(_) => None,
+        _ => None,
     });
     let nums: Vec<f64> = args
         .iter()
         .map(|a| match a {
             PField::Num(x) => *x,
-            PField::Str(_) => 0.0,
+            _ => 0.0,
         })
         .collect();
     let g = Gen::from_number(gen as i64, &nums, path).map_err(|e| format!("f: {e}"))?;

@@ -22,7 +22,7 @@ impl Prev {
 fn num(p: &PField) -> f64 {
     match p {
         PField::Num(x) => *x,
-        PField::Str(_) => 0.0,
+        _ => 0.0,
     }
 }
 
@@ -35,15 +35,47 @@ fn same_instr(a: &PField, b: &PField) -> bool {
     }
 }
 
+/// The time base (`b`) and warp factor (`v`) applied to written p2 and p3
+/// (Csound's `ifa()` in `sread.c`: p2 = v p2 + b, p3 = v p3; carried values
+/// are copied as they are).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Clock {
+    pub base: f64,
+    pub warp: f64,
+}
+
+impl Default for Clock {
+    fn default() -> Clock {
+        Clock {
+            base: 0.0,
+            warp: 1.0,
+        }
+    }
+}
+
+/// Whether a field is a ramp (`<` `>` `(` `)` `~`) or a reference to the
+/// next or previous note's p-field (`np5`, `pp4`), resolved after the
+/// section is read (Csound does them in `swritestr.c`).
+pub(super) fn is_symbol(text: &str) -> bool {
+    matches!(text, "<" | ">" | "(" | ")" | "~" | "{" | "}")
+        || ((text.starts_with("np") || text.starts_with("pp"))
+            && text.len() > 2
+            && text[2..].chars().all(|c| c.is_ascii_digit()))
+}
+
 /// `i p1 p2 p3 ...` with the carry rules against the previous `i` statement.
-pub(super) fn parse_i(st: &Stmt, carry: &mut Option<Prev>) -> Result<Statement, ScoreError> {
+pub(super) fn parse_i(
+    st: &Stmt,
+    carry: &mut Option<Prev>,
+    clock: Clock,
+) -> Result<Statement, ScoreError> {
     let fields = bang_cut(st)?;
     let p1 = i_p1(st, carry.as_ref())?;
     let same = carry.as_ref().filter(|p| same_instr(&p.pfields[0], &p1));
     let mut pfields = vec![p1];
     let mut plus = false;
     for (k, f) in fields.iter().enumerate().skip(1) {
-        let (value, is_plus) = i_field(st, f, k, same)?;
+        let (value, is_plus) = i_field(st, f, k, same, clock)?;
         pfields.push(value);
         plus |= is_plus;
     }
@@ -103,6 +135,7 @@ fn i_field(
     f: &Field,
     k: usize,
     same: Option<&Prev>,
+    clock: Clock,
 ) -> Result<(PField, bool), ScoreError> {
     let name = format!("p{}", k + 1);
     let prev = |what: &str| {
@@ -118,12 +151,20 @@ fn i_field(
     }
     if k == 1 && (text.starts_with("^+") || text.starts_with("^-")) {
         let start = num(&prev(&text[..2])?.pfields[1]);
-        return caret(st, f, start).map(|x| (PField::Num(x), false));
+        return caret(st, f, start, clock.warp).map(|x| (PField::Num(x), false));
     }
     if k >= 3 && text.starts_with('"') {
         return Ok((PField::Str(lex::unquote(text)), false));
     }
-    Ok((PField::Num(st.num(f, &name)?), false))
+    if k >= 3 && is_symbol(text) {
+        return Ok((PField::Sym(text.to_string()), false));
+    }
+    let x = st.num(f, &name)?;
+    Ok(match k {
+        1 => (PField::Num(clock.warp * x + clock.base), false),
+        2 => (PField::Num(clock.warp * x), false),
+        _ => (PField::Num(x), false),
+    })
 }
 
 /// `.` in field `k`: the previous note's value (after it, if its p2 was `+`).
@@ -140,8 +181,9 @@ fn dot(st: &Stmt, f: &Field, k: usize, p: &Prev) -> Result<(PField, bool), Score
     }
 }
 
-/// `^+x` or `^-x` in p2: `start` (the previous note's p2) plus or minus x.
-fn caret(st: &Stmt, f: &Field, start: f64) -> Result<f64, ScoreError> {
+/// `^+x` or `^-x` in p2: `start` (the previous note's p2) plus or minus x
+/// (times the warp factor).
+fn caret(st: &Stmt, f: &Field, start: f64, warp: f64) -> Result<f64, ScoreError> {
     let (sign, x) = f.text.split_at(2);
     let Some(x) = parse_number(x) else {
         return Err(st.at(
@@ -149,5 +191,9 @@ fn caret(st: &Stmt, f: &Field, start: f64) -> Result<f64, ScoreError> {
             format!("p2: expected a number after {sign}, got \"{x}\""),
         ));
     };
-    Ok(if sign == "^+" { start + x } else { start - x })
+    Ok(if sign == "^+" {
+        start + warp * x
+    } else {
+        start - warp * x
+    })
 }

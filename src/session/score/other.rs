@@ -1,11 +1,12 @@
 //! The statements without carry: `f`, `a`, `e`, `q`, `s` and `t`.
 
+use super::carry::Clock;
 use super::lex::{self, Stmt};
 use super::{PField, ScoreError, Statement};
 
 /// `f table time size gen args...`, or `f 0 time` (no table: it keeps the
 /// performance going until `time`).
-pub(super) fn parse_f(st: &Stmt) -> Result<Statement, ScoreError> {
+pub(super) fn parse_f(st: &Stmt, clock: Clock) -> Result<Statement, ScoreError> {
     let number = match st.fields.first() {
         Some(f) => st.num(f, "p1")?,
         None => return Err(st.lacks()),
@@ -14,7 +15,7 @@ pub(super) fn parse_f(st: &Stmt) -> Result<Statement, ScoreError> {
         let at = st.fields.get(1).map(|f| st.num(f, "p2")).transpose()?;
         return Ok(Statement::F {
             number,
-            at: at.unwrap_or(0.0),
+            at: clock.warp * at.unwrap_or(0.0) + clock.base,
             size: 0.0,
             gen: 0.0,
             args: Vec::new(),
@@ -32,7 +33,7 @@ pub(super) fn parse_f(st: &Stmt) -> Result<Statement, ScoreError> {
         });
     Ok(Statement::F {
         number,
-        at: st.num(&st.fields[1], "p2")?,
+        at: clock.warp * st.num(&st.fields[1], "p2")? + clock.base,
         size: st.num(&st.fields[2], "p3")?,
         gen: st.num(&st.fields[3], "p4")?,
         args: args.collect::<Result<_, _>>()?,
@@ -42,10 +43,10 @@ pub(super) fn parse_f(st: &Stmt) -> Result<Statement, ScoreError> {
 }
 
 /// `a 0 start dur`
-pub(super) fn parse_a(st: &Stmt) -> Result<Statement, ScoreError> {
+pub(super) fn parse_a(st: &Stmt, clock: Clock) -> Result<Statement, ScoreError> {
     st.arity(3)?;
     st.num(&st.fields[0], "p1")?;
-    let at = st.num(&st.fields[1], "p2")?;
+    let at = clock.warp * st.num(&st.fields[1], "p2")? + clock.base;
     let dur = st.num(&st.fields[2], "p3")?;
     Ok(Statement::A {
         at,
@@ -53,6 +54,12 @@ pub(super) fn parse_a(st: &Stmt) -> Result<Statement, ScoreError> {
         line: st.line,
         col: st.col,
     })
+}
+
+/// `b time`, `v factor`, `y seed`: one number.
+pub(super) fn parse_one(st: &Stmt) -> Result<f64, ScoreError> {
+    st.arity(1)?;
+    st.num(&st.fields[0], "p1")
 }
 
 /// `s [time]`
@@ -78,10 +85,10 @@ pub(super) fn parse_e(st: &Stmt) -> Result<Statement, ScoreError> {
 }
 
 /// `q instr time 0|x`: 0 mutes, any other value unmutes (as in Csound).
-pub(super) fn parse_q(st: &Stmt) -> Result<Statement, ScoreError> {
+pub(super) fn parse_q(st: &Stmt, clock: Clock) -> Result<Statement, ScoreError> {
     st.arity(3)?;
     let instr = st.num(&st.fields[0], "p1")?;
-    let at = st.num(&st.fields[1], "p2")?;
+    let at = clock.warp * st.num(&st.fields[1], "p2")? + clock.base;
     let on = st.num(&st.fields[2], "p3")? != 0.0;
     Ok(Statement::Q {
         instr,
