@@ -85,3 +85,24 @@ fn score_p3_zero_and_held_notes() {
     assert_eq!(out[fr(5.5)], 0.625 * c, "1.3 held to the score's end");
     assert_eq!(out.len(), fr(6.0));
 }
+
+#[test]
+fn score_pmap_and_instr_play_a_foreign_score_unedited() {
+    // Instrument 12 and "bass" on channel 1; p4 in 0-32767, p5 in Hz.
+    let src = format!(
+        "{DC_SETUP}
+        instr(12, 1); instr(\"bass\", 1);
+        pmap(1, #{{ amp: \"p4\", amp_scale: 32768, pitch: \"p5\", pitch_as: \"cps\" }});
+        score(`i12 0 1 16384 440 99\ni \"bass\" 2 1 8192 220`);"
+    );
+    let out = left(&render(&src));
+    let c = std::f32::consts::FRAC_1_SQRT_2;
+    assert_eq!(onsets(&out), vec![0, fr(2.0)]);
+    assert_eq!((out[fr(0.5)], out[fr(2.5)]), (0.5 * c, 0.25 * c));
+    let msg = check_error("score(`i20 0 1`);");
+    assert!(msg.contains("instr(n, ch) maps"), "{msg}");
+    let msg = check_error("score(`i \"lead\" 0 1`);");
+    assert!(msg.contains("map it with instr(\"lead\", channel)"), "{msg}");
+    let msg = check_error("pmap(1, #{ volume: \"p4\" });");
+    assert!(msg.contains("unknown key \"volume\": use amp, amp_scale"), "{msg}");
+}

@@ -9,6 +9,7 @@ pub mod loops;
 pub mod midi;
 pub mod midi_out;
 pub mod notes;
+pub mod pmap;
 pub mod presets;
 pub mod random;
 pub mod score;
@@ -28,6 +29,7 @@ pub fn register_all(engine: &mut Engine, st: &Shared) {
     tables::register(engine, st);
     table_handle::register(engine, st);
     score::register(engine, st);
+    pmap::register(engine, st);
     loops::register(engine, st);
     presets::register(engine);
     random::register(engine, st);

@@ -494,6 +494,18 @@ pub const DOCS: &[Doc] = &[
         example: "score(\"i 1 0 1 0.3 8.00\\ni 1 + . . 8.04\")",
     },
     Doc {
+        name: "pmap",
+        usage: "pmap(ch, #{ amp: \"p4\", amp_scale: 32768, pitch: \"p5\", pitch_as: \"cps\" | \"oct\" | \"pch\" | \"midi\", table: \"p6\", pan: \"p7\" })",
+        text: "What a foreign score's p-fields mean on channel ch (1-16): its notes are read through this map; unnamed p-fields are ignored. Without a map the default layout applies.",
+        example: "pmap(3, #{ amp: \"p4\", amp_scale: 32768, pitch: \"p5\", pitch_as: \"pch\" })",
+    },
+    Doc {
+        name: "instr",
+        usage: "instr(n_or_name, ch)",
+        text: "Play a score's instrument n (any number; fractions count as their whole part) or \"name\" on channel ch (1-16).",
+        example: "instr(12, 3); instr(\"bass\", 2)",
+    },
+    Doc {
         name: "score_abs",
         usage: "score_abs(text)",
         text: "Score text with times from the start of the performance; events already past are reported and skipped.",
