@@ -2,8 +2,8 @@
 //! read: `#define NAME #body#` and `#define NAME(a'b) #body with $a#`,
 //! `$NAME`, `$NAME.`, `$NAME(x'y)`, `#undef`, `#include "file"`, loops
 //! `{ count NAME` ... `}` (NAME counts from 0, as Csound's `csound_prs.lex`),
-//! repeated sections `r count NAME` (NAME counts from 1; each repetition is
-//! a section), named sections `m name` / `n name`, and `[expressions]`
+//! repeated sections `r count NAME` (each repetition is a section; NAME
+//! counts from 0 as Csound 6.18 does, where the manual says from 1), named sections `m name` / `n name`, and `[expressions]`
 //! (`expr.rs`). Each output line keeps the line number it came from.
 
 use super::expr::{self, Rng};
@@ -267,16 +267,17 @@ impl<'a> Pre<'a> {
         Ok(j)
     }
 
-    /// `r count NAME`: the section up to the next s, r or e, `count` times.
+    /// `r count NAME`: the section up to the next s, r or e, `count` times
+    /// (NAME = 0, 1, ...: Csound 6.18 counts from 0, the manual from 1).
     fn repeat(&mut self, lines: &[Line], i: usize) -> Result<usize, ScoreError> {
         let line = lines[i].line;
         let head = self.expand(&lines[i].text.trim_start()[1..], line)?;
         let (count, name) = count_and_name(&head, "r", line)?;
         let end = section_end(lines, i + 1);
-        for k in 1..=count {
+        for k in 0..count {
             self.counter(&name, k);
             self.run(&lines[i + 1..end])?;
-            if k < count {
+            if k + 1 < count {
                 self.emit("s".into(), line)?;
             }
         }

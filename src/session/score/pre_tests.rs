@@ -53,7 +53,8 @@ fn loops_nest_and_count_from_zero() {
 
 #[test]
 fn repeats_and_named_sections_make_sections() {
-    let text = "r 3 K\ni1 0 $K\ns\ni2 0 1";
+    // $K counts 0, 1, 2 (Csound 6.18; the manual says from 1).
+    let text = "r 3 K\ni1 0 [$K + 1]\ns\ni2 0 1";
     assert_eq!(notes(text), ["1 0 1", "s", "1 0 2", "s", "1 0 3", "s", "2 0 1"]);
     let named = "m A\ni1 0 1\ns\ni2 0 1\ns\nn A\ni3 0 1";
     assert_eq!(notes(named), ["1 0 1", "s", "2 0 1", "s", "1 0 1", "s", "3 0 1"]);
