@@ -19,7 +19,7 @@ mod other;
 mod pre;
 mod ramp;
 
-use carry::{Clock, Prev};
+use carry::{Carry, Clock};
 pub use pre::Include;
 
 /// One p-field value after carry rules are applied.
@@ -140,6 +140,8 @@ pub fn parse_score(text: &str) -> Result<Vec<Statement>, ScoreError> {
 }
 
 /// Parse Csound score text, reading `#include`d files through `include`.
+/// A note carries from the last note of the same instrument in its section
+/// (Csound 6's rule; see `score/carry.rs`).
 ///
 /// The preprocessor (`score/pre.rs`) expands macros, includes, loops,
 /// repeats, named sections and `[expressions]` first. Parsing stops at the
@@ -178,7 +180,7 @@ struct Reader {
     out: Vec<Statement>,
     /// Where the current section's statements begin in `out`.
     section: usize,
-    carry: Option<Prev>,
+    carry: Carry,
     clock: Clock,
     /// `x` was read: skip to the end of the section.
     skipping: bool,
@@ -195,7 +197,7 @@ impl Reader {
             self.out.push(s);
             return Ok(false);
         }
-        self.carry = None;
+        self.carry.not_a_note();
         match st.letter {
             'f' => self.out.push(other::parse_f(st, self.clock)?),
             'a' => self.out.push(other::parse_a(st, self.clock)?),
@@ -228,6 +230,7 @@ impl Reader {
         ramp::resolve(&mut self.out[self.section..], rng)?;
         self.clock = Clock::default();
         self.skipping = false;
+        self.carry.clear();
         Ok(())
     }
 }
@@ -413,12 +416,15 @@ mod tests {
     }
 
     #[test]
-    fn implicit_carry_only_for_consecutive_notes_of_the_same_instrument() {
+    fn implicit_carry_from_the_last_note_of_the_same_instrument_in_the_section() {
         assert_eq!(show("i1 0 1 440 0.5\ni1 1 2")[1], "2:1 i 1 1 2 440 0.5");
         assert_eq!(show("i1.1 0 1 440\ni1.2 1 1")[1], "2:1 i 1.2 1 1 440");
         assert_eq!(show("i1 0 1 440\ni2 1 1")[1], "2:1 i 2 1 1");
-        assert_eq!(show("i1 0 1 440\ni2 1 1\ni1 2 1")[2], "3:1 i 1 2 1");
-        assert_eq!(show("i1 0 1 440\nf 1 0 8 10 1\ni1 2 1")[2], "3:1 i 1 2 1");
+        // Across other instruments and statements, as Csound 6 does (checked
+        // with Csound 6.18; the manual says consecutive notes only).
+        assert_eq!(show("i1 0 1 440\ni2 1 1\ni1 2 1")[2], "3:1 i 1 2 1 440");
+        assert_eq!(show("i1 0 1 440\nf 1 0 8 10 1\ni1 2 1")[2], "3:1 i 1 2 1 440");
+        assert_eq!(show("i1 0 1\ni2 0 1 7\ni1 + 2\ni2 . .")[3], "4:1 i 2 0 1 7");
         assert_eq!(show("i1 0 1 440\ns\ni1 2 1")[2], "3:1 i 1 2 1");
     }
 
@@ -454,7 +460,12 @@ mod tests {
         assert_eq!(error("i1 0 1\ni2 ^-1 1"), format!("2:4: p2: ^- {same}"));
         assert_eq!(
             error("i1 0 1\nf 1 0 8 10 1\ni1 0 1 ."),
-            format!("3:8: p4: \".\" {same}")
+            "3:8: p4: \".\" but the previous note has no p4"
+        );
+        assert_eq!(error("i1 0 1 5\ns\ni1 0 1 ."), format!("3:8: p4: \".\" {same}"));
+        assert_eq!(
+            error("i1 0 1\nf 1 0 8 10 1\ni . 0 1"),
+            "3:3: p1: \".\" needs a previous i statement"
         );
         assert_eq!(
             error("i1 0 1 5\ni1 0 1 . ."),

@@ -27,11 +27,35 @@ fn num(p: &PField) -> f64 {
 }
 
 /// Carry is shared by instruments with the same whole number (or name).
-fn same_instr(a: &PField, b: &PField) -> bool {
-    match (a, b) {
-        (PField::Num(x), PField::Num(y)) => x.trunc() == y.trunc(),
-        (PField::Str(x), PField::Str(y)) => x == y,
-        _ => false,
+fn instr_key(p1: &PField) -> String {
+    match p1 {
+        PField::Num(x) => format!("{}", x.trunc()),
+        PField::Str(s) | PField::Sym(s) => format!("\"{s}\""),
+    }
+}
+
+/// What the carry rules look back at within a section. As Csound 6 does
+/// (`setprv()` in `sread.c`), a note carries from the last note of the same
+/// instrument in the section, across other instruments' notes and other
+/// statements (the manual says only consecutive notes); a missing or `.`
+/// p1 comes from the statement just before, if it is an `i`.
+#[derive(Default)]
+pub(super) struct Carry {
+    /// The statement just before, if it was an `i`.
+    prev: Option<PField>,
+    /// The last note of each instrument in the section.
+    by_instr: std::collections::HashMap<String, Prev>,
+}
+
+impl Carry {
+    /// A statement other than `i` was read: p1 can no longer be carried.
+    pub fn not_a_note(&mut self) {
+        self.prev = None;
+    }
+
+    /// A new section: nothing carries into it.
+    pub fn clear(&mut self) {
+        *self = Carry::default();
     }
 }
 
@@ -64,14 +88,11 @@ pub(super) fn is_symbol(text: &str) -> bool {
 }
 
 /// `i p1 p2 p3 ...` with the carry rules against the previous `i` statement.
-pub(super) fn parse_i(
-    st: &Stmt,
-    carry: &mut Option<Prev>,
-    clock: Clock,
-) -> Result<Statement, ScoreError> {
+pub(super) fn parse_i(st: &Stmt, carry: &mut Carry, clock: Clock) -> Result<Statement, ScoreError> {
     let fields = bang_cut(st)?;
-    let p1 = i_p1(st, carry.as_ref())?;
-    let same = carry.as_ref().filter(|p| same_instr(&p.pfields[0], &p1));
+    let p1 = i_p1(st, carry.prev.as_ref())?;
+    let key = instr_key(&p1);
+    let same = carry.by_instr.get(&key);
     let mut pfields = vec![p1];
     let mut plus = false;
     for (k, f) in fields.iter().enumerate().skip(1) {
@@ -92,10 +113,12 @@ pub(super) fn parse_i(
         return Err(st.lacks());
     }
     let (line, col) = (st.line, st.col);
-    *carry = Some(Prev {
+    carry.prev = Some(pfields[0].clone());
+    let prev = Prev {
         pfields: pfields.clone(),
         plus,
-    });
+    };
+    carry.by_instr.insert(key, prev);
     Ok(Statement::I { pfields, line, col })
 }
 
@@ -116,8 +139,8 @@ fn bang_cut<'a, 'b>(st: &'b Stmt<'a>) -> Result<&'b [Field<'a>], ScoreError> {
 }
 
 /// p1: a number, a "name", `.` (the previous i's p1), or absent (all carried).
-fn i_p1(st: &Stmt, prev: Option<&Prev>) -> Result<PField, ScoreError> {
-    let carried = prev.map(|p| p.pfields[0].clone());
+fn i_p1(st: &Stmt, prev: Option<&PField>) -> Result<PField, ScoreError> {
+    let carried = prev.cloned();
     match st.fields.first() {
         None => carried.ok_or_else(|| st.lacks()),
         Some(f) if f.text == "." => {
