@@ -116,7 +116,10 @@ fn t_statement_ramps_the_tempo() {
     let src = format!("{DC_SETUP} score(\"t 0 60 4 120\\ni 1 4 0.1\");");
     assert_eq!(onsets(&left(&render(&src))), vec![(3.0 * SR) as usize]);
     let src = format!("{DC_SETUP} score(\"t 0 120 4 60\\ni 1 0 0.1\\ni 1 1 0.1\\ni 1 3 0.1\");");
-    let want: Vec<usize> = [0.0, 0.5625, 2.0625].iter().map(|s| (s * SR) as usize).collect();
+    let want: Vec<usize> = [0.0, 0.5625, 2.0625]
+        .iter()
+        .map(|s| (s * SR) as usize)
+        .collect();
     assert_eq!(onsets(&left(&render(&src))), want);
 }
 

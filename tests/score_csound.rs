@@ -68,7 +68,10 @@ fn score_a_cuts_the_skipped_time_out_of_sounding_notes() {
 #[test]
 fn score_q_applies_before_an_i_at_the_same_time() {
     // q written after the i: Csound sorts it first, so the note is muted.
-    assert_eq!(onsets(&sco("i1 1 1\nq 1 1 0\ni1 3 1\nq 1 2 1")), vec![fr(3.0)]);
+    assert_eq!(
+        onsets(&sco("i1 1 1\nq 1 1 0\ni1 3 1\nq 1 2 1")),
+        vec![fr(3.0)]
+    );
 }
 
 #[test]
@@ -77,10 +80,15 @@ fn score_p3_zero_and_held_notes() {
     assert_eq!(sounding(&sco("i1 0 0\ni1 1 1")), fr(1.0));
     // Negative p3 holds until the next note of the same instrument number
     // (1.1), or a turn-off (i -1.2), or the end of the score.
-    let out = sco("i1.1 0 -1\ni1.2 0 -1 0.25\ni1.1 2 1 0.5\ni-1.2 3 0\ni1.3 4 -1 0.125\ni1 5 1 0.5");
+    let out =
+        sco("i1.1 0 -1\ni1.2 0 -1 0.25\ni1.1 2 1 0.5\ni-1.2 3 0\ni1.3 4 -1 0.125\ni1 5 1 0.5");
     let c = std::f32::consts::FRAC_1_SQRT_2;
     assert_eq!(out[fr(1.0)], 0.75 * c, "1.1 and 1.2 held");
-    assert_eq!(out[fr(2.5)], 0.75 * c, "1.1 tied into its next note, 1.2 held");
+    assert_eq!(
+        out[fr(2.5)],
+        0.75 * c,
+        "1.1 tied into its next note, 1.2 held"
+    );
     assert_eq!(out[fr(3.5)], 0.0, "1.2 turned off at 3");
     assert_eq!(out[fr(5.5)], 0.625 * c, "1.3 held to the score's end");
     assert_eq!(out.len(), fr(6.0));
@@ -102,7 +110,13 @@ fn score_pmap_and_instr_play_a_foreign_score_unedited() {
     let msg = check_error("score(`i20 0 1`);");
     assert!(msg.contains("instr(n, ch) maps"), "{msg}");
     let msg = check_error("score(`i \"lead\" 0 1`);");
-    assert!(msg.contains("map it with instr(\"lead\", channel)"), "{msg}");
+    assert!(
+        msg.contains("map it with instr(\"lead\", channel)"),
+        "{msg}"
+    );
     let msg = check_error("pmap(1, #{ volume: \"p4\" });");
-    assert!(msg.contains("unknown key \"volume\": use amp, amp_scale"), "{msg}");
+    assert!(
+        msg.contains("unknown key \"volume\": use amp, amp_scale"),
+        "{msg}"
+    );
 }

@@ -86,7 +86,10 @@ fn number(p: &[Option<PVal>], k: usize, what: &str) -> Result<Option<f64>, Strin
     match p.get(k).and_then(Option::as_ref) {
         None => Ok(None),
         Some(PVal::Num(x)) => Ok(Some(*x)),
-        Some(other) => Err(format!("p{} ({what}, by pmap) must be a number, got {other:?}", k + 1)),
+        Some(other) => Err(format!(
+            "p{} ({what}, by pmap) must be a number, got {other:?}",
+            k + 1
+        )),
     }
 }
 
@@ -169,16 +172,42 @@ mod tests {
             pan: None,
         };
         let p = |x: f64| Some(PVal::Num(x));
-        let got = m.apply(&[p(12.0), p(0.0), p(1.0), p(16384.0), p(440.0), p(2.0), p(7.0)]);
-        let want = vec![p(12.0), p(0.0), p(1.0), p(0.5), Some(PVal::Hz(440.0)), p(2.0)];
+        let got = m.apply(&[
+            p(12.0),
+            p(0.0),
+            p(1.0),
+            p(16384.0),
+            p(440.0),
+            p(2.0),
+            p(7.0),
+        ]);
+        let want = vec![
+            p(12.0),
+            p(0.0),
+            p(1.0),
+            p(0.5),
+            Some(PVal::Hz(440.0)),
+            p(2.0),
+        ];
         assert_eq!(got.unwrap(), want);
         let pch = PMap {
             pitch: Some(4),
             pitch_as: PitchAs::Pch,
             ..PMap::default()
         };
-        let got = pch.apply(&[p(1.0), p(0.0), p(1.0), p(0.3), p(8.09)]).unwrap();
-        assert_eq!(got, vec![p(1.0), p(0.0), p(1.0), None, Some(PVal::Hz(oct_to_hz(8.75)))]);
+        let got = pch
+            .apply(&[p(1.0), p(0.0), p(1.0), p(0.3), p(8.09)])
+            .unwrap();
+        assert_eq!(
+            got,
+            vec![
+                p(1.0),
+                p(0.0),
+                p(1.0),
+                None,
+                Some(PVal::Hz(oct_to_hz(8.75)))
+            ]
+        );
         assert_eq!(field_index("p6"), Ok(5));
         assert!(field_index("p3").is_err() && field_index("x").is_err());
         assert!(pitch_as("hz").unwrap_err().contains("cps, oct, pch, midi"));

@@ -356,7 +356,10 @@ mod tests {
         // Any q value other than 0 unmutes, as in Csound.
         assert_eq!(show("q 1 0 2"), ["1:1 q 1 0 true"]);
         // `f 0 time`: no table, it keeps the performance going.
-        assert_eq!(show("f 0 3600\nf0 5"), ["1:1 f 0 3600 0 0 ", "2:1 f 0 5 0 0 "]);
+        assert_eq!(
+            show("f 0 3600\nf0 5"),
+            ["1:1 f 0 3600 0 0 ", "2:1 f 0 5 0 0 "]
+        );
         assert_eq!(show("i1 +0.5 +2 -.5")[0], "1:1 i 1 0.5 2 -0.5");
     }
 
@@ -423,7 +426,10 @@ mod tests {
         // Across other instruments and statements, as Csound 6 does (checked
         // with Csound 6.18; the manual says consecutive notes only).
         assert_eq!(show("i1 0 1 440\ni2 1 1\ni1 2 1")[2], "3:1 i 1 2 1 440");
-        assert_eq!(show("i1 0 1 440\nf 1 0 8 10 1\ni1 2 1")[2], "3:1 i 1 2 1 440");
+        assert_eq!(
+            show("i1 0 1 440\nf 1 0 8 10 1\ni1 2 1")[2],
+            "3:1 i 1 2 1 440"
+        );
         assert_eq!(show("i1 0 1\ni2 0 1 7\ni1 + 2\ni2 . .")[3], "4:1 i 2 0 1 7");
         assert_eq!(show("i1 0 1 440\ns\ni1 2 1")[2], "3:1 i 1 2 1");
     }
@@ -462,7 +468,10 @@ mod tests {
             error("i1 0 1\nf 1 0 8 10 1\ni1 0 1 ."),
             "3:8: p4: \".\" but the previous note has no p4"
         );
-        assert_eq!(error("i1 0 1 5\ns\ni1 0 1 ."), format!("3:8: p4: \".\" {same}"));
+        assert_eq!(
+            error("i1 0 1 5\ns\ni1 0 1 ."),
+            format!("3:8: p4: \".\" {same}")
+        );
         assert_eq!(
             error("i1 0 1\nf 1 0 8 10 1\ni . 0 1"),
             "3:3: p1: \".\" needs a previous i statement"
@@ -552,10 +561,10 @@ mod tests {
 
     #[test]
     fn unknown_letters_and_unclosed_text_are_errors() {
-        let unknown =
-            "unknown statement \"k\": use i, f, a, b, e, m, n, q, r, s, t, v, x or y";
+        let unknown = "unknown statement \"k\": use i, f, a, b, e, m, n, q, r, s, t, v, x or y";
         assert_eq!(error("i1 0 1\nk 1 2"), format!("2:1: {unknown}"));
-        let letter = "expected a statement letter (i, f, a, b, e, m, n, q, r, s, t, v, x or y), got \"1\"";
+        let letter =
+            "expected a statement letter (i, f, a, b, e, m, n, q, r, s, t, v, x or y), got \"1\"";
         assert_eq!(error("1 0 1"), format!("1:1: {letter}"));
         let quote = "unterminated string: close it with \" on the same line";
         assert_eq!(error("i1 0 1 \"open"), format!("1:8: {quote}"));

@@ -132,8 +132,7 @@ fn convert(
             line,
             col,
         } => {
-            let (n, points) =
-                table(*number, *size, *gen, args).map_err(|m| err(*line, *col, m))?;
+            let (n, points) = table(*number, *size, *gen, args).map_err(|m| err(*line, *col, m))?;
             if *at > 0.0 {
                 planner.put(*at, RANK_TABLE, Item::Table { number: n, points });
             } else {

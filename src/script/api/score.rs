@@ -7,11 +7,11 @@ use crate::script::state::Shared;
 use crate::session::log::ScoreLog;
 use crate::session::scheduler::Item;
 use crate::session::score::{parse_score_with, ScoreError};
-use std::path::{Path, PathBuf};
 use crate::session::score_play::{place, Placed};
 use crate::session::Session;
 use crate::time::Beats;
 use rhai::{Dynamic, Engine, FLOAT};
+use std::path::{Path, PathBuf};
 
 /// Register the bindings of this area.
 pub fn register(engine: &mut Engine, st: &Shared) {
@@ -157,7 +157,8 @@ pub fn place_in(
 ) -> Result<Placed, ScoreError> {
     let include = |name: &str| {
         let path = dir.join(name);
-        std::fs::read_to_string(&path).map_err(|e| format!("cannot read \"{}\": {e}", path.display()))
+        std::fs::read_to_string(&path)
+            .map_err(|e| format!("cannot read \"{}\": {e}", path.display()))
     };
     let stmts = parse_score_with(text, &include)?;
     let placed = place(session, &stmts, base, not_before)?;

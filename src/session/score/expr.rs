@@ -236,13 +236,19 @@ mod tests {
     #[test]
     fn expressions_follow_csound() {
         assert_eq!(ev("i1 [1 + 2] [2 * 3 + 1]"), "i1 3.0 7.0");
-        assert_eq!(ev("[(1 + 2) * 4] [10 / 4] [7 % 3] [2 ^ 10]"), "12.0 2.5 1.0 1024.0");
+        assert_eq!(
+            ev("[(1 + 2) * 4] [10 / 4] [7 % 3] [2 ^ 10]"),
+            "12.0 2.5 1.0 1024.0"
+        );
         // One reduction per + or -, as Csound's read_expression.
         assert_eq!(ev("[1 - 2 * 3 + 4]"), "-9.0");
         assert_eq!(ev("[5 - 1 - 1] [-2 * 3] [[1 + 1] * 2]"), "3.0 -6.0 4.0");
         // Csound's loop gives the power of two above n (the manual says "at or
         // above"): @1024 is 2048, @@1024 is 1025.
-        assert_eq!(ev("[@1000] [@@1000] [@1024] [@@1024]"), "1024.0 1025.0 2048.0 1025.0");
+        assert_eq!(
+            ev("[@1000] [@@1000] [@1024] [@@1024]"),
+            "1024.0 1025.0 2048.0 1025.0"
+        );
         assert_eq!(ev("[6 & 3] [6 | 3] [6 # 3]"), "2.0 7.0 5.0");
         assert_eq!(ev("\"[x]\" 1"), "\"[x]\" 1");
     }
@@ -250,7 +256,15 @@ mod tests {
     #[test]
     fn bad_expressions_are_errors() {
         let mut r = Rng::default();
-        for bad in ["[1 +", "[1 2]", "[)]", "[* 2]", "[1 + x]", "[]", "[1 + 2))]"] {
+        for bad in [
+            "[1 +",
+            "[1 2]",
+            "[)]",
+            "[* 2]",
+            "[1 + x]",
+            "[]",
+            "[1 + 2))]",
+        ] {
             assert!(brackets(bad, &mut r).is_err(), "{bad}");
         }
     }

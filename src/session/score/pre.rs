@@ -111,7 +111,10 @@ impl<'a> Pre<'a> {
             return self.r#loop(lines, i, head);
         }
         if t.starts_with('}') {
-            return Err(fail(*line, "} without a loop: open it with { <count> <NAME>".into()));
+            return Err(fail(
+                *line,
+                "} without a loop: open it with { <count> <NAME>".into(),
+            ));
         }
         match letter(t) {
             Some('r') => self.repeat(lines, i),
@@ -165,15 +168,24 @@ impl<'a> Pre<'a> {
     fn define(&mut self, lines: &[Line], i: usize, def: &str) -> Result<usize, ScoreError> {
         let line = lines[i].line;
         let def = def.trim_start();
-        let name: String = def.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+        let name: String = def
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect();
         if name.is_empty() {
-            return Err(fail(line, "#define needs a name: #define NAME #text#".into()));
+            return Err(fail(
+                line,
+                "#define needs a name: #define NAME #text#".into(),
+            ));
         }
         let mut rest = def[name.len()..].trim_start();
         let mut args = Vec::new();
         if let Some(a) = rest.strip_prefix('(') {
             let Some(close) = a.find(')') else {
-                return Err(fail(line, format!("#define {name}(: close the arguments with )")));
+                return Err(fail(
+                    line,
+                    format!("#define {name}(: close the arguments with )"),
+                ));
             };
             args = a[..close]
                 .split(['\'', '#'])
@@ -182,7 +194,10 @@ impl<'a> Pre<'a> {
             rest = a[close + 1..].trim_start();
         }
         let Some(body) = rest.strip_prefix('#') else {
-            return Err(fail(line, format!("#define {name}: the text goes between # and #")));
+            return Err(fail(
+                line,
+                format!("#define {name}: the text goes between # and #"),
+            ));
         };
         let mut body = body.to_string();
         let mut j = i;
@@ -213,7 +228,10 @@ impl<'a> Pre<'a> {
         }
         let text = (self.include)(&name).map_err(|e| fail(line, format!("#include: {e}")))?;
         let clean = super::lex::strip_comments(&text).map_err(|e| {
-            fail(line, format!("in {name}:{}:{}: {}", e.line, e.col, e.message))
+            fail(
+                line,
+                format!("in {name}:{}:{}: {}", e.line, e.col, e.message),
+            )
         })?;
         let inner: Vec<Line> = clean
             .lines()
@@ -287,7 +305,8 @@ impl<'a> Pre<'a> {
     fn counter(&mut self, name: &str, k: usize) {
         if !name.is_empty() {
             let body = k.to_string();
-            self.macros.insert(name.to_string(), Macro { args: vec![], body });
+            self.macros
+                .insert(name.to_string(), Macro { args: vec![], body });
         }
     }
 
@@ -351,9 +370,16 @@ impl<'a> Pre<'a> {
 }
 
 /// `$NAME(a'b'c)`: the arguments and the text after `)`.
-fn call_args<'s>(tail: &'s str, name: &str, line: usize) -> Result<(Vec<String>, &'s str), ScoreError> {
+fn call_args<'s>(
+    tail: &'s str,
+    name: &str,
+    line: usize,
+) -> Result<(Vec<String>, &'s str), ScoreError> {
     let Some(inner) = tail.strip_prefix('(') else {
-        return Err(fail(line, format!("${name} needs its arguments: ${name}(a'b)")));
+        return Err(fail(
+            line,
+            format!("${name} needs its arguments: ${name}(a'b)"),
+        ));
     };
     let mut depth = 0usize;
     let mut args = vec![String::new()];
@@ -368,7 +394,9 @@ fn call_args<'s>(tail: &'s str, name: &str, line: usize) -> Result<(Vec<String>,
             }
             _ => {}
         }
-        args.last_mut().map(|a| a.push(c));
+        if let Some(a) = args.last_mut() {
+            a.push(c);
+        }
     }
     Err(fail(line, format!("${name}(: close the arguments with )")))
 }

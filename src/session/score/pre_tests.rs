@@ -31,7 +31,8 @@ fn error(text: &str) -> String {
 
 #[test]
 fn macros_with_and_without_arguments() {
-    let text = "#define D #0.5#\n#define N(s'p) #i1 $s $D. $p#\n$N(0'8.00)\n$N(1'8.02) ; two\n#undef D\n";
+    let text =
+        "#define D #0.5#\n#define N(s'p) #i1 $s $D. $p#\n$N(0'8.00)\n$N(1'8.02) ; two\n#undef D\n";
     assert_eq!(notes(text), ["1 0 0.5 8", "1 1 0.5 8.02"]);
     let multi = "#define TWO #i1 0 1\ni2 0 1#\n$TWO";
     assert_eq!(notes(multi), ["1 0 1", "2 0 1"]);
@@ -45,7 +46,10 @@ fn macros_with_and_without_arguments() {
 #[test]
 fn loops_nest_and_count_from_zero() {
     let text = "{ 2 A\n{ 3 B\ni1 [$A * 3 + $B] 1\n}\n}";
-    assert_eq!(notes(text), ["1 0 1", "1 1 1", "1 2 1", "1 3 1", "1 4 1", "1 5 1"]);
+    assert_eq!(
+        notes(text),
+        ["1 0 1", "1 1 1", "1 2 1", "1 3 1", "1 4 1", "1 5 1"]
+    );
     assert!(error("{ 2 A\ni1 0 1").contains("without its closing }"));
     assert!(error("}").contains("} without a loop"));
     assert!(error("{ 0 A\n}").contains("whole count from 1"));
@@ -55,9 +59,15 @@ fn loops_nest_and_count_from_zero() {
 fn repeats_and_named_sections_make_sections() {
     // $K counts 0, 1, 2 (Csound 6.18; the manual says from 1).
     let text = "r 3 K\ni1 0 [$K + 1]\ns\ni2 0 1";
-    assert_eq!(notes(text), ["1 0 1", "s", "1 0 2", "s", "1 0 3", "s", "2 0 1"]);
+    assert_eq!(
+        notes(text),
+        ["1 0 1", "s", "1 0 2", "s", "1 0 3", "s", "2 0 1"]
+    );
     let named = "m A\ni1 0 1\ns\ni2 0 1\ns\nn A\ni3 0 1";
-    assert_eq!(notes(named), ["1 0 1", "s", "2 0 1", "s", "1 0 1", "s", "3 0 1"]);
+    assert_eq!(
+        notes(named),
+        ["1 0 1", "s", "2 0 1", "s", "1 0 1", "s", "3 0 1"]
+    );
     assert!(error("n B").contains("no section named \"B\""));
 }
 
@@ -82,14 +92,20 @@ fn b_v_and_x_change_written_times() {
     // again; both end with the section.
     let text = "b 10\ni1 1 1\nv 2\ni1 2 1\ni1 + .\ns\ni1 1 1";
     assert_eq!(notes(text), ["1 11 1", "1 14 2", "1 16 2", "s", "1 1 1"]);
-    assert_eq!(notes("i1 0 1\nx\ni1 1 1\ns\ni2 0 1"), ["1 0 1", "s", "2 0 1"]);
+    assert_eq!(
+        notes("i1 0 1\nx\ni1 1 1\ns\ni2 0 1"),
+        ["1 0 1", "s", "2 0 1"]
+    );
 }
 
 #[test]
 fn ramps_and_references() {
     // Linear over p2 between the neighbours of the same p1.
     let lin = "i1 0 1 100\ni1 1 1 <\ni1 2 1 <\ni1 4 1 400";
-    assert_eq!(notes(lin), ["1 0 1 100", "1 1 1 175", "1 2 1 250", "1 4 1 400"]);
+    assert_eq!(
+        notes(lin),
+        ["1 0 1 100", "1 1 1 175", "1 2 1 250", "1 4 1 400"]
+    );
     let exp = "i1 0 1 100\ni1 1 1 (\ni1 2 1 400";
     assert_eq!(notes(exp)[1], "1 1 1 200");
     let refs = "i1 0 1 5 np4\ni1 1 1 7 pp5";

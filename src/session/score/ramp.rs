@@ -145,7 +145,9 @@ fn ramp(
         return Ok(rng.next_unit() * (b - a) + a);
     }
     if span <= 0.0 {
-        return Err(format!("the ramp \"{sym}\" needs its neighbours at different times"));
+        return Err(format!(
+            "the ramp \"{sym}\" needs its neighbours at different times"
+        ));
     }
     let x = (p2 - t0) / span;
     Ok(match skip {
