@@ -120,3 +120,53 @@ fn score_pmap_and_instr_play_a_foreign_score_unedited() {
         "{msg}"
     );
 }
+
+#[test]
+fn score_file_statements_tactus_cannot_honour_are_skipped_or_refused_with_strict() {
+    let dir = std::env::temp_dir().join(format!("tactus-strict-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let sco = dir.join("foreign.sco");
+    let text = "f 1 0 64 -7 1 64 1\ni1 0 1 0.5 8 1 0 0\nf 2 0 0 1 \"missing.wav\" 0 0 0\ni1 1 1 0.5 8 1 0 0 2\ni1 2 1 0.5 8 1 0 0 0.5\n";
+    std::fs::write(&sco, text).unwrap();
+    let wav = dir.join("x.wav");
+    let run = |strict: bool| {
+        let mut args = vec!["render", sco.to_str().unwrap(), "-o", wav.to_str().unwrap()];
+        args.extend(["--bits", "32f"]);
+        if strict {
+            args.push("--strict");
+        }
+        std::process::Command::new(env!("CARGO_BIN_EXE_tactus"))
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let out = run(false);
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "{said}");
+    let name = sco.display();
+    assert!(
+        said.contains(&format!("{name}:3:1: warning: f: ")),
+        "{said}"
+    );
+    assert!(
+        said.contains(&format!(
+            "{name}:4:1: warning: p9 (pan) 2 is out of range 0 to 1"
+        )),
+        "{said}"
+    );
+    let mut r = hound::WavReader::open(&wav).unwrap();
+    let samples: Vec<f32> = r.samples::<f32>().map(Result::unwrap).collect();
+    assert_eq!(
+        onsets(&left(&samples)),
+        vec![0, fr(2.0)],
+        "the rest renders"
+    );
+    let out = run(true);
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(said.contains(&format!("{name}:3:1: error: f: ")), "{said}");
+}

@@ -19,23 +19,29 @@ use plan::{Plan, Planner, TempoOp, RANK_QUIET, RANK_TABLE};
 use std::collections::BTreeSet;
 
 /// What placing a score did.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Placed {
     /// Notes scheduled.
     pub notes: usize,
     /// Events whose time had already passed (score_abs), skipped.
     pub skipped_past: usize,
+    /// Statements Tactus could not honour, skipped (when placed leniently).
+    pub skipped: Vec<ScoreError>,
 }
 
 /// Place `stmts` with score time 0 at `base`; events before `not_before`
-/// are skipped and counted.
+/// are skipped and counted. A statement Tactus cannot honour (a p-field it
+/// cannot map, a sound file that does not exist) refuses the whole score,
+/// or, when `lenient`, is skipped and reported in [`Placed::skipped`].
 pub fn place(
     session: &mut Session,
     stmts: &[Statement],
     base: Beats,
     not_before: Beats,
+    lenient: bool,
 ) -> Result<Placed, ScoreError> {
-    let (plan, tables_now) = plan_score(session, stmts)?;
+    let mut skipped = Vec::new();
+    let (plan, tables_now) = plan_score(session, stmts, lenient.then_some(&mut skipped))?;
     for (n, points) in tables_now {
         session.set_table(n, points);
     }
@@ -49,7 +55,10 @@ pub fn place(
                 .update(|t| t.skip(Beats(base.0 + at), Beats(dur))),
         }
     }
-    let mut placed = Placed::default();
+    let mut placed = Placed {
+        skipped,
+        ..Placed::default()
+    };
     for t in plan.timed {
         let at = Beats(base.0 + t.at);
         if at.0 < not_before.0 && !matches!(t.item, Item::Table { .. }) {
@@ -75,7 +84,12 @@ fn err(line: usize, col: usize, message: String) -> ScoreError {
 type TablesNow = Vec<(u32, Vec<f32>)>;
 
 /// Convert every statement, section by section; nothing is placed yet.
-fn plan_score(session: &Session, stmts: &[Statement]) -> Result<(Plan, TablesNow), ScoreError> {
+/// With `skipped`, a statement that fails is reported there and left out.
+fn plan_score(
+    session: &Session,
+    stmts: &[Statement],
+    mut skipped: Option<&mut Vec<ScoreError>>,
+) -> Result<(Plan, TablesNow), ScoreError> {
     let own: BTreeSet<u32> = stmts
         .iter()
         .filter_map(|s| match s {
@@ -99,7 +113,13 @@ fn plan_score(session: &Session, stmts: &[Statement]) -> Result<(Plan, TablesNow
                     planner.close_section();
                 }
                 Statement::E { at, .. } => e_at = *at,
-                _ => convert(session, st, &own, &mut planner, &mut tables_now)?,
+                _ => match convert(session, st, &own, &mut planner, &mut tables_now) {
+                    Ok(()) => {}
+                    Err(e) => match skipped.as_deref_mut() {
+                        Some(list) => list.push(e),
+                        None => return Err(e),
+                    },
+                },
             }
         }
     }

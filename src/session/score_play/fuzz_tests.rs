@@ -98,7 +98,7 @@ fn random_and_mutated_scores_never_panic_or_hang() {
                 return false;
             };
             session.begin_txn();
-            let _ = place(&mut session, &stmts, Beats(0.0), Beats(0.0));
+            let _ = place(&mut session, &stmts, Beats(0.0), Beats(0.0), case % 4 == 1);
             session.rollback();
             true
         }));
