@@ -84,6 +84,11 @@ enum Cmd {
         /// Frames per engine block (the samples do not depend on it).
         #[arg(long, default_value_t = 256)]
         block: usize,
+        /// A .sco statement Tactus cannot honour (a p-field it cannot map, a
+        /// sound file that does not exist) refuses the score; without it the
+        /// statement is reported with file:line:col and the rest renders.
+        #[arg(long)]
+        strict: bool,
     },
     /// Compile and dry-run a script (every `at()` callback included); exits 1
     /// with file:line:col on the first error.
@@ -143,7 +148,8 @@ fn main() -> ExitCode {
             sr,
             bits,
             block,
-        }) => cmd_render(&script, &out, duration, sr, bits, block),
+            strict,
+        }) => cmd_render(&script, &out, duration, sr, bits, block, strict),
         Some(Cmd::Check { script, duration }) => cmd_check(&script, duration),
         Some(Cmd::Bench {
             mut workloads,
@@ -275,6 +281,7 @@ fn cmd_render(
     sr: u32,
     bits: Bits,
     block: usize,
+    strict: bool,
 ) -> ExitCode {
     let src = match read_script(script) {
         Ok(s) => s,
@@ -292,6 +299,7 @@ fn cmd_render(
         sr: SampleRate(sr),
         block_frames: block.clamp(1, 65_536),
         duration: duration.map(Seconds),
+        strict,
         ..RenderOptions::default()
     };
     let mut writer = match WavOut::create(out, sr, bits) {

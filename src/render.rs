@@ -25,6 +25,9 @@ pub struct RenderOptions {
     pub max_duration: Seconds,
     /// How far ahead of the audio clock the scheduler works.
     pub lookahead: Seconds,
+    /// A `.sco` statement Tactus cannot honour refuses the score
+    /// (`--strict`); otherwise it is reported with its position and skipped.
+    pub strict: bool,
 }
 
 impl Default for RenderOptions {
@@ -35,6 +38,7 @@ impl Default for RenderOptions {
             duration: None,
             max_duration: Seconds(600.0),
             lookahead: Seconds(0.1),
+            strict: false,
         }
     }
 }
@@ -143,6 +147,7 @@ pub fn render_with(
     process: impl FnMut(&mut Engine, &mut [f32]),
 ) -> Result<RenderReport, ScriptError> {
     let mut host = ScriptHost::new(Session::new(opts.sr, opts.block_frames as u32), printer);
+    host.strict_scores = opts.strict;
     host.load(file, src)?;
     Ok(run_offline(
         &mut host,
@@ -479,6 +484,8 @@ impl QuietTail {
 pub fn check(file: &str, src: &str, opts: &RenderOptions) -> Vec<ScriptError> {
     let printer: Printer = Rc::new(|_s: &str| {});
     let mut host = ScriptHost::new(Session::new(opts.sr, opts.block_frames as u32), printer);
+    // A check reports what a render would skip: it is always strict.
+    host.strict_scores = true;
     if let Err(e) = host.load(file, src) {
         return vec![e];
     }

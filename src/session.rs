@@ -17,6 +17,7 @@ pub mod log;
 pub mod loops;
 pub mod midi_out;
 pub mod midi_play;
+pub mod pmap;
 pub mod scheduler;
 pub mod score;
 pub mod score_play;

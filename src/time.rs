@@ -4,8 +4,11 @@
 //! A note at beat `b` on a constant tempo `T` at sample rate `sr` starts at
 //! frame `round(b * 60 / T * sr)`. Across tempo changes the map accumulates
 //! exact (unrounded) seconds per segment, and rounds only once, at the end.
-//! Tempo ramps are linear in beats (as Csound's `t` statement); their seconds
+//! `tempo(bpm, over)` ramps are linear in tempo over beats; their seconds
 //! come from the closed form `(60 / k) ln(tempo(b) / T0)` for slope `k`.
+//! Csound's `t` statement ramps are linear in seconds per beat instead
+//! (Csound's `twarp.c`: `time = timbas + durbas d + durslp d^2`), and a
+//! score's `a` statement makes a stretch of beats take no time at all.
 
 use std::fmt;
 
@@ -53,8 +56,20 @@ impl fmt::Display for Frame {
     }
 }
 
+/// How a segment's tempo moves over its beats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Curve {
+    /// Tempo linear in beats (`tempo(bpm, over)`); `slope` is bpm per beat.
+    Tempo,
+    /// Seconds per beat linear in beats (Csound's `t`); `slope` is seconds
+    /// per beat, per beat.
+    Period,
+    /// The beats take no time (Csound's `a`: skipped score time).
+    Skip,
+}
+
 /// One segment of the tempo map, starting at `start_beats`: constant when
-/// `slope` is 0, otherwise a ramp linear in beats.
+/// `slope` is 0, otherwise a ramp of the kind `curve` says.
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct Segment {
     start_beats: f64,
@@ -62,8 +77,9 @@ struct Segment {
     start_seconds: f64,
     /// Tempo at `start_beats`.
     bpm: f64,
-    /// Tempo change per beat (bpm per beat); 0 for a constant segment.
+    /// Tempo change per beat (see [`Curve`] for its unit); 0 when constant.
     slope: f64,
+    curve: Curve,
 }
 
 /// Below this relative tempo change a ramp uses the series form, not logs.
@@ -72,12 +88,24 @@ const FLAT: f64 = 1e-9;
 impl Segment {
     /// Tempo `db` beats into the segment (before its start: its start tempo).
     fn bpm_after(&self, db: f64) -> f64 {
-        self.bpm + self.slope * db.max(0.0)
+        match self.curve {
+            Curve::Tempo => self.bpm + self.slope * db.max(0.0),
+            Curve::Period => 60.0 / (60.0 / self.bpm + self.slope * db.max(0.0)),
+            Curve::Skip => self.bpm,
+        }
     }
 
     /// Seconds from the segment start to `db` beats into it:
-    /// `(60 / k) ln(1 + k db / T0)` for a ramp.
+    /// `(60 / k) ln(1 + k db / T0)` for a tempo ramp, `p0 db + k db^2 / 2`
+    /// for a period ramp (p0 = 60 / T0).
     fn seconds_after(&self, db: f64) -> f64 {
+        match self.curve {
+            Curve::Skip => return 0.0,
+            Curve::Period if db > 0.0 => {
+                return (60.0 / self.bpm + 0.5 * self.slope * db) * db;
+            }
+            _ => {}
+        }
         if self.slope == 0.0 || db <= 0.0 {
             return db * 60.0 / self.bpm;
         }
@@ -93,6 +121,11 @@ impl Segment {
     /// Beats from the segment start to `dt` seconds into it (inverse of
     /// [`Self::seconds_after`]): `(T0 / k)(exp(k dt / 60) - 1)` for a ramp.
     fn beats_after(&self, dt: f64) -> f64 {
+        if self.curve == Curve::Period && self.slope != 0.0 && dt > 0.0 {
+            // The root of k db^2 / 2 + p0 db - dt, in the form without cancellation.
+            let p0 = 60.0 / self.bpm;
+            return 2.0 * dt / (p0 + (p0 * p0 + 2.0 * self.slope * dt).sqrt());
+        }
         if self.slope == 0.0 || dt <= 0.0 {
             return dt * self.bpm / 60.0;
         }
@@ -154,23 +187,84 @@ impl TempoMap {
         self.ramp_between(at_b, at_b + over.0, bpm);
     }
 
-    /// Csound `t` statement: `(beat, bpm)` points; the tempo ramps linearly
-    /// between consecutive points and holds the last. `t 0 60` is constant 60.
+    /// Csound `t` statement: `(beat, bpm)` points; between consecutive
+    /// points the seconds per beat move linearly (Csound's `twarp.c`, not a
+    /// tempo linear in beats), and the last tempo holds. `t 0 60` is
+    /// constant 60.
     ///
     /// Point beats are relative to `from` (normally 0): the map is replaced
     /// from `from + points[0].0`, and is unchanged when `points` is empty.
     /// A point whose beat is not after the previous point's is a jump to its
-    /// tempo at the previous point's beat.
+    /// tempo at the previous point's beat (as Csound overwrites the point).
     pub fn set_points(&mut self, from: Beats, points: &[(f64, f64)]) {
         let Some(&(b0, bpm0)) = points.first() else {
             return;
         };
-        let mut prev = (from.0 + b0).max(0.0);
-        self.set_tempo(Beats(prev), bpm0);
+        let mut prev = ((from.0 + b0).max(0.0), bpm0);
+        self.set_tempo(Beats(prev.0), bpm0);
         for &(b, bpm) in &points[1..] {
-            let end = (from.0 + b).max(prev);
-            self.ramp_between(prev, end, bpm);
-            prev = end;
+            let end = (from.0 + b).max(prev.0);
+            if end > prev.0 && bpm != prev.1 {
+                let slope = (60.0 / bpm - 60.0 / prev.1) / (end - prev.0);
+                self.cut(prev.0);
+                self.push_curve(prev.0, prev.1, slope, Curve::Period);
+            }
+            self.set_tempo(Beats(end), bpm);
+            prev = (end, bpm);
+        }
+    }
+
+    /// Csound `a`: the beats from `at` for `over` beats take no time; later
+    /// beats keep their place on the tempo curve, each `over`'s worth of
+    /// seconds earlier. Nothing changes when `over <= 0`.
+    pub fn skip(&mut self, at: Beats, over: Beats) {
+        let (start, end) = (at.0.max(0.0), at.0.max(0.0) + over.0);
+        // Also nothing when `over` is NaN.
+        if end.partial_cmp(&start) != Some(std::cmp::Ordering::Greater) {
+            return;
+        }
+        let resume = self.split(end);
+        self.split(start);
+        self.segments
+            .retain(|s| s.start_beats < start || s.start_beats >= end);
+        let k = self.segments.partition_point(|s| s.start_beats < start);
+        let skip = Segment {
+            start_beats: start,
+            start_seconds: 0.0,
+            bpm: resume.bpm,
+            slope: 0.0,
+            curve: Curve::Skip,
+        };
+        self.segments.insert(k, skip);
+        self.reseat(k);
+    }
+
+    /// Make a segment start exactly at `b` (continuing the curve there) and
+    /// return it.
+    fn split(&mut self, b: f64) -> Segment {
+        let i = self.segments.partition_point(|s| s.start_beats <= b);
+        let s = self.segments[i.saturating_sub(1)];
+        if s.start_beats == b {
+            return s;
+        }
+        let db = b - s.start_beats;
+        let mut at = s;
+        at.start_beats = b;
+        at.start_seconds = s.start_seconds + s.seconds_after(db);
+        at.bpm = s.bpm_after(db);
+        if s.curve == Curve::Skip {
+            at.curve = Curve::Tempo;
+        }
+        self.segments.insert(i, at);
+        at
+    }
+
+    /// Recompute the start seconds of the segments from index `k` on.
+    fn reseat(&mut self, k: usize) {
+        for i in k.max(1)..self.segments.len() {
+            let p = self.segments[i - 1];
+            let db = self.segments[i].start_beats - p.start_beats;
+            self.segments[i].start_seconds = p.start_seconds + p.seconds_after(db);
         }
     }
 
@@ -183,7 +277,7 @@ impl TempoMap {
             return self.set_tempo(Beats(start), bpm);
         }
         self.cut(start);
-        self.push(start, from, (bpm - from) / (end - start));
+        self.push_curve(start, from, (bpm - from) / (end - start), Curve::Tempo);
         self.push(end, bpm, 0.0);
     }
 
@@ -196,8 +290,13 @@ impl TempoMap {
         }
     }
 
-    /// Append a segment at `at`, its start seconds taken from the map so far.
+    /// Append a constant or tempo-ramp segment (see [`Self::push_curve`]).
     fn push(&mut self, at: f64, bpm: f64, slope: f64) {
+        self.push_curve(at, bpm, slope, Curve::Tempo);
+    }
+
+    /// Append a segment at `at`, its start seconds taken from the map so far.
+    fn push_curve(&mut self, at: f64, bpm: f64, slope: f64, curve: Curve) {
         let start_seconds = if self.segments.is_empty() {
             0.0
         } else {
@@ -208,6 +307,7 @@ impl TempoMap {
             start_seconds,
             bpm,
             slope,
+            curve,
         });
     }
 
@@ -377,19 +477,20 @@ mod tests {
 
     #[test]
     fn set_points_is_csound_t() {
+        // The example, with Csound's own times: `t 0 120 4 60`,
+        // notes at beats 0, 1, 3 start at 0, 0.5625, 2.0625 s (seconds per
+        // beat 0.5 -> 1 linearly over 4 beats: t = 0.5 b + b^2 / 16).
         let mut t = TempoMap::new(90.0);
-        t.set_points(Beats(0.0), &[(0.0, 60.0), (40.0, 120.0)]);
-        let mut ramp = TempoMap::new(60.0);
-        ramp.ramp_tempo(Beats(0.0), 120.0, Beats(40.0));
-        assert_eq!(t.segments, ramp.segments);
-        assert_eq!(t.bpm_at(Beats(20.0)), 90.0);
-        // k = 1.5: (60 / 1.5) ln 2, then 120 bpm.
-        close(t.beats_to_seconds(Beats(40.0)).0, 40.0 * 2f64.ln(), 1e-12);
-        close(
-            t.beats_to_seconds(Beats(42.0)).0,
-            40.0 * 2f64.ln() + 1.0,
-            1e-12,
-        );
+        t.set_points(Beats(0.0), &[(0.0, 120.0), (4.0, 60.0)]);
+        for (b, want) in [(0.0, 0.0), (1.0, 0.5625), (3.0, 2.0625), (4.0, 3.0)] {
+            close(t.beats_to_seconds(Beats(b)).0, want, 1e-12);
+            close(t.seconds_to_beats(Seconds(want)).0, b, 1e-12);
+        }
+        close(t.beats_to_seconds(Beats(6.0)).0, 5.0, 1e-12);
+        close(t.bpm_at(Beats(2.0)), 80.0, 1e-12);
+        assert_eq!(t.bpm_at(Beats(9.0)), 60.0);
+        let sr = SampleRate(48000);
+        assert_eq!(t.beats_to_frame(Beats(1.0), sr).0, 27000);
     }
 
     #[test]
@@ -407,15 +508,41 @@ mod tests {
         let mut t = TempoMap::new(60.0);
         let pts = [(0.0, 60.0), (4.0, 120.0), (4.0, 90.0), (8.0, 60.0)];
         t.set_points(Beats(2.0), &pts);
-        let mut want = TempoMap::new(60.0);
-        want.ramp_tempo(Beats(2.0), 120.0, Beats(4.0));
-        want.set_tempo(Beats(6.0), 90.0);
-        want.ramp_tempo(Beats(6.0), 60.0, Beats(4.0));
-        assert_eq!(t.segments, want.segments);
-        assert_eq!(t.bpm_at(Beats(5.0)), 105.0);
+        assert_eq!(t.bpm_at(Beats(1.0)), 60.0);
+        // Seconds per beat 1 -> 0.5 over beats 2..6, 2/3 -> 1 over 6..10.
+        close(t.bpm_at(Beats(4.0)), 80.0, 1e-12);
         assert_eq!(t.bpm_at(Beats(6.0)), 90.0);
-        assert_eq!(t.bpm_at(Beats(8.0)), 75.0);
+        close(t.bpm_at(Beats(8.0)), 72.0, 1e-12);
         assert_eq!(t.bpm_at(Beats(11.0)), 60.0);
+        let at6 = 2.0 + 4.0 * 0.75;
+        close(t.beats_to_seconds(Beats(6.0)).0, at6, 1e-12);
+        let at10 = at6 + 4.0 * (2.0 / 3.0 + 1.0) / 2.0;
+        close(t.beats_to_seconds(Beats(10.0)).0, at10, 1e-12);
+        close(t.beats_to_seconds(Beats(12.0)).0, at10 + 2.0, 1e-12);
+    }
+
+    #[test]
+    fn skip_takes_no_time_and_keeps_the_curve_after_it() {
+        let mut t = TempoMap::new(60.0);
+        t.skip(Beats(2.0), Beats(3.0));
+        close(t.beats_to_seconds(Beats(1.0)).0, 1.0, 1e-12);
+        close(t.beats_to_seconds(Beats(3.0)).0, 2.0, 1e-12);
+        close(t.beats_to_seconds(Beats(6.0)).0, 3.0, 1e-12);
+        close(t.seconds_to_beats(Seconds(2.5)).0, 5.5, 1e-12);
+        // On a Csound ramp the beats after the skip keep their tempo.
+        let mut r = TempoMap::new(60.0);
+        r.set_points(Beats(0.0), &[(0.0, 120.0), (4.0, 60.0)]);
+        let whole = r.clone();
+        r.skip(Beats(1.0), Beats(2.0));
+        let gone = 2.0625 - 0.5625;
+        for b in [3.0, 3.5, 4.0, 7.0] {
+            let want = whole.beats_to_seconds(Beats(b)).0 - gone;
+            close(r.beats_to_seconds(Beats(b)).0, want, 1e-12);
+        }
+        close(r.bpm_at(Beats(3.5)), whole.bpm_at(Beats(3.5)), 1e-12);
+        let mut same = whole.clone();
+        same.skip(Beats(1.0), Beats(0.0));
+        assert_eq!(same.segments, whole.segments);
     }
 
     #[test]

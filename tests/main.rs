@@ -23,6 +23,7 @@ mod rig;
 mod rt_edges;
 mod rt_scan;
 mod score;
+mod score_csound;
 mod soak;
 mod sound;
 mod tables;

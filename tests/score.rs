@@ -48,7 +48,7 @@ fn dot_and_plus_carry() {
 
 #[test]
 fn e_ends_the_render_there() {
-    let src = format!("{DC_SETUP} score(\"i 1 0 10 0.5 8.00\\ne 2.5\");");
+    let src = format!("{DC_SETUP} score(\"i 1 0 1 0.5 8.00\\ne 2.5\");");
     let (out, _) = render_block(&src, 100);
     assert_eq!(out.len() / 2, beat_frame(2.5, 60.0));
     let src2 = format!("{DC_SETUP} note(1, 60, 1); end(3);");
@@ -110,10 +110,17 @@ fn rewind_plays_the_score_again_from_the_cursor() {
 
 #[test]
 fn t_statement_ramps_the_tempo() {
-    // t 0 60 4 120: 60 -> 120 bpm over 4 beats; beat 4 falls at (60/15) ln 2 s.
+    // t 0 60 4 120: seconds per beat 1 -> 0.5 linearly over 4 beats (Csound's
+    // twarp.c), so beat 4 falls at 4 * (1 + 0.5) / 2 = 3 s. The issue's
+    // example: `t 0 120 4 60`, beats 0 1 3 at 0, 0.5625, 2.0625 s.
     let src = format!("{DC_SETUP} score(\"t 0 60 4 120\\ni 1 4 0.1\");");
-    let want = (4.0 * 2f64.ln() * SR).round() as usize;
-    assert_eq!(onsets(&left(&render(&src))), vec![want]);
+    assert_eq!(onsets(&left(&render(&src))), vec![(3.0 * SR) as usize]);
+    let src = format!("{DC_SETUP} score(\"t 0 120 4 60\\ni 1 0 0.1\\ni 1 1 0.1\\ni 1 3 0.1\");");
+    let want: Vec<usize> = [0.0, 0.5625, 2.0625]
+        .iter()
+        .map(|s| (s * SR) as usize)
+        .collect();
+    assert_eq!(onsets(&left(&render(&src))), want);
 }
 
 #[test]

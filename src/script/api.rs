@@ -10,6 +10,7 @@ pub mod midi;
 pub mod midi_file;
 pub mod midi_out;
 pub mod notes;
+pub mod pmap;
 pub mod presets;
 pub mod random;
 pub mod record;
@@ -31,6 +32,7 @@ pub fn register_all(engine: &mut Engine, st: &Shared) {
     tables::register(engine, st);
     table_handle::register(engine, st);
     score::register(engine, st);
+    pmap::register(engine, st);
     loops::register(engine, st);
     presets::register(engine);
     random::register(engine, st);

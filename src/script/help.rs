@@ -502,8 +502,20 @@ pub const DOCS: &[Doc] = &[
     Doc {
         name: "score",
         usage: "score(text)",
-        text: "Csound score text from the cursor: i, f, a, e, q, t statements, ; comments, the . + ^+ carry rules.",
+        text: "Csound score text from the cursor, with Csound's timing and preprocessor: i f a b e m n q r s t v x y statements (sections follow each other; e only extends), { } loops, #define/$macro/#include, [expressions], ramps < > ( ) ~, np/pp, z, ; // /* */ comments, the . + ^+ ! carry rules.",
         example: "score(\"i 1 0 1 0.3 8.00\\ni 1 + . . 8.04\")",
+    },
+    Doc {
+        name: "pmap",
+        usage: "pmap(ch, #{ amp: \"p4\", amp_scale: 32768, pitch: \"p5\", pitch_as: \"cps\" | \"oct\" | \"pch\" | \"midi\", table: \"p6\", pan: \"p7\" })",
+        text: "What a foreign score's p-fields mean on channel ch (1-16): its notes are read through this map; unnamed p-fields are ignored. Without a map the default layout applies.",
+        example: "pmap(3, #{ amp: \"p4\", amp_scale: 32768, pitch: \"p5\", pitch_as: \"pch\" })",
+    },
+    Doc {
+        name: "instr",
+        usage: "instr(n_or_name, ch)",
+        text: "Play a score's instrument n (any number; fractions count as their whole part) or \"name\" on channel ch (1-16).",
+        example: "instr(12, 3); instr(\"bass\", 2)",
     },
     Doc {
         name: "score_abs",

@@ -39,6 +39,9 @@ pub struct ScriptHost {
     repl_lines: u64,
     eval_bytes_start: Rc<std::cell::Cell<i64>>,
     decoders: std::collections::BTreeMap<String, crate::midi::controls::Decoder>,
+    /// A `.sco` file statement Tactus cannot honour refuses the file
+    /// (`--strict`); otherwise it is reported with its position and skipped.
+    pub strict_scores: bool,
 }
 
 /// What an evaluation runs, given the engine.
@@ -74,6 +77,7 @@ impl ScriptHost {
             repl_lines: 0,
             eval_bytes_start: Rc::new(std::cell::Cell::new(0)),
             decoders: Default::default(),
+            strict_scores: false,
         };
         host.set_interrupt(Default::default());
         host
@@ -304,8 +308,25 @@ impl ScriptHost {
         let mut st = self.state.borrow_mut();
         let session = &mut st.session;
         session.open_evaluation(Beats(0.0));
-        let r = crate::script::api::score::place_in(session, src, Beats(0.0), Beats(0.0));
+        let dir = crate::script::api::score::beside(file);
+        let lenient = !self.strict_scores;
+        let r = crate::script::api::score::place_in(
+            session,
+            src,
+            Beats(0.0),
+            Beats(0.0),
+            &dir,
+            lenient,
+        );
         session.close_evaluation(r.is_ok());
+        if let Ok(placed) = &r {
+            for e in &placed.skipped {
+                (st.printer)(&format!(
+                    "{file}:{}:{}: warning: {} (skipped; --strict refuses the score)",
+                    e.line, e.col, e.message
+                ));
+            }
+        }
         r.map(|_| ()).map_err(|e| ScriptError {
             file: file.to_string(),
             line: e.line,

@@ -12,6 +12,9 @@
 //! | p7, p8 | linen rise and decay, seconds | channel's envelope |
 //! | p9 | pan 0 left - 1 right | channel's pan |
 //! | p10-p13 | ADSR attack, decay (s), sustain (0-1), release (s), fitted inside p3 | - |
+//!
+//! `instr()` and `pmap()` (`pmap.rs`) map a foreign score's instruments
+//! and p-fields onto this layout first.
 
 use super::channels::EnvSpec;
 use super::scheduler::NoteSpec;
@@ -65,11 +68,24 @@ pub fn i_event(session: &Session, p: Fields) -> Result<IEvent, String> {
 /// [`i_event`], where the tables in `also` count as existing (a score's own
 /// `f` statements, created when it is placed).
 pub fn i_event_with(session: &Session, p: Fields, also: &BTreeSet<u32>) -> Result<IEvent, String> {
+    if let Some(mapped) = super::pmap::remap(session, p)? {
+        return build(session, &mapped, also);
+    }
+    build(session, p, also)
+}
+
+/// [`i_event_with`] on p-fields already in the default layout.
+fn build(session: &Session, p: Fields, also: &BTreeSet<u32>) -> Result<IEvent, String> {
     if p.len() < 3 || p[..3].iter().any(Option::is_none) {
         return Err("i needs at least p1 p2 p3: i(channel, start_beats, dur_beats, ...)".into());
     }
     let ch = num(p, 0, "channel", 1.0, 16.0)
-        .map_err(|_| format!("p1: channel {:?} is out of range: channels are 1-16", p[0]))?
+        .map_err(|_| {
+            format!(
+                "p1: channel {:?} is out of range: channels are 1-16 (instr(n, ch) maps a score's instrument n)",
+                p[0]
+            )
+        })?
         .unwrap_or(1.0);
     if ch.fract() != 0.0 {
         return Err(format!("p1: channel must be a whole number 1-16, got {ch}"));

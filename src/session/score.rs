@@ -13,10 +13,14 @@
 //! in `score/other.rs`.
 
 mod carry;
+mod expr;
 mod lex;
 mod other;
+mod pre;
+mod ramp;
 
-use carry::Prev;
+use carry::{Carry, Clock};
+pub use pre::Include;
 
 /// One p-field value after carry rules are applied.
 #[derive(Debug, Clone, PartialEq)]
@@ -25,6 +29,9 @@ pub enum PField {
     Num(f64),
     /// A string, written in double quotes in the score (stored without them).
     Str(String),
+    /// A ramp or reference (`<` `>` `(` `)` `~` `np5` `pp4`) while its
+    /// section is read; [`parse_score`] resolves every one to a number.
+    Sym(String),
 }
 
 /// One score statement, with the 1-based line and column of its letter.
@@ -40,6 +47,7 @@ pub enum Statement {
         col: usize,
     },
     /// f n p2 size gen args...: table number, creation time (beats), size, GEN number (negative = no normalisation), args.
+    /// `f 0 time` (number 0, no table) only keeps the performance going until `time`.
     F {
         /// Table number.
         number: f64,
@@ -67,7 +75,18 @@ pub enum Statement {
         /// Column of the statement letter.
         col: usize,
     },
-    /// e [time]: end of score (optional time). Text after it is not read.
+    /// s [time]: end of a section; the next section's times count from the
+    /// end of this one (its last note's end, or `time` if later).
+    S {
+        /// The section lasts at least this long, in beats, if given.
+        at: Option<f64>,
+        /// Line of the statement.
+        line: usize,
+        /// Column of the statement letter.
+        col: usize,
+    },
+    /// e [time]: end of score (optional time: it only extends the
+    /// performance, as in Csound). Text after it is not read.
     E {
         /// When the score ends, in beats, if given.
         at: Option<f64>,
@@ -76,13 +95,13 @@ pub enum Statement {
         /// Column of the statement letter.
         col: usize,
     },
-    /// q p1 p2 p3: p1 instrument/channel, p2 time, p3 0 = quiet (mute), 1 = unmute.
+    /// q p1 p2 p3: p1 instrument/channel, p2 time, p3 0 = quiet (mute), any other value unmutes.
     Q {
         /// Instrument (channel) to mute or unmute.
         instr: f64,
         /// When, in beats.
         at: f64,
-        /// `false` mutes (p3 = 0), `true` unmutes (p3 = 1).
+        /// `false` mutes (p3 = 0), `true` unmutes (p3 not 0).
         on: bool,
         /// Line of the statement.
         line: usize,
@@ -112,42 +131,112 @@ pub struct ScoreError {
     pub message: String,
 }
 
-/// Parse Csound score text into statements, applying the carry rules.
-///
-/// Parsing stops at the first `e` statement; `s` (section break) is skipped
-/// but, like every statement other than `i`, ends carrying.
+/// Parse Csound score text into statements, applying the carry rules;
+/// `#include` is refused (see [`parse_score_with`]).
 pub fn parse_score(text: &str) -> Result<Vec<Statement>, ScoreError> {
+    parse_score_with(text, &|name: &str| {
+        Err(format!("cannot include \"{name}\" here"))
+    })
+}
+
+/// Parse Csound score text, reading `#include`d files through `include`.
+/// A note carries from the last note of the same instrument in its section
+/// (Csound 6's rule; see `score/carry.rs`).
+///
+/// The preprocessor (`score/pre.rs`) expands macros, includes, loops,
+/// repeats, named sections and `[expressions]` first. Parsing stops at the
+/// first `e` statement; `s` (section break), like every statement other
+/// than `i`, ends carrying. `b` and `v` set the time base and warp of the
+/// section's written p2 and p3; `x` skips the rest of the section; `y`
+/// seeds `~`. Ramps and `np`/`pp` are resolved per section.
+pub fn parse_score_with(text: &str, include: Include) -> Result<Vec<Statement>, ScoreError> {
     let clean = lex::strip_comments(text)?;
-    let mut out = Vec::new();
-    let mut carry: Option<Prev> = None;
-    for (i, line) in clean.lines().enumerate() {
-        let Some(st) = lex::split_line(line, i + 1)? else {
+    let lines: Vec<pre::Line> = clean
+        .lines()
+        .enumerate()
+        .map(|(i, t)| pre::Line {
+            text: t.to_string(),
+            line: i + 1,
+        })
+        .collect();
+    let mut pre = pre::Pre::new(include);
+    pre.run(&lines)?;
+    let mut reader = Reader::default();
+    for l in &pre.out {
+        let Some(st) = lex::split_line(&l.text, l.line)? else {
             continue;
         };
-        if st.letter == 'i' {
-            out.push(carry::parse_i(&st, &mut carry)?);
-            continue;
+        if reader.statement(&st, &mut pre.rng)? {
+            break;
         }
-        carry = None;
+    }
+    reader.close_section(&mut pre.rng)?;
+    Ok(reader.out)
+}
+
+/// Reads statements one by one, section by section.
+#[derive(Default)]
+struct Reader {
+    out: Vec<Statement>,
+    /// Where the current section's statements begin in `out`.
+    section: usize,
+    carry: Carry,
+    clock: Clock,
+    /// `x` was read: skip to the end of the section.
+    skipping: bool,
+}
+
+impl Reader {
+    /// Read one statement; true at `e` (nothing after it is read).
+    fn statement(&mut self, st: &lex::Stmt, rng: &mut expr::Rng) -> Result<bool, ScoreError> {
+        if self.skipping && !matches!(st.letter, 's' | 'e') {
+            return Ok(false);
+        }
+        if st.letter == 'i' {
+            let s = carry::parse_i(st, &mut self.carry, self.clock)?;
+            self.out.push(s);
+            return Ok(false);
+        }
+        self.carry.not_a_note();
         match st.letter {
-            'f' => out.push(other::parse_f(&st)?),
-            'a' => out.push(other::parse_a(&st)?),
-            'q' => out.push(other::parse_q(&st)?),
-            't' => out.push(other::parse_t(&st)?),
+            'f' => self.out.push(other::parse_f(st, self.clock)?),
+            'a' => self.out.push(other::parse_a(st, self.clock)?),
+            'q' => self.out.push(other::parse_q(st, self.clock)?),
+            't' => self.out.push(other::parse_t(st)?),
+            'b' => self.clock.base = other::parse_one(st)?,
+            'v' => self.clock.warp = other::parse_one(st)?,
+            'y' => *rng = expr::Rng::seeded(other::parse_one(st)?),
+            'x' => self.skipping = true,
             'e' => {
-                out.push(other::parse_e(&st)?);
-                break;
+                self.out.push(other::parse_e(st)?);
+                return Ok(true);
             }
-            's' => {}
+            's' => {
+                self.close_section(rng)?;
+                self.out.push(other::parse_s(st)?);
+                self.section = self.out.len();
+            }
             c => {
                 return Err(st.fail(format!(
-                    "unknown statement \"{c}\": use i, f, a, e, q, t or s"
+                    "unknown statement \"{c}\": use i, f, a, b, e, m, n, q, r, s, t, v, x or y"
                 )))
             }
         }
+        Ok(false)
     }
-    Ok(out)
+
+    /// Resolve the section's ramps and references; reset its clock.
+    fn close_section(&mut self, rng: &mut expr::Rng) -> Result<(), ScoreError> {
+        ramp::resolve(&mut self.out[self.section..], rng)?;
+        self.clock = Clock::default();
+        self.skipping = false;
+        self.carry.clear();
+        Ok(())
+    }
 }
+
+#[cfg(test)]
+mod pre_tests;
 
 #[cfg(test)]
 mod tests {
@@ -159,7 +248,7 @@ mod tests {
         let p = |v: &[PField]| {
             let one = |p: &PField| match p {
                 Num(x) => x.to_string(),
-                Str(s) => format!("{s:?}"),
+                Str(s) | PField::Sym(s) => format!("{s:?}"),
             };
             v.iter().map(one).collect::<Vec<_>>().join(" ")
         };
@@ -182,6 +271,7 @@ mod tests {
             }
             Statement::A { at, dur, line, col } => format!("{line}:{col} a {at} {dur}"),
             Statement::E { at, line, col } => format!("{line}:{col} e {at:?}"),
+            Statement::S { at, line, col } => format!("{line}:{col} s {at:?}"),
             Statement::Q {
                 instr,
                 at,
@@ -255,8 +345,22 @@ mod tests {
         assert_eq!(show(text)[..3], want);
         assert_eq!(
             show(text)[3..],
-            ["4:1 q 3 6 true", "6:1 t [(0.0, 60.0)]", "7:1 e None"]
+            [
+                "4:1 q 3 6 true",
+                "5:1 s None",
+                "6:1 t [(0.0, 60.0)]",
+                "7:1 e None"
+            ]
         );
+        assert_eq!(show("s 4\ns"), ["1:1 s Some(4.0)", "2:1 s None"]);
+        // Any q value other than 0 unmutes, as in Csound.
+        assert_eq!(show("q 1 0 2"), ["1:1 q 1 0 true"]);
+        // `f 0 time`: no table, it keeps the performance going.
+        assert_eq!(
+            show("f 0 3600\nf0 5"),
+            ["1:1 f 0 3600 0 0 ", "2:1 f 0 5 0 0 "]
+        );
+        assert_eq!(show("i1 +0.5 +2 -.5")[0], "1:1 i 1 0.5 2 -0.5");
     }
 
     #[test]
@@ -315,13 +419,19 @@ mod tests {
     }
 
     #[test]
-    fn implicit_carry_only_for_consecutive_notes_of_the_same_instrument() {
+    fn implicit_carry_from_the_last_note_of_the_same_instrument_in_the_section() {
         assert_eq!(show("i1 0 1 440 0.5\ni1 1 2")[1], "2:1 i 1 1 2 440 0.5");
         assert_eq!(show("i1.1 0 1 440\ni1.2 1 1")[1], "2:1 i 1.2 1 1 440");
         assert_eq!(show("i1 0 1 440\ni2 1 1")[1], "2:1 i 2 1 1");
-        assert_eq!(show("i1 0 1 440\ni2 1 1\ni1 2 1")[2], "3:1 i 1 2 1");
-        assert_eq!(show("i1 0 1 440\nf 1 0 8 10 1\ni1 2 1")[2], "3:1 i 1 2 1");
-        assert_eq!(show("i1 0 1 440\ns\ni1 2 1")[1], "3:1 i 1 2 1");
+        // Across other instruments and statements, as Csound 6 does (checked
+        // with Csound 6.18; the manual says consecutive notes only).
+        assert_eq!(show("i1 0 1 440\ni2 1 1\ni1 2 1")[2], "3:1 i 1 2 1 440");
+        assert_eq!(
+            show("i1 0 1 440\nf 1 0 8 10 1\ni1 2 1")[2],
+            "3:1 i 1 2 1 440"
+        );
+        assert_eq!(show("i1 0 1\ni2 0 1 7\ni1 + 2\ni2 . .")[3], "4:1 i 2 0 1 7");
+        assert_eq!(show("i1 0 1 440\ns\ni1 2 1")[2], "3:1 i 1 2 1");
     }
 
     #[test]
@@ -356,7 +466,15 @@ mod tests {
         assert_eq!(error("i1 0 1\ni2 ^-1 1"), format!("2:4: p2: ^- {same}"));
         assert_eq!(
             error("i1 0 1\nf 1 0 8 10 1\ni1 0 1 ."),
+            "3:8: p4: \".\" but the previous note has no p4"
+        );
+        assert_eq!(
+            error("i1 0 1 5\ns\ni1 0 1 ."),
             format!("3:8: p4: \".\" {same}")
+        );
+        assert_eq!(
+            error("i1 0 1\nf 1 0 8 10 1\ni . 0 1"),
+            "3:3: p1: \".\" needs a previous i statement"
         );
         assert_eq!(
             error("i1 0 1 5\ni1 0 1 . ."),
@@ -391,7 +509,7 @@ mod tests {
 
     #[test]
     fn bad_numbers_are_rejected() {
-        for bad in ["1e", "--1", "inf", "NaN", "1.2.3", "+5", "e5", "1e999"] {
+        for bad in ["1e", "--1", "inf", "NaN", "1.2.3", "+-5", "e5", "1e999"] {
             let want = format!("1:6: p3: expected a number, got \"{bad}\"");
             assert_eq!(error(&format!("i1 0 {bad}")), want);
         }
@@ -424,10 +542,10 @@ mod tests {
     }
 
     #[test]
-    fn bad_q_and_t_values() {
+    fn bad_t_values() {
         assert_eq!(
-            error("q 1 0 2"),
-            "1:7: p3: expected 0 (mute) or 1 (unmute), got 2"
+            error("t 0 60 4 90 2 80"),
+            "1:13: p5: tempo points must not go back in time: 2 after 4"
         );
         let pairs = "t needs time/bpm pairs: t 0 <bpm> [<time> <bpm> ...]";
         assert_eq!(error("t 0 60 4"), format!("1:1: {pairs}"));
@@ -443,9 +561,10 @@ mod tests {
 
     #[test]
     fn unknown_letters_and_unclosed_text_are_errors() {
-        let unknown = "unknown statement \"x\": use i, f, a, e, q, t or s";
-        assert_eq!(error("i1 0 1\nx 1 2"), format!("2:1: {unknown}"));
-        let letter = "expected a statement letter (i, f, a, e, q, t or s), got \"1\"";
+        let unknown = "unknown statement \"k\": use i, f, a, b, e, m, n, q, r, s, t, v, x or y";
+        assert_eq!(error("i1 0 1\nk 1 2"), format!("2:1: {unknown}"));
+        let letter =
+            "expected a statement letter (i, f, a, b, e, m, n, q, r, s, t, v, x or y), got \"1\"";
         assert_eq!(error("1 0 1"), format!("1:1: {letter}"));
         let quote = "unterminated string: close it with \" on the same line";
         assert_eq!(error("i1 0 1 \"open"), format!("1:8: {quote}"));

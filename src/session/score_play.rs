@@ -1,7 +1,13 @@
-//! Placing parsed score statements into the session: `i` notes, `f` tables
-//! (now, or at their p2), `q` quiet changes, `t` tempo, `e` end, and `a`
-//! skips. Every statement is converted first and scheduled only if all of
+//! Placing parsed score statements into the session with Csound's timing
+//! (sections, `t`, `a`, `e`, precedence: see `score_play/plan.rs`): `i`
+//! notes, `f` tables (now, or at their p2), `q` quiet changes, `t` tempo,
+//! `e` end. Every statement is converted first and scheduled only if all of
 //! them are valid, so a bad line changes nothing.
+
+mod plan;
+
+#[cfg(test)]
+mod fuzz_tests;
 
 use super::gen::Gen;
 use super::ievent::{i_event_with, PVal};
@@ -9,64 +15,63 @@ use super::scheduler::Item;
 use super::score::{PField, ScoreError, Statement};
 use super::Session;
 use crate::time::Beats;
+use plan::{Plan, Planner, TempoOp, RANK_QUIET, RANK_TABLE};
 use std::collections::BTreeSet;
 
 /// What placing a score did.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Placed {
     /// Notes scheduled.
     pub notes: usize,
     /// Events whose time had already passed (score_abs), skipped.
     pub skipped_past: usize,
-}
-
-enum Action {
-    At(f64, Item),
-    TableNow(u32, Vec<f32>),
-    Tempo(Vec<(f64, f64)>),
-    End(f64),
+    /// Statements Tactus could not honour, skipped (when placed leniently).
+    pub skipped: Vec<ScoreError>,
 }
 
 /// Place `stmts` with score time 0 at `base`; events before `not_before`
-/// are skipped and counted.
+/// are skipped and counted. A statement Tactus cannot honour (a p-field it
+/// cannot map, a sound file that does not exist) refuses the whole score,
+/// or, when `lenient`, is skipped and reported in [`Placed::skipped`].
 pub fn place(
     session: &mut Session,
     stmts: &[Statement],
     base: Beats,
     not_before: Beats,
+    lenient: bool,
 ) -> Result<Placed, ScoreError> {
-    let warp = Warp::new(stmts);
-    let own_tables: BTreeSet<u32> = stmts
-        .iter()
-        .filter_map(|s| match s {
-            Statement::F { number, .. } if *number >= 1.0 => Some(*number as u32),
-            _ => None,
-        })
-        .collect();
-    let mut actions = Vec::new();
-    for st in stmts {
-        if let Some(a) = convert(session, st, &warp, &own_tables)? {
-            actions.push(a);
+    let mut skipped = Vec::new();
+    let (plan, tables_now) = plan_score(session, stmts, lenient.then_some(&mut skipped))?;
+    for (n, points) in tables_now {
+        session.set_table(n, points);
+    }
+    for op in plan.tempo {
+        match op {
+            TempoOp::Points(at, points) => session
+                .tempo
+                .update(|t| t.set_points(Beats(base.0 + at), &points)),
+            TempoOp::Skip(at, dur) => session
+                .tempo
+                .update(|t| t.skip(Beats(base.0 + at), Beats(dur))),
         }
     }
-    let mut placed = Placed::default();
-    for a in actions {
-        match a {
-            Action::At(t, item) => {
-                let at = Beats(base.0 + t);
-                if at.0 < not_before.0 && !matches!(item, Item::Table { .. }) {
-                    placed.skipped_past += 1;
-                    continue;
-                }
-                placed.notes += usize::from(matches!(item, Item::Note(_)));
-                session
-                    .scheduler
-                    .push_tagged(Beats(at.0.max(not_before.0)), item, true);
-            }
-            Action::TableNow(n, points) => session.set_table(n, points),
-            Action::Tempo(points) => session.tempo.update(|t| t.set_points(base, &points)),
-            Action::End(t) => session.end_at.set(Some(Beats(base.0 + t))),
+    let mut placed = Placed {
+        skipped,
+        ..Placed::default()
+    };
+    for t in plan.timed {
+        let at = Beats(base.0 + t.at);
+        if at.0 < not_before.0 && !matches!(t.item, Item::Table { .. }) {
+            placed.skipped_past += 1;
+            continue;
         }
+        placed.notes += usize::from(matches!(t.item, Item::Note(_)));
+        session
+            .scheduler
+            .push_tagged(Beats(at.0.max(not_before.0)), t.item, true);
+    }
+    if let Some(end) = plan.end {
+        session.end_at.set(Some(Beats(base.0 + end)));
     }
     Ok(placed)
 }
@@ -75,18 +80,68 @@ fn err(line: usize, col: usize, message: String) -> ScoreError {
     ScoreError { line, col, message }
 }
 
+/// Tables generated now (`f` at time 0), to publish when the plan is placed.
+type TablesNow = Vec<(u32, Vec<f32>)>;
+
+/// Convert every statement, section by section; nothing is placed yet.
+/// With `skipped`, a statement that fails is reported there and left out.
+fn plan_score(
+    session: &Session,
+    stmts: &[Statement],
+    mut skipped: Option<&mut Vec<ScoreError>>,
+) -> Result<(Plan, TablesNow), ScoreError> {
+    let own: BTreeSet<u32> = stmts
+        .iter()
+        .filter_map(|s| match s {
+            Statement::F { number, .. } if *number >= 1.0 => Some(*number as u32),
+            _ => None,
+        })
+        .collect();
+    let any_t = stmts.iter().any(|s| matches!(s, Statement::T { .. }));
+    let mut planner = Planner::new();
+    let mut tables_now = Vec::new();
+    let mut e_at = None;
+    let sections = stmts.split_inclusive(|s| matches!(s, Statement::S { .. }));
+    for section in sections {
+        planner.open_section(section, any_t);
+        for st in section {
+            match st {
+                Statement::S { at, .. } => {
+                    if let Some(t) = at {
+                        planner.extend(*t);
+                    }
+                    planner.close_section();
+                }
+                Statement::E { at, .. } => e_at = *at,
+                _ => match convert(session, st, &own, &mut planner, &mut tables_now) {
+                    Ok(()) => {}
+                    Err(e) => match skipped.as_deref_mut() {
+                        Some(list) => list.push(e),
+                        None => return Err(e),
+                    },
+                },
+            }
+        }
+    }
+    Ok((planner.finish(e_at), tables_now))
+}
+
 fn convert(
     session: &Session,
     st: &Statement,
-    warp: &Warp,
     own: &BTreeSet<u32>,
-) -> Result<Option<Action>, ScoreError> {
-    Ok(match st {
+    planner: &mut Planner,
+    tables_now: &mut TablesNow,
+) -> Result<(), ScoreError> {
+    match st {
         Statement::I { pfields, line, col } => {
-            let p: Vec<Option<PVal>> = pfields.iter().map(|f| Some(pval(f))).collect();
-            let ev = i_event_with(session, &p, own).map_err(|m| err(*line, *col, m))?;
-            warp.map(ev.start_beats)
-                .map(|t| Action::At(t, Item::Note(ev.note)))
+            i_statement(session, pfields, own, planner).map_err(|m| err(*line, *col, m))?
+        }
+        Statement::F {
+            number, at, line, ..
+        } if *number == 0.0 => {
+            let _ = line;
+            planner.extend(*at);
         }
         Statement::F {
             number,
@@ -96,7 +151,14 @@ fn convert(
             args,
             line,
             col,
-        } => Some(table(*number, *at, *size, *gen, args, warp).map_err(|m| err(*line, *col, m))?),
+        } => {
+            let (n, points) = table(*number, *size, *gen, args).map_err(|m| err(*line, *col, m))?;
+            if *at > 0.0 {
+                planner.put(*at, RANK_TABLE, Item::Table { number: n, points });
+            } else {
+                tables_now.push((n, points));
+            }
+        }
         Statement::Q {
             instr,
             at,
@@ -111,34 +173,52 @@ fn convert(
                     format!("q: channel {instr} is out of range: channels are 1-16"),
                 ));
             }
-            let item = Item::Quiet {
-                channel: *instr as u8 - 1,
-                on: *on,
-            };
-            warp.map(*at).map(|t| Action::At(t, item))
+            let channel = *instr as u8 - 1;
+            planner.put(*at, RANK_QUIET, Item::Quiet { channel, on: *on });
         }
-        Statement::T { points, .. } => Some(Action::Tempo(points.clone())),
-        Statement::E { at: Some(t), .. } => Some(Action::End(warp.map(*t).unwrap_or(*t))),
-        Statement::E { at: None, .. } | Statement::A { .. } => None,
-    })
+        Statement::A { at, .. } => planner.reach(*at),
+        Statement::T { .. } | Statement::S { .. } | Statement::E { .. } => {}
+    }
+    Ok(())
+}
+
+/// One `i` statement: a note, a held note (p3 < 0), an initialisation only
+/// (p3 = 0: no sound) or a turn-off (p1 < 0). Fractional instrument numbers
+/// play on the channel of their whole part.
+fn i_statement(
+    session: &Session,
+    pfields: &[PField],
+    own: &BTreeSet<u32>,
+    planner: &mut Planner,
+) -> Result<(), String> {
+    let num = |k: usize| match pfields.get(k) {
+        Some(PField::Num(x)) => *x,
+        _ => 0.0,
+    };
+    let (instr, at, dur) = (num(0), num(1), num(2));
+    if instr < 0.0 {
+        planner.turn_off(-instr, at);
+        return Ok(());
+    }
+    let mut p: Vec<Option<PVal>> = pfields.iter().map(|f| Some(pval(f))).collect();
+    if let Some(PField::Num(x)) = pfields.first() {
+        p[0] = Some(PVal::Num(x.trunc()));
+    }
+    p[2] = Some(PVal::Num(dur.abs()));
+    let ev = i_event_with(session, &p, own)?;
+    planner.note(instr, at, dur, ev.note);
+    Ok(())
 }
 
 fn pval(f: &PField) -> PVal {
     match f {
         PField::Num(x) => PVal::Num(*x),
-        PField::Str(s) => PVal::Str(s.clone()),
+        PField::Str(s) | PField::Sym(s) => PVal::Str(s.clone()),
     }
 }
 
-/// `f n p2 size gen args`: generate now; publish now (p2 = 0) or at p2.
-fn table(
-    number: f64,
-    at: f64,
-    size: f64,
-    gen: f64,
-    args: &[PField],
-    warp: &Warp,
-) -> Result<Action, String> {
+/// `f n p2 size gen args`: the table number and its points, generated now.
+fn table(number: f64, size: f64, gen: f64, args: &[PField]) -> Result<(u32, Vec<f32>), String> {
     let range = Session::table_range();
     if number.fract() != 0.0 || !range.contains(&(number as i64)) {
         return Err(format!(
@@ -149,52 +229,16 @@ fn table(
     }
     let path = args.iter().find_map(|a| match a {
         PField::Str(s) => Some(s.as_str()),
-        PField::Num(_) => None,
+        _ => None,
     });
     let nums: Vec<f64> = args
         .iter()
         .map(|a| match a {
             PField::Num(x) => *x,
-            PField::Str(_) => 0.0,
+            _ => 0.0,
         })
         .collect();
     let g = Gen::from_number(gen as i64, &nums, path).map_err(|e| format!("f: {e}"))?;
     let points = g.fill(size as i64, true).map_err(|e| format!("f: {e}"))?;
-    let n = number as u32;
-    Ok(match warp.map(at) {
-        Some(t) if t > 0.0 => Action::At(t, Item::Table { number: n, points }),
-        _ => Action::TableNow(n, points),
-    })
-}
-
-/// Csound `a` statements: windows of score time that are skipped.
-struct Warp {
-    windows: Vec<(f64, f64)>,
-}
-
-impl Warp {
-    fn new(stmts: &[Statement]) -> Warp {
-        let mut windows: Vec<(f64, f64)> = stmts
-            .iter()
-            .filter_map(|s| match s {
-                Statement::A { at, dur, .. } if *dur > 0.0 => Some((*at, *dur)),
-                _ => None,
-            })
-            .collect();
-        windows.sort_by(|a, b| a.0.total_cmp(&b.0));
-        Warp { windows }
-    }
-
-    /// Score time after the skips, or `None` inside a skipped window.
-    fn map(&self, t: f64) -> Option<f64> {
-        let mut shift = 0.0;
-        for &(s, d) in &self.windows {
-            if t >= s + d {
-                shift += d;
-            } else if t >= s {
-                return None;
-            }
-        }
-        Some(t - shift)
-    }
+    Ok((number as u32, points))
 }

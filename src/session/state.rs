@@ -41,6 +41,10 @@ crate::tx_state! {
         pub end_at: TxCell<Option<Beats>>,
         /// Beat 0 of score time (`score_abs`, `score_time()`, `rewind()`).
         pub score_origin: TxCell<Beats>,
+        /// P-field maps for foreign scores, by channel index (`pmap()`).
+        pub pmaps: TxMap<u8, super::pmap::PMap>,
+        /// Instrument numbers or names mapped to channel indexes (`instr()`).
+        pub instrs: TxMap<String, u8>,
         /// Every score text placed so far, with its start relative to the origin.
         pub score_history: TxLog<(f64, Vec<super::score::Statement>)>,
         /// Pending notes, callbacks, loop iterations and sequence steps.
@@ -227,6 +231,8 @@ impl Session {
                 quiet: TxCell::new([false; CHANNELS]),
                 end_at: TxCell::default(),
                 score_origin: TxCell::new(Beats(0.0)),
+                pmaps: TxMap::default(),
+                instrs: TxMap::default(),
                 score_history: TxLog::default(),
                 scheduler: Scheduler::default(),
                 outbox: Outbox::default(),
@@ -288,6 +294,8 @@ impl Session {
             quiet,
             end_at,
             score_origin,
+            pmaps,
+            instrs,
             score_history,
             scheduler,
             outbox,
@@ -333,7 +341,7 @@ impl Session {
         let kept: Vec<(&String, String)> =
             kept.iter().map(|(k, v)| (k, format!("{v:?}"))).collect();
         format!(
-            "channels {:?}\nfx {:?} {:?}\ntables {:?} dirty {:?}\ntempo {:?}\nquiet {:?} end {:?} origin {:?} history {}\nscheduled {:?}\noutbox {}\nloops {loops:?}\nseqs {:?}\ncalls {calls:?}\nkept {kept:?}\nseed {} streams {:?}\nplaying {} lookahead {:?} revert {} log {} keyboard {:?} handlers {:?}\nmidi held {:?} sustained {:?} pedal {:?}\nmidi out {} {:?} {:?} clock {:?} in {}\nrecord {} take {:?} {} {} {}",
+            "channels {:?}\nfx {:?} {:?}\ntables {:?} dirty {:?}\ntempo {:?}\nquiet {:?} end {:?} origin {:?} pmaps {:?} instrs {:?} history {}\nscheduled {:?}\noutbox {}\nloops {loops:?}\nseqs {:?}\ncalls {calls:?}\nkept {kept:?}\nseed {} streams {:?}\nplaying {} lookahead {:?} revert {} log {} keyboard {:?} handlers {:?}\nmidi held {:?} sustained {:?} pedal {:?}\nmidi out {} {:?} {:?} clock {:?} in {}\nrecord {} take {:?} {} {} {}",
             **channels,
             fx_values.as_map(),
             **fx_installed,
@@ -343,6 +351,8 @@ impl Session {
             **quiet,
             **end_at,
             **score_origin,
+            pmaps.as_map(),
+            instrs.as_map(),
             score_history.len(),
             scheduler.items(),
             outbox.len(),

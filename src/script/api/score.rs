@@ -6,11 +6,12 @@ use super::args::{self, err, Res};
 use crate::script::state::Shared;
 use crate::session::log::ScoreLog;
 use crate::session::scheduler::Item;
-use crate::session::score::{parse_score, ScoreError};
+use crate::session::score::{parse_score_with, ScoreError};
 use crate::session::score_play::{place, Placed};
 use crate::session::Session;
 use crate::time::Beats;
 use rhai::{Dynamic, Engine, FLOAT};
+use std::path::{Path, PathBuf};
 
 /// Register the bindings of this area.
 pub fn register(engine: &mut Engine, st: &Shared) {
@@ -28,7 +29,7 @@ pub fn register(engine: &mut Engine, st: &Shared) {
             .or_else(|e| err(format!("score_file(): cannot read \"{path}\": {e}")))?;
         let mut st = s.borrow_mut();
         let at = st.session.cursor;
-        place_in(&mut st.session, &text, at, at)
+        place_in(&mut st.session, &text, at, at, &beside(path), false)
             .map_err(|m| err::<()>(format!("{path}:{m}")).unwrap_err())?;
         Ok(())
     });
@@ -124,7 +125,7 @@ fn place_text(st: &Shared, text: &str, func: &str, absolute: bool) -> Res<()> {
         } else {
             now
         };
-        let placed = place_in(&mut st.session, text, base, now)
+        let placed = place_in(&mut st.session, text, base, now, Path::new("."), false)
             .or_else(|m| err(format!("{func}(): score line {m}")))?;
         (placed, st.printer.clone())
     };
@@ -137,16 +138,31 @@ fn place_text(st: &Shared, text: &str, func: &str, absolute: bool) -> Res<()> {
     Ok(())
 }
 
-/// Parse `text` and place it with score time 0 at `base`; the error is
+/// The directory of a score file, where its `#include`s are looked for.
+pub fn beside(file: &str) -> PathBuf {
+    Path::new(file)
+        .parent()
+        .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+}
+
+/// Parse `text` and place it with score time 0 at `base`; `#include`d
+/// files are read from `dir`; `lenient`: see [`place`]. The error is
 /// "line:col: message" within the text.
 pub fn place_in(
     session: &mut Session,
     text: &str,
     base: Beats,
     not_before: Beats,
+    dir: &Path,
+    lenient: bool,
 ) -> Result<Placed, ScoreError> {
-    let stmts = parse_score(text)?;
-    let placed = place(session, &stmts, base, not_before)?;
+    let include = |name: &str| {
+        let path = dir.join(name);
+        std::fs::read_to_string(&path)
+            .map_err(|e| format!("cannot read \"{}\": {e}", path.display()))
+    };
+    let stmts = parse_score_with(text, &include)?;
+    let placed = place(session, &stmts, base, not_before, lenient)?;
     let rel = base.0 - session.score_origin.0;
     session.score_history.push((rel, stmts));
     Ok(placed)
@@ -163,6 +179,6 @@ fn rewind(session: &mut Session) {
     // Each text was placed once already: placing it again cannot fail anew.
     for (rel, stmts) in session.score_history.to_vec() {
         let base = Beats(origin.0 + rel);
-        let _ = place(session, &stmts, base, base);
+        let _ = place(session, &stmts, base, base, false);
     }
 }

@@ -105,8 +105,15 @@ fn f_statement(st: &Shared, a: &[Dynamic]) -> Res<()> {
     let mut st = st.borrow_mut();
     let at = st.session.cursor;
     // An f() call is one line of score: its message alone says it.
-    super::score::place_in(&mut st.session, &text, at, at)
-        .or_else(|e| err(format!("f(): {}", e.message)))?;
+    super::score::place_in(
+        &mut st.session,
+        &text,
+        at,
+        at,
+        std::path::Path::new("."),
+        false,
+    )
+    .or_else(|e| err(format!("f(): {}", e.message)))?;
     Ok(())
 }
 

@@ -21,7 +21,7 @@ pub(super) struct Stmt<'a> {
 
 /// The written form of each statement, for error messages:
 /// (letter, fewest fields, what a short statement lacks, form).
-const FORMS: [(char, usize, &str, &str); 6] = [
+const FORMS: [(char, usize, &str, &str); 10] = [
     ('i', 3, "at least p1 p2 p3", "i <instr> <start> <dur> ..."),
     (
         'f',
@@ -31,6 +31,10 @@ const FORMS: [(char, usize, &str, &str); 6] = [
     ),
     ('a', 3, "p1 p2 p3", "a 0 <start> <dur>"),
     ('e', 0, "", "e [<time>]"),
+    ('s', 0, "", "s [<time>]"),
+    ('b', 1, "p1", "b <time>"),
+    ('v', 1, "p1", "v <factor>"),
+    ('y', 1, "p1", "y <seed>"),
     ('q', 3, "p1 p2 p3", "q <instr> <time> <0|1>"),
     ('t', 2, "at least p1 p2", "t 0 <bpm> [<time> <bpm> ...]"),
 ];
@@ -98,10 +102,18 @@ impl Stmt<'_> {
     }
 }
 
-/// A number as Csound writes them: `3`, `-2`, `.5`, `1.25`, `1e3`, `2.5E-1`.
+/// `z` in a p-field: Csound's "for ever" (`stof()` in `sread.c`: 25367 years).
+pub(super) const Z_SECONDS: f64 = 800_000_000_000.0;
+
+/// A number as Csound writes them: `3`, `-2`, `+0.5`, `.5`, `1.25`, `1e3`,
+/// `2.5E-1`, and `z` (see [`Z_SECONDS`]).
 pub(super) fn parse_number(s: &str) -> Option<f64> {
+    if s == "z" {
+        return Some(Z_SECONDS);
+    }
     let first = s.chars().next()?;
-    let shape = (first.is_ascii_digit() || first == '.' || first == '-')
+    let signed = matches!(first, '-' | '+') && s.len() > 1;
+    let shape = (first.is_ascii_digit() || first == '.' || signed)
         && s.chars()
             .all(|c| c.is_ascii_digit() || matches!(c, '.' | '-' | '+' | 'e' | 'E'));
     shape
@@ -134,6 +146,7 @@ fn step(scan: Scan, c: char, next: Option<char>) -> (Scan, bool) {
         (_, '\n') => (Scan::Block, true),
         (Scan::Code, ';') => (Scan::Line, false),
         (Scan::Code, '/') if next == Some('*') => (Scan::BlockOpen, false),
+        (Scan::Code, '/') if next == Some('/') => (Scan::Line, false),
         (Scan::Code, '"') => (Scan::Quote, true),
         (Scan::Quote, '"') => (Scan::Code, true),
         (Scan::Code | Scan::Quote, _) => (scan, true),
@@ -144,7 +157,7 @@ fn step(scan: Scan, c: char, next: Option<char>) -> (Scan, bool) {
     }
 }
 
-/// Blank out `;` and `/* */` comments (not inside strings), keeping every
+/// Blank out `;`, `//` and `/* */` comments (not inside strings), keeping every
 /// line and column where it was.
 pub(super) fn strip_comments(text: &str) -> Result<String, ScoreError> {
     let mut out = String::with_capacity(text.len());
@@ -220,7 +233,7 @@ pub(super) fn split_line(line: &str, n: usize) -> Result<Option<Stmt<'_>>, Score
     let letter = first.text.chars().next().unwrap_or(' ');
     if !letter.is_ascii_alphabetic() {
         let message = format!(
-            "expected a statement letter (i, f, a, e, q, t or s), got \"{}\"",
+            "expected a statement letter (i, f, a, b, e, m, n, q, r, s, t, v, x or y), got \"{}\"",
             first.text
         );
         return Err(ScoreError {

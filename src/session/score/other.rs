@@ -1,10 +1,28 @@
-//! The statements without carry: `f`, `a`, `e`, `q` and `t`.
+//! The statements without carry: `f`, `a`, `e`, `q`, `s` and `t`.
 
+use super::carry::Clock;
 use super::lex::{self, Stmt};
 use super::{PField, ScoreError, Statement};
 
-/// `f table time size gen args...`
-pub(super) fn parse_f(st: &Stmt) -> Result<Statement, ScoreError> {
+/// `f table time size gen args...`, or `f 0 time` (no table: it keeps the
+/// performance going until `time`).
+pub(super) fn parse_f(st: &Stmt, clock: Clock) -> Result<Statement, ScoreError> {
+    let number = match st.fields.first() {
+        Some(f) => st.num(f, "p1")?,
+        None => return Err(st.lacks()),
+    };
+    if number == 0.0 && st.fields.len() <= 2 {
+        let at = st.fields.get(1).map(|f| st.num(f, "p2")).transpose()?;
+        return Ok(Statement::F {
+            number,
+            at: clock.warp * at.unwrap_or(0.0) + clock.base,
+            size: 0.0,
+            gen: 0.0,
+            args: Vec::new(),
+            line: st.line,
+            col: st.col,
+        });
+    }
     st.arity(usize::MAX)?;
     let args = st.fields[4..]
         .iter()
@@ -14,8 +32,8 @@ pub(super) fn parse_f(st: &Stmt) -> Result<Statement, ScoreError> {
             false => st.num(f, &format!("p{}", k + 5)).map(PField::Num),
         });
     Ok(Statement::F {
-        number: st.num(&st.fields[0], "p1")?,
-        at: st.num(&st.fields[1], "p2")?,
+        number,
+        at: clock.warp * st.num(&st.fields[1], "p2")? + clock.base,
         size: st.num(&st.fields[2], "p3")?,
         gen: st.num(&st.fields[3], "p4")?,
         args: args.collect::<Result<_, _>>()?,
@@ -25,14 +43,31 @@ pub(super) fn parse_f(st: &Stmt) -> Result<Statement, ScoreError> {
 }
 
 /// `a 0 start dur`
-pub(super) fn parse_a(st: &Stmt) -> Result<Statement, ScoreError> {
+pub(super) fn parse_a(st: &Stmt, clock: Clock) -> Result<Statement, ScoreError> {
     st.arity(3)?;
     st.num(&st.fields[0], "p1")?;
-    let at = st.num(&st.fields[1], "p2")?;
+    let at = clock.warp * st.num(&st.fields[1], "p2")? + clock.base;
     let dur = st.num(&st.fields[2], "p3")?;
     Ok(Statement::A {
         at,
         dur,
+        line: st.line,
+        col: st.col,
+    })
+}
+
+/// `b time`, `v factor`, `y seed`: one number.
+pub(super) fn parse_one(st: &Stmt) -> Result<f64, ScoreError> {
+    st.arity(1)?;
+    st.num(&st.fields[0], "p1")
+}
+
+/// `s [time]`
+pub(super) fn parse_s(st: &Stmt) -> Result<Statement, ScoreError> {
+    st.arity(1)?;
+    let at = st.fields.first().map(|f| st.num(f, "p1")).transpose()?;
+    Ok(Statement::S {
+        at,
         line: st.line,
         col: st.col,
     })
@@ -49,21 +84,12 @@ pub(super) fn parse_e(st: &Stmt) -> Result<Statement, ScoreError> {
     })
 }
 
-/// `q instr time 0|1`
-pub(super) fn parse_q(st: &Stmt) -> Result<Statement, ScoreError> {
+/// `q instr time 0|x`: 0 mutes, any other value unmutes (as in Csound).
+pub(super) fn parse_q(st: &Stmt, clock: Clock) -> Result<Statement, ScoreError> {
     st.arity(3)?;
     let instr = st.num(&st.fields[0], "p1")?;
-    let at = st.num(&st.fields[1], "p2")?;
-    let on = match st.num(&st.fields[2], "p3")? {
-        x if x == 0.0 => false,
-        x if x == 1.0 => true,
-        x => {
-            return Err(st.at(
-                &st.fields[2],
-                format!("p3: expected 0 (mute) or 1 (unmute), got {x}"),
-            ))
-        }
-    };
+    let at = clock.warp * st.num(&st.fields[1], "p2")? + clock.base;
+    let on = st.num(&st.fields[2], "p3")? != 0.0;
     Ok(Statement::Q {
         instr,
         at,
@@ -87,6 +113,15 @@ pub(super) fn parse_t(st: &Stmt) -> Result<Statement, ScoreError> {
             return Err(st.at(
                 &pair[0],
                 format!("p1: the first tempo must be at time 0, got {at}"),
+            ));
+        }
+        if let Some(&(last, _)) = points.last().filter(|p: &&(f64, f64)| at < p.0) {
+            return Err(st.at(
+                &pair[0],
+                format!(
+                    "p{}: tempo points must not go back in time: {at} after {last}",
+                    2 * k + 1
+                ),
             ));
         }
         if bpm <= 0.0 {
