@@ -10,9 +10,9 @@ mod handlers;
 mod jack;
 mod live;
 mod loops;
+mod midi_file;
 #[cfg(all(feature = "jack", feature = "midi-jack"))]
 mod midi_in;
-mod midi_file;
 mod midi_out;
 mod palette;
 mod pitch;

@@ -251,7 +251,11 @@ fn an_opened_port_bends_sustains_changes_program_and_plays_drums() {
     assert!(rig.eval("midi_in(\"KBD\"); throw \"no\"").is_err());
     std::thread::sleep(Duration::from_millis(50));
     let status = rig.eval("status()").unwrap().unwrap_or_default();
-    let line = status.lines().find(|l| l.contains("MIDI in:")).unwrap_or_default().to_string();
+    let line = status
+        .lines()
+        .find(|l| l.contains("MIDI in:"))
+        .unwrap_or_default()
+        .to_string();
     assert!(!line.contains("kbd:keys"), "{status}");
     let opened = rig.eval("midi_in(\"KBD\")").unwrap().unwrap();
     assert!(opened.contains("kbd:keys"), "{opened}");
@@ -554,8 +558,14 @@ fn a_keyboard_killed_mid_session_is_reported_once_and_plays_again_when_it_return
     );
     let printed = lines.lock().unwrap().clone();
     assert_eq!(printed.len(), 2, "{printed:?}");
-    assert!(printed[0].contains(&format!("\"{port}\" disappeared")), "{printed:?}");
-    assert!(printed[1].contains(&format!("\"{port}\" is back")), "{printed:?}");
+    assert!(
+        printed[0].contains(&format!("\"{port}\" disappeared")),
+        "{printed:?}"
+    );
+    assert!(
+        printed[1].contains(&format!("\"{port}\" is back")),
+        "{printed:?}"
+    );
 }
 
 /// Largest second difference |x[n+1] - 2x[n] + x[n-1]|: a click or a

@@ -448,7 +448,10 @@ fn ctrl_c_on_an_empty_line_ends_every_midi_note() {
     t.keys(&["C-c"]);
     let seen = dump.wait_for("note-offs after Ctrl-C", 5.0, |s| sounding(s).is_empty());
     let screen = t.wait_for("Ctrl-C: panic()");
-    assert!(!seen.iter().any(|m| m.bytes.get(1) == Some(&72)), "{seen:?}");
+    assert!(
+        !seen.iter().any(|m| m.bytes.get(1) == Some(&72)),
+        "{seen:?}"
+    );
     assert!(seen.iter().any(|m| m.bytes == [0xB0, 123, 0]), "{seen:?}");
     t.keys(&["C-d"]);
     let end = t.wait_for("EXITED rc=0");
@@ -491,23 +494,45 @@ fn a_mirrored_sequence_lights_its_pads_in_time_and_follows_edits_and_pad_presses
         .collect();
     assert_eq!(
         drawn,
-        vec![(36, 64), (37, 0), (38, 0), (39, 0), (40, 64), (41, 0), (42, 0), (43, 0)]
+        vec![
+            (36, 64),
+            (37, 0),
+            (38, 0),
+            (39, 0),
+            (40, 64),
+            (41, 0),
+            (42, 0),
+            (43, 0)
+        ]
     );
     // The playing step walks across the pads, one step (125 ms) apart.
     let seen = dump.wait_for("two rounds of steps", 10.0, |s| {
         pads(s).iter().filter(|m| m.bytes[2] == 127).count() >= 17
     });
-    let playing: Vec<&Seen> = pads(&seen).into_iter().filter(|m| m.bytes[2] == 127).collect();
-    let gaps: Vec<i64> = playing.windows(2).map(|w| w[1].frame as i64 - w[0].frame as i64).collect();
+    let playing: Vec<&Seen> = pads(&seen)
+        .into_iter()
+        .filter(|m| m.bytes[2] == 127)
+        .collect();
+    let gaps: Vec<i64> = playing
+        .windows(2)
+        .map(|w| w[1].frame as i64 - w[0].frame as i64)
+        .collect();
     println!("mirror: frames between highlighted steps {gaps:?}");
     for (k, w) in playing.windows(2).enumerate() {
-        assert_eq!(w[1].bytes[1], 36 + ((w[0].bytes[1] - 36 + 1) % 8), "step {k}: {playing:?}");
+        assert_eq!(
+            w[1].bytes[1],
+            36 + ((w[0].bytes[1] - 36 + 1) % 8),
+            "step {k}: {playing:?}"
+        );
     }
     // Wall-clock stamps on a shared 2-core machine running other tests: all
     // but two steps within 1 ms (48 frames) of 6000 frames apart, none
     // beyond 10 ms (every figure is printed above).
     let off: Vec<i64> = gaps.iter().map(|g| (g - 6000).abs()).collect();
-    assert!(off.iter().filter(|o| **o > 48).count() <= 2, "steps 6000 frames apart: {gaps:?}");
+    assert!(
+        off.iter().filter(|o| **o > 48).count() <= 2,
+        "steps 6000 frames apart: {gaps:?}"
+    );
     assert!(off.iter().all(|o| *o <= 480), "{gaps:?}");
     // Leaving a step restores its own colour (step 1 lit, step 2 dark).
     let p = pads(&seen);
@@ -517,8 +542,15 @@ fn a_mirrored_sequence_lights_its_pads_in_time_and_follows_edits_and_pad_presses
         .map(|w| w[0].bytes[1])
         .collect();
     assert!(!left.is_empty());
-    for w in p.windows(2).filter(|w| w[1].bytes[2] == 127 && w[0].bytes[2] != 127) {
-        let want = if matches!(w[0].bytes[1], 36 | 40) { 64 } else { 0 };
+    for w in p
+        .windows(2)
+        .filter(|w| w[1].bytes[2] == 127 && w[0].bytes[2] != 127)
+    {
+        let want = if matches!(w[0].bytes[1], 36 | 40) {
+            64
+        } else {
+            0
+        };
         assert_eq!(w[0].bytes[2], want, "{:?}", w[0]);
     }
     // An edit at the REPL and a pad press show at once (or as the playing step).
@@ -530,7 +562,10 @@ fn a_mirrored_sequence_lights_its_pads_in_time_and_follows_edits_and_pad_presses
         new.iter().any(|m| m.bytes[1] == 38 && m.bytes[2] == 64)
             && new.iter().any(|m| m.bytes[1] == 42 && m.bytes[2] == 96)
     });
-    assert!(pads(&seen[before..]).len() < 12, "only the changed pads were sent");
+    assert!(
+        pads(&seen[before..]).len() < 12,
+        "only the changed pads were sent"
+    );
     // mirror(false): every pad dark, and no more pad messages.
     rig.eval("seq(\"k\").mirror(false)").unwrap();
     let seen = dump.wait_for("the pads darkened", 5.0, |s| {
@@ -538,8 +573,15 @@ fn a_mirrored_sequence_lights_its_pads_in_time_and_follows_edits_and_pad_presses
         p.len() >= 8 && p[p.len() - 8..].iter().all(|m| m.bytes[2] == 0)
     });
     std::thread::sleep(Duration::from_millis(500));
-    assert_eq!(pads(&dump.seen()).len(), pads(&seen).len(), "the pads stay dark");
-    let e = rig.eval("seq(\"k\").mirror(\"leds\", 200)").unwrap_err().to_string();
+    assert_eq!(
+        pads(&dump.seen()).len(),
+        pads(&seen).len(),
+        "the pads stay dark"
+    );
+    let e = rig
+        .eval("seq(\"k\").mirror(\"leds\", 200)")
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("first_note must be 0-127, got 200"), "{e}");
     m.quit();
 }
@@ -556,23 +598,34 @@ fn an_output_that_disappears_is_reported_once_and_reconnected_when_it_returns() 
          live_loop(\"pulse\", 0.5, |i| note(1, 60, 0.1))",
     )
     .unwrap();
-    m.dump()
-        .wait_for("the pulse", 5.0, |s| s.iter().filter(|x| is_on(x)).count() >= 2);
+    m.dump().wait_for("the pulse", 5.0, |s| {
+        s.iter().filter(|x| is_on(x)).count() >= 2
+    });
     m.dump = None; // SIGINT: the monitor leaves, its port with it
     let deadline = Instant::now() + Duration::from_secs(3);
-    while !m.lines.lock().unwrap().iter().any(|l| l.contains("disappeared")) {
+    while !m
+        .lines
+        .lock()
+        .unwrap()
+        .iter()
+        .any(|l| l.contains("disappeared"))
+    {
         assert!(Instant::now() < deadline, "{:?}", m.lines.lock().unwrap());
         std::thread::sleep(Duration::from_millis(20));
     }
     std::thread::sleep(Duration::from_millis(700));
     let dir = crate::repl::scratch("midi-out-gone-2");
     m.dump = Some(Dump::start(&m._jack, &dir));
-    m.dump()
-        .wait_for("the pulse again", 5.0, |s| s.iter().filter(|x| is_on(x)).count() >= 2);
+    m.dump().wait_for("the pulse again", 5.0, |s| {
+        s.iter().filter(|x| is_on(x)).count() >= 2
+    });
     assert!(rig_is_alive(m.rig()));
     let lines = m.lines.lock().unwrap().clone();
     assert_eq!(lines.len(), 2, "{lines:?}");
-    assert!(lines[0].contains("\"synth:input\" disappeared"), "{lines:?}");
+    assert!(
+        lines[0].contains("\"synth:input\" disappeared"),
+        "{lines:?}"
+    );
     assert!(lines[1].contains("\"synth:input\" is back"), "{lines:?}");
     m.quit();
 }
@@ -609,9 +662,8 @@ fn midi_clock_out_ticks_arrive_evenly_spaced_from_start_to_stop() {
     // against its ideal time (a single late tick at either end is not drift).
     let offset = |k: usize| ticks[k] - ticks[0] - ideal * k as f64;
     let n_t = ticks.len();
-    let drift_ms = ((n_t - 10..n_t).map(offset).sum::<f64>() - (0..10).map(offset).sum::<f64>())
-        / 10.0
-        / 48.0;
+    let drift_ms =
+        ((n_t - 10..n_t).map(offset).sum::<f64>() - (0..10).map(offset).sum::<f64>()) / 10.0 / 48.0;
     let worst = spacing_ms.iter().cloned().fold(0.0, f64::max);
     let mean = spacing_ms.iter().sum::<f64>() / spacing_ms.len() as f64;
     println!(

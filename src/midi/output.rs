@@ -447,7 +447,8 @@ impl Thread {
             OutCmd::AllOff => {
                 // Pending channel messages go; the clock (system messages,
                 // F0 and up) keeps its time.
-                self.heap.retain(|Reverse(d)| d.bytes.first().is_some_and(|b| *b >= 0xF0));
+                self.heap
+                    .retain(|Reverse(d)| d.bytes.first().is_some_and(|b| *b >= 0xF0));
                 for o in &mut self.outputs {
                     o.all_off(&self.report);
                 }
@@ -576,7 +577,9 @@ pub fn messages(bytes: &[u8]) -> impl Iterator<Item = &[u8]> {
     std::iter::from_fn(move || {
         let first = *rest.first()?;
         let len = if first == 0xF0 {
-            rest.iter().position(|b| *b == 0xF7).map_or(rest.len(), |i| i + 1)
+            rest.iter()
+                .position(|b| *b == 0xF7)
+                .map_or(rest.len(), |i| i + 1)
         } else {
             1 + data_bytes(first).unwrap_or(0)
         };
@@ -607,10 +610,7 @@ mod tests {
     fn bytes_split_into_whole_messages() {
         let b = [0x90, 36, 64, 0xF0, 1, 2, 0xF7, 0xC0, 5, 0xF8, 0x80, 36, 0];
         let m: Vec<&[u8]> = messages(&b).collect();
-        assert_eq!(
-            m,
-            vec![&b[0..3], &b[3..7], &b[7..9], &b[9..10], &b[10..13]]
-        );
+        assert_eq!(m, vec![&b[0..3], &b[3..7], &b[7..9], &b[9..10], &b[10..13]]);
     }
 
     #[test]

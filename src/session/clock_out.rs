@@ -48,7 +48,9 @@ impl ClockOut {
     /// not been sent yet.
     fn tick_at_bar_after(&self, beat: f64) -> u64 {
         let bar = super::loops::next_bar(self.origin, beat);
-        let mut tick = ((bar - self.origin) * TICKS_PER_BEAT as f64).round().max(0.0) as u64;
+        let mut tick = ((bar - self.origin) * TICKS_PER_BEAT as f64)
+            .round()
+            .max(0.0) as u64;
         let per_bar = (super::loops::BAR_BEATS * TICKS_PER_BEAT as f64) as u64;
         while tick < self.next_tick {
             tick += per_bar;
@@ -64,7 +66,11 @@ impl Session {
         let frame = self.frame_at(self.cursor).0;
         if let Some(old) = self.clock_out.take() {
             let port = old.port;
-            self.midi_outbox.push(OutCmd::Send { port, frame, bytes: vec![STOP] });
+            self.midi_outbox.push(OutCmd::Send {
+                port,
+                frame,
+                bytes: vec![STOP],
+            });
         }
         let Some(port) = port else {
             return;
@@ -81,7 +87,8 @@ impl Session {
             start_tick,
             next_tick: 0,
         }));
-        self.scheduler.push(Beats(origin), Item::Clock { id, tick: 0 });
+        self.scheduler
+            .push(Beats(origin), Item::Clock { id, tick: 0 });
     }
 
     /// Send tick `tick` of the clock `id` (Start first when due) and
@@ -102,10 +109,18 @@ impl Session {
         });
         if start {
             let port = c.port.clone();
-            self.midi_outbox.push(OutCmd::Send { port, frame, bytes: vec![START] });
+            self.midi_outbox.push(OutCmd::Send {
+                port,
+                frame,
+                bytes: vec![START],
+            });
         }
         let port = c.port.clone();
-        self.midi_outbox.push(OutCmd::Send { port, frame, bytes: vec![TICK] });
+        self.midi_outbox.push(OutCmd::Send {
+            port,
+            frame,
+            bytes: vec![TICK],
+        });
         let next = Item::Clock { id, tick: tick + 1 };
         self.scheduler.push(c.beat_of(tick + 1), next);
     }
@@ -126,7 +141,11 @@ impl Session {
         } else {
             let frame = self.frame_at(self.cursor).0;
             let port = c.port;
-            self.midi_outbox.push(OutCmd::Send { port, frame, bytes: vec![STOP] });
+            self.midi_outbox.push(OutCmd::Send {
+                port,
+                frame,
+                bytes: vec![STOP],
+            });
         }
     }
 }
@@ -159,7 +178,11 @@ mod tests {
         s.cursor = Beats(3.5);
         s.set_clock_out(Some("drums".into()));
         let sent = run(&mut s, 48_000 * 300);
-        assert_eq!(sent[0], (s.frame_at(Beats(8.0)).0, START), "Start on the bar a beat away");
+        assert_eq!(
+            sent[0],
+            (s.frame_at(Beats(8.0)).0, START),
+            "Start on the bar a beat away"
+        );
         let ticks: Vec<u64> = sent.iter().filter(|m| m.1 == TICK).map(|m| m.0).collect();
         let per_tick = 48_000.0 * 60.0 / 97.0 / 24.0;
         let first = ticks[0] as f64;
@@ -185,9 +208,16 @@ mod tests {
         let ticks: Vec<u64> = sent.iter().filter(|m| m.1 == TICK).map(|m| m.0).collect();
         let gap = |k: usize| ticks[k + 1] - ticks[k];
         assert_eq!(gap(0), 1000, "120 bpm: 1000 frames a tick");
-        assert!((1999..=2001).contains(&gap(24 * 9)), "60 bpm: {}", gap(24 * 9));
+        assert!(
+            (1999..=2001).contains(&gap(24 * 9)),
+            "60 bpm: {}",
+            gap(24 * 9)
+        );
         // Tick 0 is beat 4 (the bar a beat away): the ramp is ticks 96-192.
-        assert!((96..192).all(|k| gap(k) + 1 >= gap(k - 1)), "the ramp slows them");
+        assert!(
+            (96..192).all(|k| gap(k) + 1 >= gap(k - 1)),
+            "the ramp slows them"
+        );
         s.cursor = Beats(13.0);
         s.playing.set(false);
         s.clock_transport(false);
@@ -197,7 +227,11 @@ mod tests {
         let sent = run(&mut s, until);
         assert_eq!(sent[0], (s.frame_at(Beats(13.0)).0, STOP));
         let start = sent.iter().position(|m| m.1 == START).unwrap();
-        assert_eq!(sent[start].0, s.frame_at(Beats(16.0)).0, "Start on the next bar");
+        assert_eq!(
+            sent[start].0,
+            s.frame_at(Beats(16.0)).0,
+            "Start on the next bar"
+        );
         assert_eq!(sent[start + 1], (sent[start].0, TICK), "then its tick");
     }
 }

@@ -196,7 +196,8 @@ impl Session {
             .collect();
         self.midi_held.clear();
         self.midi_sustained.clear();
-        self.midi_pedal.update(|p| p.iter_mut().for_each(|d| *d = false));
+        self.midi_pedal
+            .update(|p| p.iter_mut().for_each(|d| *d = false));
         for id in held {
             self.send(Command::Release { frame, id });
         }
@@ -316,7 +317,11 @@ mod tests {
                 sound: false,
             }
         });
-        let on = MidiMsg::NoteOn { ch: 1, key: 60, vel: 90 };
+        let on = MidiMsg::NoteOn {
+            ch: 1,
+            key: 60,
+            vel: 90,
+        };
         assert_eq!(s.midi_message(Frame(10), on), MidiAction::Done);
         s.midi_message(Frame(20), MidiMsg::PitchBend { ch: 1, value: 0 });
         s.midi_message(Frame(30), MidiMsg::Program { ch: 1, program: 7 });
@@ -331,7 +336,11 @@ mod tests {
             .collect();
         assert_eq!(
             sent,
-            vec![(10, vec![0x94, 60, 90]), (20, vec![0xE4, 0, 64]), (30, vec![0xC4, 7])]
+            vec![
+                (10, vec![0x94, 60, 90]),
+                (20, vec![0xE4, 0, 64]),
+                (30, vec![0xC4, 7])
+            ]
         );
         assert!(cmds(&mut s).is_empty(), "nothing sounds in Tactus");
         assert_eq!(s.midi_notes_held(), 0);

@@ -167,7 +167,10 @@ impl Session {
             (m.shown, m.last_frame) = (shown, last);
         }
         let frame = Frame(frame.0.max(last));
-        let now = q.mirror.as_ref().map(|m| (m.port.clone(), m.all(&q.pattern)));
+        let now = q
+            .mirror
+            .as_ref()
+            .map(|m| (m.port.clone(), m.all(&q.pattern)));
         if let Some(m) = old {
             self.mirror_send(m.port.clone(), frame, m.dark());
         }

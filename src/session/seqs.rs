@@ -173,7 +173,8 @@ impl Session {
             self.seqs.remove(&name);
             if let Some((port, bytes)) = dark {
                 let frame = self.frame_at(at).0;
-                self.midi_outbox.push(crate::midi::output::OutCmd::Send { port, frame, bytes });
+                self.midi_outbox
+                    .push(crate::midi::output::OutCmd::Send { port, frame, bytes });
             }
             return;
         }

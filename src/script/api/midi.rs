@@ -24,7 +24,8 @@ pub fn register(engine: &mut Engine, st: &Shared) {
             }
             Some(Err(why)) => err(format!("midi_in(): no MIDI: {why}")),
             Some(Ok(_)) => {
-                let port = input::Inputs::resolve(name).or_else(|e| err(format!("midi_in(): {e}")))?;
+                let port =
+                    input::Inputs::resolve(name).or_else(|e| err(format!("midi_in(): {e}")))?;
                 // Opened once the evaluation has committed (a failed one opens nothing).
                 st.session.midi_in_opens.push(port.clone());
                 Ok(port)

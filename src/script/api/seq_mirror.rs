@@ -97,11 +97,14 @@ fn mirror(
             None => return err(format!("mirror(): no sequence named \"{}\"", h.name)),
         }
     };
-    let first = match first {
-        Some(f) => Some(data_byte(f, "first_note")?),
-        None if opts.contains_key("notes") => None,
-        None => return err("mirror(): give the first pad's note, or #{ notes: [..] } with one pad per step"),
-    };
+    let first =
+        match first {
+            Some(f) => Some(data_byte(f, "first_note")?),
+            None if opts.contains_key("notes") => None,
+            None => return err(
+                "mirror(): give the first pad's note, or #{ notes: [..] } with one pad per step",
+            ),
+        };
     let channel = match opts.get("channel") {
         Some(v) => args::channel(v, "mirror")?,
         None => 0,
