@@ -58,7 +58,9 @@ fn root_midi(name: &str) -> Option<i64> {
 
 /// Split "C#m7" into ("C#", "m7").
 fn split_root(name: &str) -> (&str, &str) {
-    let mut end = 1.min(name.len());
+    // The root's letter is one character, of any width (a byte index
+    // could cut "é" or "€" in half).
+    let mut end = name.chars().next().map_or(0, char::len_utf8);
     for c in name[end..].chars() {
         if matches!(c, '#' | 'b') || c.is_ascii_digit() || c == '-' {
             end += c.len_utf8();
@@ -156,6 +158,15 @@ pub fn register(engine: &mut Engine, st: &Shared) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn chord_names_in_any_script_are_errors_not_panics() {
+        assert_eq!(chord_midi("C#m7").unwrap(), vec![61, 64, 68, 71]);
+        for bad in ["é", "€maj", "Cé", "", "ü#", "C€"] {
+            let e = chord_midi(bad).unwrap_err();
+            assert!(e.contains("chord"), "{bad}: {e}");
+        }
+    }
 
     #[test]
     fn chords_and_rhythms() {
