@@ -252,3 +252,19 @@ fn a_failed_reload_leaves_sequences_as_they_were() {
         "only the first version's sequence: {printed}"
     );
 }
+
+/// Loop periods too short to advance the clock, or too long to map to
+/// frames, hung the script thread (issue 16): now one clear error each.
+#[test]
+fn loop_periods_out_of_range_are_errors_not_hangs() {
+    for beats in ["1e-9", "0.000001", "1e308", "0", "-1"] {
+        let src = format!("live_loop(\"x\", {beats}, |i| {{ note(1, 60, 0.5); }});");
+        let e = tactus::render::render_to_vec("t.rhai", &src, &Default::default())
+            .err()
+            .unwrap_or_else(|| panic!("{beats} was accepted"))
+            .to_string();
+        assert!(e.contains("beats must be 0.00390625 (1/256) to 65536"), "{beats}: {e}");
+    }
+    let ok = "live_loop(\"x\", 0.25, |i| { note(1, 60, 0.1); }); end(1);";
+    assert!(tactus::render::render_to_vec("t.rhai", ok, &Default::default()).is_ok());
+}

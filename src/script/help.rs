@@ -142,7 +142,7 @@ pub const DOCS: &[Doc] = &[
     Doc {
         name: "live_loop",
         usage: "live_loop(\"name\", beats, |i| { ... })",
-        text: "A loop whose body runs once per iteration of that many beats (i counts iterations); redefining it swaps the body at the next boundary, keeping phase. New loops start on the next bar.",
+        text: "A loop whose body runs once per iteration of that many beats (1/256 to 65536; i counts iterations); redefining it swaps the body at the next boundary, keeping phase. New loops start on the next bar.",
         example: "live_loop(\"bass\", 1, |i| { note(2, 36, 0.25); wait(0.5); note(2, 43, 0.25); })",
     },
     Doc {

@@ -10,6 +10,15 @@ use rhai::{Array, Dynamic, Engine, FnPtr, NativeCallContext};
 
 pub use crate::script::lex::call_text;
 
+/// The shortest loop period, in beats: 1/256 beat is 11 frames at the
+/// fastest tempo (1000 bpm, 48 kHz); shorter ones could not advance the
+/// clock at all and would hang the script thread.
+pub const MIN_PERIOD_BEATS: f64 = 1.0 / 256.0;
+
+/// The longest loop period, in beats (about 18 hours at 60 bpm): beyond
+/// the time horizon beats no longer map to frames.
+pub const MAX_PERIOD_BEATS: f64 = 65_536.0;
+
 /// Register the bindings of this area.
 pub fn register(engine: &mut Engine, st: &Shared) {
     let s = st.clone();
@@ -17,8 +26,10 @@ pub fn register(engine: &mut Engine, st: &Shared) {
         "live_loop",
         move |ctx: NativeCallContext, name: &str, beats: Dynamic, f: FnPtr| -> Res<()> {
             let period = args::num(&beats, "live_loop", "beats")?;
-            if period <= 0.0 {
-                return err(format!("live_loop(): beats must be above 0, got {period}"));
+            if !(MIN_PERIOD_BEATS..=MAX_PERIOD_BEATS).contains(&period) {
+                return err(format!(
+                    "live_loop(): beats must be {MIN_PERIOD_BEATS} (1/256) to {MAX_PERIOD_BEATS}, got {period}"
+                ));
             }
             if name.is_empty() {
                 return err("live_loop(): the loop needs a name");
