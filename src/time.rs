@@ -151,6 +151,9 @@ pub struct TempoMap {
     segments: Vec<Segment>,
 }
 
+/// The shortest tempo ramp, in beats; a shorter one is a jump.
+pub const MIN_RAMP_BEATS: f64 = 1e-6;
+
 /// The default tempo, as in Csound scores without a `t` statement.
 pub const DEFAULT_BPM: f64 = 60.0;
 
@@ -272,8 +275,10 @@ impl TempoMap {
     /// hold it; a jump (as `set_tempo`) when there is nothing to ramp.
     fn ramp_between(&mut self, start: f64, end: f64, bpm: f64) {
         let from = self.bpm_at(Beats(start));
-        // `!(end > start)` also catches NaN.
-        if !(end > start) || from == bpm {
+        // A ramp shorter than MIN_RAMP_BEATS is a jump: a slope over a
+        // vanishing span (tempo(120, 1e-308)) is infinite and made the map
+        // NaN. `!(... > ...)` also catches NaN.
+        if !(end - start > MIN_RAMP_BEATS) || from == bpm {
             return self.set_tempo(Beats(start), bpm);
         }
         self.cut(start);
@@ -354,6 +359,16 @@ impl TempoMap {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_vanishing_ramp_is_a_jump_not_a_nan_map() {
+        let mut m = TempoMap::new(60.0);
+        m.ramp_tempo(Beats(0.0), 120.0, Beats(1e-308));
+        assert_eq!(m.beats_to_seconds(Beats(1.0)).0, 0.5);
+        m.ramp_tempo(Beats(2.0), 60.0, Beats(1e-9));
+        assert_eq!(m.beats_to_seconds(Beats(3.0)).0, 2.0);
+    }
+
     use super::*;
 
     #[test]

@@ -263,7 +263,10 @@ fn loop_periods_out_of_range_are_errors_not_hangs() {
             .err()
             .unwrap_or_else(|| panic!("{beats} was accepted"))
             .to_string();
-        assert!(e.contains("beats must be 0.00390625 (1/256) to 65536"), "{beats}: {e}");
+        assert!(
+            e.contains("beats must be 0.00390625 (1/256) to 65536"),
+            "{beats}: {e}"
+        );
     }
     let ok = "live_loop(\"x\", 0.25, |i| { note(1, 60, 0.1); }); end(1);";
     assert!(tactus::render::render_to_vec("t.rhai", ok, &Default::default()).is_ok());
