@@ -226,3 +226,71 @@ mod tests {
         assert_eq!(Mirror::new("p".into(), 126, 4).notes, vec![126, 127]);
     }
 }
+
+#[cfg(test)]
+mod session_tests {
+    use super::*;
+    use crate::session::seqs::parse_pattern;
+    use crate::time::{Beats, SampleRate};
+
+    #[test]
+    fn the_pads_follow_each_step_on_its_frame_and_edits_come_after_queued_steps() {
+        let mut s = Session::new(SampleRate(48_000), 256);
+        s.tempo.update(|t| t.set_tempo(Beats(0.0), 120.0));
+        let seq = Seq {
+            id: 0,
+            channel: 0,
+            pitch_hz: 261.6,
+            pattern: parse_pattern("x...x...").unwrap(),
+            step_beats: 0.25,
+            swing: 0.0,
+            vel: 100.0,
+            count: 0,
+            stopping: false,
+            mirror: None,
+        };
+        s.define_seq("k", seq, Beats(0.0));
+        s.set_mirror("k", Some(Mirror::new("pads".into(), 36, 8)))
+            .unwrap();
+        while let Some((at, item)) = s.pop_due(Frame(48_000)) {
+            if let Some(crate::session::scheduler::Item::Seq(id)) = s.release(at, item) {
+                s.seq_step(at, id);
+            }
+        }
+        let sent: Vec<(u64, Vec<u8>)> = s
+            .midi_outbox
+            .take()
+            .into_iter()
+            .filter_map(|c| match c {
+                OutCmd::Send { frame, bytes, .. } => Some((frame, bytes)),
+                _ => None,
+            })
+            .collect();
+        // All pads first, then at each step (6000 frames apart at 120 bpm):
+        // the step left back to its colour and the new one highlighted.
+        assert_eq!(sent[0].1.len(), 24);
+        let highlights: Vec<(u64, u8)> = sent[1..]
+            .iter()
+            .flat_map(|(f, b)| b.chunks(3).filter(|m| m[2] == 127).map(move |m| (*f, m[1])))
+            .collect();
+        let want: Vec<(u64, u8)> = (0..8).map(|k| (k * 6000, 36 + k as u8)).collect();
+        assert_eq!(highlights, want);
+        assert_eq!(
+            sent[2].1,
+            vec![0x90, 36, 64, 0x90, 37, 127],
+            "step 1 lit again"
+        );
+        // An edit now (beat 0) is sent after the last step already queued.
+        s.set_step("k", 3, crate::session::seqs::Step::On).unwrap();
+        let edit: Vec<(u64, Vec<u8>)> = s
+            .midi_outbox
+            .take()
+            .into_iter()
+            .filter_map(|c| match c {
+                OutCmd::Send { frame, bytes, .. } => Some((frame, bytes)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(edit, vec![(42_000, vec![0x90, 38, 64])]);
+    }
+}
