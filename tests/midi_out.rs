@@ -69,15 +69,7 @@ impl Dump {
 
     /// Wait until `pred` holds for what was seen (or time out).
     fn wait_for(&self, what: &str, secs: f64, pred: impl Fn(&[Seen]) -> bool) -> Vec<Seen> {
-        let deadline = Instant::now() + Duration::from_secs_f64(secs);
-        loop {
-            let s = self.seen();
-            if pred(&s) {
-                return s;
-            }
-            assert!(Instant::now() < deadline, "waiting for {what}; seen {s:?}");
-            std::thread::sleep(Duration::from_millis(20));
-        }
+        wait_for_seen(what, secs, || self.seen(), pred)
     }
 }
 
@@ -134,15 +126,25 @@ impl Probe {
     }
 
     fn wait_for(&self, what: &str, secs: f64, pred: impl Fn(&[Seen]) -> bool) -> Vec<Seen> {
-        let deadline = Instant::now() + Duration::from_secs_f64(secs);
-        loop {
-            let s = self.seen();
-            if pred(&s) {
-                return s;
-            }
-            assert!(Instant::now() < deadline, "waiting for {what}; seen {s:?}");
-            std::thread::sleep(Duration::from_millis(20));
+        wait_for_seen(what, secs, || self.seen(), pred)
+    }
+}
+
+/// Poll `seen` until `pred` holds for it (or time out); what was seen.
+fn wait_for_seen(
+    what: &str,
+    secs: f64,
+    seen: impl Fn() -> Vec<Seen>,
+    pred: impl Fn(&[Seen]) -> bool,
+) -> Vec<Seen> {
+    let deadline = Instant::now() + Duration::from_secs_f64(secs);
+    loop {
+        let s = seen();
+        if pred(&s) {
+            return s;
         }
+        assert!(Instant::now() < deadline, "waiting for {what}; seen {s:?}");
+        std::thread::sleep(Duration::from_millis(20));
     }
 }
 

@@ -215,11 +215,7 @@ impl Inputs {
                 state,
             )
         })
-        .map_err(|e| MidiError::Open {
-            kind: "input",
-            name: name.to_string(),
-            reason: e.to_string(),
-        })
+        .map_err(|e| open_error(name, e))
     }
 
     /// Every [`PORT_CHECK`]: the opened ports that disappeared (their
@@ -301,11 +297,7 @@ impl Inputs {
                     state,
                 )
             })
-            .map_err(|e| MidiError::Open {
-                kind: "input",
-                name: name.clone(),
-                reason: e.to_string(),
-            })?;
+            .map_err(|e| open_error(&name, e))?;
             self.open.push(Opened {
                 name: name.clone(),
                 conn: Some(conn),
@@ -322,6 +314,15 @@ impl Inputs {
                 reason: "this system has no virtual MIDI ports".into(),
             })
         }
+    }
+}
+
+/// Why the input `name` could not be opened.
+fn open_error(name: &str, e: impl std::fmt::Display) -> MidiError {
+    MidiError::Open {
+        kind: "input",
+        name: name.to_string(),
+        reason: e.to_string(),
     }
 }
 

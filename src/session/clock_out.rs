@@ -161,13 +161,9 @@ mod tests {
         while let Some((at, item)) = s.pop_due(Frame(until)) {
             s.release(at, item);
         }
-        s.midi_outbox
-            .take()
+        s.take_midi_sends()
             .into_iter()
-            .filter_map(|c| match c {
-                OutCmd::Send { frame, bytes, .. } => Some((frame, bytes[0])),
-                _ => None,
-            })
+            .map(|(frame, bytes)| (frame, bytes[0]))
             .collect()
     }
 

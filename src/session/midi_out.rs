@@ -30,6 +30,21 @@ impl MidiRoute {
 /// evaluation's are taken back).
 pub type MidiOutbox = super::txn::TxQueue<OutCmd>;
 
+impl super::Session {
+    /// Take the outbox's `Send` messages as (frame, bytes), for tests.
+    #[cfg(test)]
+    pub(crate) fn take_midi_sends(&mut self) -> Vec<(u64, Vec<u8>)> {
+        self.midi_outbox
+            .take()
+            .into_iter()
+            .filter_map(|c| match c {
+                OutCmd::Send { frame, bytes, .. } => Some((frame, bytes)),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
 /// A frequency as the nearest MIDI key.
 pub fn hz_to_key(hz: f64) -> u8 {
     (69.0 + 12.0 * (hz.max(1e-3) / 440.0).log2())

@@ -307,7 +307,6 @@ mod tests {
 
     #[test]
     fn a_channel_routed_to_midi_passes_the_keyboard_through() {
-        use crate::midi::output::OutCmd;
         use crate::session::midi_out::MidiRoute;
         let mut s = session();
         s.channels.update(|all| {
@@ -325,15 +324,7 @@ mod tests {
         assert_eq!(s.midi_message(Frame(10), on), MidiAction::Done);
         s.midi_message(Frame(20), MidiMsg::PitchBend { ch: 1, value: 0 });
         s.midi_message(Frame(30), MidiMsg::Program { ch: 1, program: 7 });
-        let sent: Vec<(u64, Vec<u8>)> = s
-            .midi_outbox
-            .take()
-            .into_iter()
-            .filter_map(|c| match c {
-                OutCmd::Send { frame, bytes, .. } => Some((frame, bytes)),
-                _ => None,
-            })
-            .collect();
+        let sent: Vec<(u64, Vec<u8>)> = s.take_midi_sends();
         assert_eq!(
             sent,
             vec![

@@ -257,15 +257,7 @@ mod session_tests {
                 s.seq_step(at, id);
             }
         }
-        let sent: Vec<(u64, Vec<u8>)> = s
-            .midi_outbox
-            .take()
-            .into_iter()
-            .filter_map(|c| match c {
-                OutCmd::Send { frame, bytes, .. } => Some((frame, bytes)),
-                _ => None,
-            })
-            .collect();
+        let sent: Vec<(u64, Vec<u8>)> = s.take_midi_sends();
         // All pads first, then at each step (6000 frames apart at 120 bpm):
         // the step left back to its colour and the new one highlighted.
         assert_eq!(sent[0].1.len(), 24);
@@ -282,15 +274,7 @@ mod session_tests {
         );
         // An edit now (beat 0) is sent after the last step already queued.
         s.set_step("k", 3, crate::session::seqs::Step::On).unwrap();
-        let edit: Vec<(u64, Vec<u8>)> = s
-            .midi_outbox
-            .take()
-            .into_iter()
-            .filter_map(|c| match c {
-                OutCmd::Send { frame, bytes, .. } => Some((frame, bytes)),
-                _ => None,
-            })
-            .collect();
+        let edit: Vec<(u64, Vec<u8>)> = s.take_midi_sends();
         assert_eq!(edit, vec![(42_000, vec![0x90, 38, 64])]);
     }
 }
