@@ -45,5 +45,6 @@ pub mod repl_edit;
 pub mod repl_keys;
 pub mod script;
 pub mod session;
+pub mod sync;
 pub mod time;
 pub mod watch;

@@ -19,6 +19,7 @@ use crate::script::state::{MidiOutState, Printer};
 use crate::script::{ScriptError, ScriptHost};
 use crate::session::midi_play::MidiAction;
 use crate::session::Session;
+use crate::sync::link::LinkSync;
 use crate::time::{Beats, Frame, SampleRate, Seconds};
 use crate::watch::WatchEvent;
 use crossbeam_channel::{select, Receiver, Sender};
@@ -75,6 +76,8 @@ pub struct LiveConfig {
     /// Record the output from the start to this WAV file (`--record` with
     /// a device; the fallback records by itself).
     pub record: Option<PathBuf>,
+    /// Join the Ableton Link session from the start (`--link`).
+    pub link: bool,
 }
 
 /// The channels between the script thread and the rest.
@@ -127,6 +130,10 @@ pub fn run(cfg: LiveConfig, links: LiveLinks, printer: Printer) {
     let mut reloader = cfg.script.clone().map(Reloader::new);
     let midi_name = cfg.midi_out.clone();
     let record = cfg.record.clone();
+    let cfg_sr = cfg.sr;
+    if cfg.link {
+        thread_link_on(&mut host);
+    }
     let mut thread = Live {
         host,
         recorder: Recorder::new(cfg.sr.0),
@@ -134,6 +141,7 @@ pub fn run(cfg: LiveConfig, links: LiveLinks, printer: Printer) {
         links,
         printer,
         midi,
+        link: LinkSync::new(cfg_sr),
     };
     if let Some(path) = record {
         thread.record_from_start(path);
@@ -205,6 +213,11 @@ pub fn run(cfg: LiveConfig, links: LiveLinks, printer: Printer) {
     drop(midi_tx);
 }
 
+/// `--link`: join at the start, as `link(true)` does.
+fn thread_link_on(host: &mut ScriptHost) {
+    host.with_session(|s| s.link.update(|w| w.on = true));
+}
+
 /// Offer the virtual input and open the `--midi-in` ports; with no MIDI
 /// system, one line says why (and the session goes on without MIDI).
 fn open_midi(
@@ -242,6 +255,7 @@ struct Live {
     links: LiveLinks,
     printer: Printer,
     midi: Option<MidiOut>,
+    link: LinkSync,
 }
 
 impl Live {
@@ -306,6 +320,7 @@ impl Live {
             (self.printer)(&e);
         }
         self.watch_midi_inputs(now);
+        self.sync_link(now);
         self.release_from(now, Frame(now.0 + 1));
         // Never in select!: a blocked receiver would make the audio thread
         // take a lock to wake it (STYLE.md rule 5).
@@ -374,6 +389,26 @@ impl Live {
         );
     }
 
+    /// Steer the tempo map by Link from the horizon the scheduler is about
+    /// to release up to (see [`crate::sync::link`]).
+    fn sync_link(&mut self, now: Frame) {
+        let horizon = self.horizon(now);
+        let Live {
+            host, link, links, ..
+        } = self;
+        let lines = host.with_session(|s| link.tick(s, now, horizon, &links.telemetry));
+        for line in lines {
+            (self.printer)(&line);
+        }
+    }
+
+    /// The frame up to which a release from `from` sends: a block and the
+    /// lookahead ahead.
+    fn horizon(&self, from: Frame) -> Frame {
+        let ahead = self.cfg.sr.seconds_to_frames(self.host.lookahead());
+        Frame(from.0 + self.cfg.block_frames as u64 + ahead)
+    }
+
     /// Say which MIDI inputs disappeared or came back; the notes a vanished
     /// input held end one block from now (no key can lift them any more).
     fn watch_midi_inputs(&mut self, now: Frame) {
@@ -399,8 +434,7 @@ impl Live {
     /// Release what falls within a block plus the lookahead of `from`
     /// (notes before `skip_before` count as past), and send it.
     fn release_from(&mut self, from: Frame, skip_before: Frame) {
-        let ahead = self.cfg.sr.seconds_to_frames(self.host.lookahead());
-        let horizon = Frame(from.0 + self.cfg.block_frames as u64 + ahead);
+        let horizon = self.horizon(from);
         self.host.with_session(|s| s.skip_before = skip_before);
         for e in self.host.advance(horizon) {
             (self.printer)(&e.to_string());

@@ -53,6 +53,12 @@ struct Cli {
     /// `midi_out("NAME")` would (channels with `midi_out: true` play there).
     #[arg(long, value_name = "NAME")]
     midi_out: Option<String>,
+    /// Join the Ableton Link session on the local network from the start,
+    /// as `link(true)` does: tempo, beat grid and (with
+    /// `link_start_stop(true)`) play/stop shared with Ableton Live, phone
+    /// apps and other Tactus sessions.
+    #[arg(long)]
+    link: bool,
 }
 
 #[derive(Subcommand)]
@@ -182,6 +188,7 @@ fn cmd_session(cli: Cli) -> ExitCode {
         fallback_wav: cli.record,
         midi_in: cli.midi_in,
         midi_out: cli.midi_out,
+        link: cli.link,
     };
     match tactus::repl::run(opts) {
         Ok(()) => ExitCode::SUCCESS,

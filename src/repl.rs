@@ -35,6 +35,8 @@ pub struct SessionOptions {
     pub midi_in: Vec<String>,
     /// The MIDI output to open at the start (`--midi-out`).
     pub midi_out: Option<String>,
+    /// Join the Ableton Link session from the start (`--link`).
+    pub link: bool,
 }
 
 /// Why a session could not start.
@@ -102,6 +104,7 @@ pub fn run(opts: SessionOptions) -> Result<(), SessionError> {
         midi: true,
         midi_in: opts.midi_in.clone(),
         midi_out: opts.midi_out.clone(),
+        link: opts.link,
         // On the fallback, `--record` already names the fallback's file.
         record: opts.fallback_wav.clone().filter(|_| !info.fallback),
     };

@@ -13,6 +13,7 @@ pub mod drum_patterns;
 pub mod gen;
 pub mod handlers;
 pub mod ievent;
+pub mod link_state;
 pub mod log;
 pub mod loops;
 pub mod midi_out;

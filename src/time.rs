@@ -242,6 +242,44 @@ impl TempoMap {
         self.reseat(k);
     }
 
+    /// Move every beat from `at` on by `by` seconds (later when positive),
+    /// keeping the tempo curve: the segment containing `at` is split there.
+    /// The phase corrections of an external clock (Link, MIDI clock) use it.
+    pub fn shift_from(&mut self, at: Beats, by: Seconds) {
+        let at_b = at.0.max(0.0);
+        self.split(at_b);
+        for s in self.segments.iter_mut().filter(|s| s.start_beats >= at_b) {
+            s.start_seconds += by.0;
+        }
+        // Moved earlier than segments before it: those are overtaken (they
+        // hold only beats now past), so the seconds stay in order.
+        let i = self.segments.partition_point(|s| s.start_beats < at_b);
+        let start = self.segments[i].start_seconds;
+        let mut k = i;
+        while k > 0 && self.segments[k - 1].start_seconds >= start {
+            k -= 1;
+        }
+        if k < i {
+            self.segments.drain(k..i);
+        }
+    }
+
+    /// Forget the segments that end before `before` (the past of a map an
+    /// external clock steers every few milliseconds), keeping at least one.
+    /// Beats before `before` then extrapolate the first kept segment.
+    pub fn forget_before(&mut self, before: Beats) {
+        let i = self.segments.partition_point(|s| s.start_beats <= before.0);
+        if i > 1 {
+            self.segments.drain(..i - 1);
+        }
+    }
+
+    /// The beat at which the segment in force at `at` starts (where the
+    /// tempo last changed or a ramp began).
+    pub fn segment_start(&self, at: Beats) -> Beats {
+        Beats(self.segment_at(at.0).start_beats)
+    }
+
     /// Make a segment start exactly at `b` (continuing the curve there) and
     /// return it.
     fn split(&mut self, b: f64) -> Segment {
@@ -348,7 +386,13 @@ impl TempoMap {
     pub fn seconds_to_beats(&self, t: Seconds) -> Beats {
         let i = self.segments.partition_point(|s| s.start_seconds <= t.0);
         let s = &self.segments[i.saturating_sub(1)];
-        Beats(s.start_beats + s.beats_after(t.0 - s.start_seconds))
+        let b = s.start_beats + s.beats_after(t.0 - s.start_seconds);
+        // Seconds before a segment moved later (`shift_from`) hold its
+        // first beat: the beats wait there.
+        match self.segments.get(i) {
+            Some(next) if i > 0 => Beats(b.min(next.start_beats)),
+            _ => Beats(b),
+        }
     }
 
     /// A frame back to beats (for `now()` on the audio clock).
@@ -370,6 +414,32 @@ mod tests {
     }
 
     use super::*;
+
+    #[test]
+    fn shift_from_moves_later_beats_and_keeps_the_curve() {
+        let mut m = TempoMap::new(120.0);
+        m.ramp_tempo(Beats(4.0), 60.0, Beats(4.0));
+        let before = m.beats_to_seconds(Beats(10.0)).0;
+        m.shift_from(Beats(2.0), Seconds(0.25));
+        assert_eq!(m.beats_to_seconds(Beats(1.0)).0, 0.5);
+        assert_eq!(m.beats_to_seconds(Beats(2.0)).0, 1.25);
+        close(m.beats_to_seconds(Beats(10.0)).0, before + 0.25, 1e-12);
+        close(m.bpm_at(Beats(6.0)), 90.0, 1e-9);
+        assert_eq!(m.seconds_to_beats(Seconds(1.25)).0, 2.0);
+        // The quarter second before beat 2 waits at beat 2.
+        assert_eq!(m.seconds_to_beats(Seconds(1.1)).0, 2.0);
+        assert_eq!(m.seconds_to_beats(Seconds(0.9)).0, 1.8);
+        // Moved back past a segment before it: that one goes.
+        let mut e = TempoMap::new(120.0);
+        e.set_tempo(Beats(4.0), 120.0);
+        e.shift_from(Beats(4.5), Seconds(-0.5));
+        assert_eq!(e.segments().len(), 2);
+        assert_eq!(e.beats_to_seconds(Beats(4.5)).0, 1.75);
+        m.forget_before(Beats(9.0));
+        close(m.beats_to_seconds(Beats(10.0)).0, before + 0.25, 1e-12);
+        assert_eq!(m.segments().len(), 1);
+        assert_eq!(m.segment_start(Beats(12.0)).0, 8.0);
+    }
 
     #[test]
     fn constant_tempo_matches_closed_form() {

@@ -59,6 +59,7 @@ fn one_atomic_save_gives_one_reload_within_50_ms() {
         midi_in: Vec::new(),
         midi_out: None,
         record: None,
+        link: false,
     };
     let links = LiveLinks {
         commands: cmd_tx,

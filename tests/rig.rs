@@ -57,6 +57,7 @@ pub fn live_on_fallback_with(
         midi_in: Vec::new(),
         midi_out: None,
         record: None,
+        link: false,
     };
     let links = LiveLinks {
         commands: cmd_tx,

@@ -77,6 +77,7 @@ keyboard(1); on_note(|c, p, v| 1); on_note_off(2, |c, p, v| 1); on_cc(74, "x", 0
 log_score(LOG); stop_log_score(); log_score(LOG); score_file(SCO);
 record_audio(REC); record_audio(REC, #{ bits: 24 }); stop_record_audio(); record_audio();
 record(MID); stop_record(); record(MID); play_midi(MIDIN); play_midi(MIDIN, #{ programs: true, channels: 3 });
+link(true); link_quantum(3); link_start_stop(true); nudge("audio", 5);
 throw "the evaluation fails here";
 "#;
 
@@ -162,6 +163,7 @@ fn the_failing_evaluation_calls_every_state_changing_binding() {
         "instruments",
         "len",
         "linen",
+        "link_peers",
         "handlers",
         "loops",
         // Lists or opens MIDI inputs: only in a live session (the opening is

@@ -88,11 +88,14 @@ pub struct Telemetry {
     pub clock_frame: AtomicU64,
     /// When it began, in nanoseconds since [`crate::time::wall_epoch`].
     pub clock_nanos: AtomicU64,
+    /// How long after its callback a block leaves the speaker, in ns, as
+    /// the device reports it (0 when it does not): Link's timing uses it.
+    pub output_latency_ns: AtomicU64,
 }
 
 impl Telemetry {
     /// The last (frame, nanoseconds since the epoch) pair, read consistently.
-    fn clock(&self) -> Option<(u64, u64)> {
+    pub fn clock(&self) -> Option<(u64, u64)> {
         for _ in 0..8 {
             let s1 = self.clock_seq.load(Ordering::Acquire);
             let f = self.clock_frame.load(Ordering::Acquire);
@@ -312,6 +315,13 @@ impl Engine {
     /// layer detects them; `status()` shows the total).
     pub fn count_xruns(&self, n: u64) {
         self.telemetry.xruns.fetch_add(n, Ordering::Relaxed);
+    }
+
+    /// The device's output latency, in ns (see [`Telemetry::output_latency_ns`]).
+    pub fn set_output_latency_ns(&self, ns: u64) {
+        self.telemetry
+            .output_latency_ns
+            .store(ns, Ordering::Relaxed);
     }
 
     fn process_block(&mut self, out: &mut [f32]) {

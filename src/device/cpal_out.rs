@@ -370,6 +370,9 @@ impl Callback {
                     if xruns > 0 {
                         r.engine().count_xruns(xruns);
                     }
+                    if let Some(d) = t.playback.duration_since(&t.callback) {
+                        r.engine().set_output_latency_ns(d.as_nanos() as u64);
+                    }
                     r.fill(g, data);
                 }
                 None => data.fill(T::silence()),

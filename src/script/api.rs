@@ -5,6 +5,7 @@ pub mod channels;
 pub mod control;
 pub mod fx;
 pub mod handlers;
+pub mod link;
 pub mod loops;
 pub mod midi;
 pub mod midi_file;
@@ -47,4 +48,5 @@ pub fn register_all(engine: &mut Engine, st: &Shared) {
     midi::register(engine, st);
     record::register(engine, st);
     midi_file::register(engine, st);
+    link::register(engine, st);
 }

@@ -494,9 +494,34 @@ pub const DOCS: &[Doc] = &[
     },
     Doc {
         name: "nudge",
-        usage: "nudge(ms) | nudge(\"port\", ms)",
-        text: "Shift what goes to a MIDI output by ms (-1000..1000; positive: later) so an external synth lines up with Tactus's sound; nudge(ms) sets the midi_out() port's.",
+        usage: "nudge(ms) | nudge(\"port\", ms) | nudge(\"audio\", ms)",
+        text: "Shift what goes to a MIDI output by ms (-1000..1000; positive: later) so an external synth lines up with Tactus's sound; nudge(ms) sets the midi_out() port's (with no MIDI output chosen, the audio's). nudge(\"audio\", ms) moves Tactus's sound on Link's shared timeline, on top of the output latency the device reports.",
         example: "nudge(\"OP-XY\", -12)",
+    },
+    // Link
+    Doc {
+        name: "link",
+        usage: "link(true) | link(false) | link()",
+        text: "Join (or leave) the Ableton Link session on the local network (as --link): tempo, beat grid and, with link_start_stop(true), play/stop are shared with every peer (Ableton Live, phone apps, other Tactus). Loops, sequences and drums start on the shared bar; tempo() changes the whole session's tempo and a peer's change is followed. Alone, Link just keeps time. link() tells whether Link is on.",
+        example: "link(true)",
+    },
+    Doc {
+        name: "link_quantum",
+        usage: "link_quantum(beats) | link_quantum()",
+        text: "Beats per shared bar (more than 0, at most 64; 4 by default): with Link on, loops start where every peer's bar of this many beats begins.",
+        example: "link_quantum(3)",
+    },
+    Doc {
+        name: "link_start_stop",
+        usage: "link_start_stop(true | false)",
+        text: "Share play() and stop() with the Link peers that share them too (off by default).",
+        example: "link_start_stop(true)",
+    },
+    Doc {
+        name: "link_peers",
+        usage: "link_peers()",
+        text: "How many other peers are in the Link session (0 when alone or with Link off).",
+        example: "print(link_peers())",
     },
     // Scores
     Doc {

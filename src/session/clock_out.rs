@@ -77,7 +77,7 @@ impl Session {
         };
         // At least a beat ahead: the output's port may still be opening, and
         // a drum machine should hear the whole first bar's clock on time.
-        let origin = super::loops::next_bar(self.bar_origin.0, self.cursor.0 + 1.0);
+        let origin = self.next_bar(self.cursor.0 + 1.0);
         let id = self.fresh_id();
         let start_tick = self.playing.then_some(0);
         self.clock_out.set(Some(ClockOut {

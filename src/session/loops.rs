@@ -16,6 +16,12 @@ pub fn next_bar(origin: f64, beat: f64) -> f64 {
     origin + ((beat - origin) / BAR_BEATS - 1e-9).ceil().max(0.0) * BAR_BEATS
 }
 
+/// The first bar line at or after `beat`, bars of `bar` beats from `origin`
+/// (a bar line before `origin` counts too: a shared bar has no first bar).
+pub fn next_bar_of(origin: f64, beat: f64, bar: f64) -> f64 {
+    origin + ((beat - origin) / bar - 1e-9).ceil() * bar
+}
+
 /// A live loop: its body runs once per iteration, ahead of time.
 #[derive(Debug, Clone)]
 pub struct LiveLoop {

@@ -102,6 +102,8 @@ crate::tx_state! {
         pub take_ending: super::txn::TxQueue<super::take::TakeHead>,
         /// Files to write once the evaluation committed: (path, bytes).
         pub file_writes: super::txn::TxQueue<(std::path::PathBuf, Vec<u8>)>,
+        /// What Ableton Link should do (`link(true)`, `link_quantum`, ...).
+        pub link: TxCell<super::link_state::LinkWant>,
     }
 }
 
@@ -126,8 +128,14 @@ pub struct Session {
     pub skip_before: Frame,
     /// Notes skipped because their time had passed.
     pub skipped_past: u64,
-    /// Bars are counted from this beat (where a live session started).
+    /// Bars are counted from this beat (where a live session started; with
+    /// Link on, a beat where the shared bar begins).
     pub bar_origin: Beats,
+    /// Beats per bar: where loops and sequences start (4; Link's quantum
+    /// while Link is on).
+    pub bar_beats: f64,
+    /// The Link session as the live thread last saw it (`None`: Link off).
+    pub link_view: Option<super::link_state::LinkView>,
     /// What the definitions of the evaluation running (or just run) did to
     /// loops and sequences, for the reload summary; cleared as each begins.
     pub changes: Vec<(String, LoopChange)>,
@@ -217,6 +225,8 @@ impl Session {
             skip_before: Frame(0),
             skipped_past: 0,
             bar_origin: Beats(0.0),
+            bar_beats: super::loops::BAR_BEATS,
+            link_view: None,
             changes: Vec::new(),
             recording_paths: Vec::new(),
             next_note_id: 1,
@@ -261,6 +271,7 @@ impl Session {
                 take_events: TxLog::default(),
                 take_ending: Default::default(),
                 file_writes: Default::default(),
+                link: TxCell::default(),
             },
         }
     }
@@ -324,6 +335,7 @@ impl Session {
             take_events,
             take_ending,
             file_writes,
+            link,
         } = &self.doc;
         let loops: Vec<String> = loops
             .iter()
@@ -341,7 +353,7 @@ impl Session {
         let kept: Vec<(&String, String)> =
             kept.iter().map(|(k, v)| (k, format!("{v:?}"))).collect();
         format!(
-            "channels {:?}\nfx {:?} {:?}\ntables {:?} dirty {:?}\ntempo {:?}\nquiet {:?} end {:?} origin {:?} pmaps {:?} instrs {:?} history {}\nscheduled {:?}\noutbox {}\nloops {loops:?}\nseqs {:?}\ncalls {calls:?}\nkept {kept:?}\nseed {} streams {:?}\nplaying {} lookahead {:?} revert {} log {} keyboard {:?} handlers {:?}\nmidi held {:?} sustained {:?} pedal {:?}\nmidi out {} {:?} {:?} clock {:?} in {}\nrecord {} take {:?} {} {} {}",
+            "channels {:?}\nfx {:?} {:?}\ntables {:?} dirty {:?}\ntempo {:?}\nquiet {:?} end {:?} origin {:?} pmaps {:?} instrs {:?} history {}\nscheduled {:?}\noutbox {}\nloops {loops:?}\nseqs {:?}\ncalls {calls:?}\nkept {kept:?}\nseed {} streams {:?}\nplaying {} lookahead {:?} revert {} log {} keyboard {:?} handlers {:?}\nmidi held {:?} sustained {:?} pedal {:?}\nmidi out {} {:?} {:?} clock {:?} in {}\nrecord {} take {:?} {} {} {}\nlink {:?}",
             **channels,
             fx_values.as_map(),
             **fx_installed,
@@ -378,7 +390,17 @@ impl Session {
             take_events.len(),
             take_ending.len(),
             file_writes.len(),
+            **link,
         )
+    }
+
+    /// The first bar line at or after `beat`: bars of 4 beats from
+    /// [`Self::bar_origin`], or with Link on the shared bars (of the quantum).
+    pub fn next_bar(&self, beat: f64) -> f64 {
+        match self.link_view {
+            Some(_) => super::loops::next_bar_of(self.bar_origin.0, beat, self.bar_beats),
+            None => super::loops::next_bar(self.bar_origin.0, beat),
+        }
     }
 
     /// A fresh id for a note (for its later release).

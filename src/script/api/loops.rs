@@ -4,7 +4,6 @@
 
 use super::args::{self, err, Res};
 use crate::script::state::Shared;
-use crate::session::loops::next_bar;
 use crate::time::Beats;
 use rhai::{Array, Dynamic, Engine, FnPtr, NativeCallContext};
 
@@ -40,7 +39,7 @@ pub fn register(engine: &mut Engine, st: &Shared) {
                 return err("live_loop(): no script is running");
             };
             let session = &mut st.session;
-            let start = next_bar(session.bar_origin.0, session.cursor.0);
+            let start = session.next_bar(session.cursor.0);
             session.define_loop(name, body, period, Beats(start));
             Ok(())
         },

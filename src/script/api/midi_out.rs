@@ -47,9 +47,13 @@ pub fn register(engine: &mut Engine, st: &Shared) {
     let s = st.clone();
     engine.register_fn("nudge", move |ms: Dynamic| -> Res<()> {
         let ms = nudge_ms(&ms)?;
+        if s.borrow().session.midi_default.is_none() {
+            super::link::nudge_audio(&s, ms);
+            return Ok(());
+        }
         let mut st = s.borrow_mut();
         let Some(port) = (*st.session.midi_default).clone() else {
-            return err("nudge(ms): no MIDI output chosen yet; call midi_out(\"name\") first, or nudge(\"name\", ms)");
+            return err("nudge(ms): no MIDI output chosen yet");
         };
         set_nudge(&mut st, &port, ms);
         Ok(())
@@ -57,6 +61,10 @@ pub fn register(engine: &mut Engine, st: &Shared) {
     let s = st.clone();
     engine.register_fn("nudge", move |name: &str, ms: Dynamic| -> Res<()> {
         let ms = nudge_ms(&ms)?;
+        if name == "audio" {
+            super::link::nudge_audio(&s, ms);
+            return Ok(());
+        }
         let mut st = s.borrow_mut();
         let port = open(&mut st, "nudge", name)?;
         set_nudge(&mut st, &port, ms);

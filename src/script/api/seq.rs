@@ -6,7 +6,6 @@
 use super::args::{self, err, Res};
 use crate::script::state::Shared;
 use crate::session::drum_patterns;
-use crate::session::loops::next_bar;
 use crate::session::seqs::{parse_pattern, Seq, Step};
 use crate::time::Beats;
 use rhai::{Array, Dynamic, Engine, Map};
@@ -128,7 +127,7 @@ fn define(
         mirror: None,
     };
     let session = &mut st.borrow_mut().session;
-    let start = next_bar(session.bar_origin.0, session.cursor.0);
+    let start = session.next_bar(session.cursor.0);
     session.define_seq(name, seq, Beats(start));
     Ok(())
 }

@@ -45,6 +45,7 @@ pub fn status(st: &ScriptState) -> String {
             m.dropped()
         ));
     }
+    out.push_str(&link_line(s));
     let loops = s.loop_names();
     out.push_str(&format!(
         "loops: {}\n",
@@ -73,4 +74,29 @@ pub fn status(st: &ScriptState) -> String {
     }
     out.push_str(&format!("tables: {:?}", s.table_numbers()));
     out
+}
+
+/// Link's state: peers, tempo, beat and phase in the shared bar.
+fn link_line(s: &crate::session::Session) -> String {
+    let want = &*s.link;
+    match (want.on, s.link_view) {
+        (false, _) => "Link: off (link(true) joins)\n".into(),
+        (true, None) => "Link: joining (waiting for the audio clock)\n".into(),
+        (true, Some(v)) => format!(
+            "Link: {} peer{}, {:.2} bpm, beat {:.2}, phase {:.2} of {}, {}{}, latency {:.1} ms\n",
+            v.peers,
+            if v.peers == 1 { "" } else { "s" },
+            v.bpm,
+            v.beat,
+            v.phase,
+            want.quantum,
+            if v.playing { "playing" } else { "stopped" },
+            if want.start_stop {
+                " (start/stop shared)"
+            } else {
+                ""
+            },
+            v.latency_ms
+        ),
+    }
 }

@@ -40,22 +40,9 @@ pub fn register(engine: &mut Engine, st: &Shared) {
         Ok(())
     });
     let s = st.clone();
-    engine.register_fn("play", move || {
-        let session = &mut s.borrow_mut().session;
-        if !*session.playing {
-            session.playing.set(true);
-            session.clock_transport(true);
-        }
-    });
+    engine.register_fn("play", move || s.borrow_mut().session.set_playing(true));
     let s = st.clone();
-    engine.register_fn("stop", move || {
-        let session = &mut s.borrow_mut().session;
-        if *session.playing {
-            session.clock_transport(false);
-        }
-        session.playing.set(false);
-        session.all_off();
-    });
+    engine.register_fn("stop", move || s.borrow_mut().session.set_playing(false));
     let s = st.clone();
     engine.register_fn("revert", move || {
         s.borrow_mut().session.revert_requested.set(true)
