@@ -8,6 +8,7 @@ mod errors;
 mod handlers;
 #[cfg(feature = "jack")]
 mod jack;
+mod link;
 mod live;
 mod loops;
 mod midi_file;

@@ -49,17 +49,19 @@ pub struct LinkView {
 }
 
 impl super::Session {
-    /// Play (`play()`) or stop (`stop()`: every voice fades and held MIDI
-    /// notes end) the transport; the MIDI clock sent follows.
+    /// Play (`play()`) or stop (`stop()`: every voice fades, held MIDI
+    /// notes end, and a start waiting for Link's shared bar is called off)
+    /// the transport; the MIDI clock sent follows.
     pub fn set_playing(&mut self, playing: bool) {
-        if playing == *self.playing {
-            if !playing {
-                self.all_off();
-            }
-            return;
+        if !playing {
+            let start =
+                |i: &super::scheduler::Item| matches!(i, super::scheduler::Item::Transport { .. });
+            self.scheduler.retain_items(|i| !start(i));
         }
-        self.clock_transport(playing);
-        self.playing.set(playing);
+        if playing != *self.playing {
+            self.clock_transport(playing);
+            self.playing.set(playing);
+        }
         if !playing {
             self.all_off();
         }

@@ -61,6 +61,12 @@ pub enum Item {
         /// Its points.
         points: Vec<f32>,
     },
+    /// Play or stop the transport at this beat (a start Link shares,
+    /// on the shared bar).
+    Transport {
+        /// True: play.
+        playing: bool,
+    },
     /// Mute (`on: false`) or unmute new notes on a channel (Csound `q`).
     Quiet {
         /// Channel index 0..16.

@@ -589,6 +589,11 @@ impl Session {
             Item::Note(n) => self.emit_note(at, &n),
             Item::Call(_) | Item::Loop(_) | Item::Seq(_) => return Some(item),
             Item::Clock { id, tick } => self.clock_tick(id, tick),
+            Item::Transport { playing } => {
+                let cursor = std::mem::replace(&mut self.cursor, at);
+                self.set_playing(playing);
+                self.cursor = cursor;
+            }
             Item::Table { number, points } => {
                 self.doc.tables.insert(number, points);
                 let frame = self.frame_at(at);

@@ -37,6 +37,9 @@ const PHASE_EPSILON_BEATS: f64 = 2e-5;
 /// jumped to (that would skip what was about to play): the next one is.
 const JOIN_BACK_BEATS: f64 = 0.05;
 
+/// How many of the tempi sent lately are recognised as echoes.
+const SENT_KEPT: usize = 256;
+
 /// Tempi closer than this are the same.
 const BPM_EPSILON: f64 = 1e-6;
 
@@ -51,8 +54,15 @@ pub struct LinkSync {
     joined: bool,
     /// Link's tempo after the last tick.
     last_bpm: f64,
+    /// The tempi this side sent lately: Link's network thread applies a
+    /// commit after it returns, so a capture can still show an earlier one
+    /// of ours for a moment (an echo, not a peer's change).
+    sent_bpms: std::collections::VecDeque<f64>,
     /// Link's transport after the last tick (start/stop sync on).
     last_link_playing: Option<bool>,
+    /// The transport states (playing, at µs) this side sent lately, to
+    /// tell their echoes (see `sent_bpms`) from a peer's change.
+    sent_transport: std::collections::VecDeque<(bool, i64)>,
     /// Tactus's transport after the last tick.
     last_playing: bool,
     /// Enable Link on the network when asked (false only in unit tests,
@@ -91,9 +101,21 @@ impl Clocks {
         })
     }
 
+    /// The frame that leaves the speaker at `host_us` on Link's clock.
+    fn frame_at(&self, host_us: f64) -> Frame {
+        let ns = (host_us - self.link_now_us) * 1000.0 + self.now_ns - self.extra_ns;
+        let f = self.frame as f64 + (ns - self.frame_ns) / self.ns_per_frame;
+        Frame(f.round().max(0.0) as u64)
+    }
+
     /// When `frame` leaves the speaker, in µs on Link's clock.
     fn host_us(&self, frame: Frame) -> f64 {
-        let ns = self.frame_ns + (frame.0 as f64 - self.frame as f64) * self.ns_per_frame;
+        self.host_us_at(frame.0 as f64)
+    }
+
+    /// [`Self::host_us`] of a fractional frame.
+    fn host_us_at(&self, frame: f64) -> f64 {
+        let ns = self.frame_ns + (frame - self.frame as f64) * self.ns_per_frame;
         self.link_now_us + (ns + self.extra_ns - self.now_ns) / 1000.0
     }
 }
@@ -109,7 +131,9 @@ impl LinkSync {
             applied: LinkWant::default(),
             joined: false,
             last_bpm: 0.0,
+            sent_bpms: std::collections::VecDeque::with_capacity(SENT_KEPT),
             last_link_playing: None,
+            sent_transport: std::collections::VecDeque::with_capacity(SENT_KEPT),
             last_playing: true,
             network: true,
         }
@@ -157,7 +181,7 @@ impl LinkSync {
         }
         self.align_phase(s, &clocks, horizon, want.quantum);
         if want.start_stop {
-            lines.extend(self.share_transport(s, &clocks, now));
+            lines.extend(self.share_transport(s, &clocks, now, horizon));
         }
         let link = self.link.as_ref().expect("Link is on");
         let h = clocks.host_us(now);
@@ -216,7 +240,11 @@ impl LinkSync {
     /// sits on Link's phase (bars from the session's bar origin).
     fn align_phase(&mut self, s: &mut Session, clocks: &Clocks, horizon: Frame, quantum: f64) {
         let map_beat = s.tempo.frame_to_beats(horizon, self.sr).0;
-        let link_beat = beat_at(&self.state, clocks.host_us(horizon), quantum);
+        // Where that beat sounds: after the horizon while the map waits for
+        // a shared bar (a join), so the wait is not measured again.
+        let sounds = s.tempo.beats_to_seconds(Beats(map_beat)).0 * self.sr.hz();
+        let at = sounds.max(horizon.0 as f64);
+        let link_beat = beat_at(&self.state, clocks.host_us_at(at), quantum);
         let mut ahead = wrap(map_beat - link_beat - s.bar_origin.0, quantum);
         if !self.joined {
             // Never jump far back at a join: wait for the next shared bar.
@@ -233,36 +261,104 @@ impl LinkSync {
         }
     }
 
-    /// Share play and stop: a change on Link's side plays or stops Tactus;
-    /// a change of Tactus's (`play()`, `stop()`) goes to the peers.
-    fn share_transport(&mut self, s: &mut Session, clocks: &Clocks, now: Frame) -> Vec<String> {
+    /// Share play and stop. A peer's stop stops Tactus at once; a peer's
+    /// start starts it at the start's time on the shared timeline. Tactus's
+    /// `play()` starts on the next shared bar past the lookahead, for every
+    /// peer; its `stop()` stops them.
+    fn share_transport(
+        &mut self,
+        s: &mut Session,
+        clocks: &Clocks,
+        now: Frame,
+        horizon: Frame,
+    ) -> Vec<String> {
         let link = self.link.as_ref().expect("Link is on");
-        let link_playing = self.state.is_playing();
+        let link_state = (self.state.is_playing(), self.state.time_for_is_playing());
+        let echo = self.sent_transport.contains(&link_state)
+            && self.sent_transport.back() != Some(&link_state);
+        // An echo of ours reads as no change.
+        let link_playing = match (echo, self.last_link_playing) {
+            (true, Some(was)) => was,
+            _ => link_state.0,
+        };
         let mut lines = Vec::new();
+        let mut commit = false;
         match self.last_link_playing {
+            // Start/stop sync just began: alone, Tactus's transport is the
+            // session's; with peers, theirs is Tactus's.
+            None if link.num_peers() > 0 => set_playing_now(s, now, link_playing),
+            None => {
+                self.state
+                    .set_is_playing(*s.playing, clocks.host_us(now) as i64);
+                commit = true;
+            }
             Some(was) if was != link_playing => {
-                s.cursor = s.tempo.frame_to_beats(now, self.sr);
-                s.set_playing(link_playing);
+                if link_playing {
+                    let at = clocks.frame_at(self.state.time_for_is_playing() as f64);
+                    start_at(s, at, now, horizon);
+                } else {
+                    set_playing_now(s, now, false);
+                }
                 let what = if link_playing { "play" } else { "stop" };
                 lines.push(format!("Link: {what} (from a peer)"));
             }
-            // Start/stop sync just began: alone, Tactus's transport is the
-            // session's; with peers, theirs is Tactus's.
-            None if link.num_peers() > 0 => {
-                s.cursor = s.tempo.frame_to_beats(now, self.sr);
-                s.set_playing(link_playing);
-            }
-            _ if self.last_link_playing.is_none() || *s.playing != self.last_playing => {
-                self.state
-                    .set_is_playing(*s.playing, clocks.host_us(now) as i64);
-                link.commit_app_session_state(&self.state);
+            _ if *s.playing != self.last_playing => {
+                if !*s.playing {
+                    self.state.set_is_playing(false, clocks.host_us(now) as i64);
+                    commit = true;
+                } else if !link_playing {
+                    // play(): on the next shared bar at least 100 ms past
+                    // the horizon, so every peer hears it in time.
+                    let sr = self.sr;
+                    let ahead = Frame(horizon.0 + sr.seconds_to_frames(Seconds(0.1)));
+                    let bar = Beats(s.next_bar(s.tempo.frame_to_beats(ahead, sr).0));
+                    let at = s.tempo.beats_to_frame(bar, sr);
+                    s.playing.set(false);
+                    start_at(s, at, now, horizon);
+                    self.state.set_is_playing(true, clocks.host_us(at) as i64);
+                    commit = true;
+                    lines.push(format!(
+                        "Link: play on the next shared bar (beat {:.2})",
+                        bar.0
+                    ));
+                }
             }
             _ => {}
         }
-        self.last_link_playing = Some(self.state.is_playing());
+        if commit {
+            link.commit_app_session_state(&self.state);
+            if self.sent_transport.len() == SENT_KEPT {
+                self.sent_transport.pop_front();
+            }
+            let sent = (self.state.is_playing(), self.state.time_for_is_playing());
+            self.sent_transport.push_back(sent);
+        }
+        self.last_link_playing = Some(if commit {
+            self.state.is_playing()
+        } else {
+            link_playing
+        });
         self.last_playing = *s.playing;
         lines
     }
+}
+
+/// Play or stop now (at the frame `now`).
+fn set_playing_now(s: &mut Session, now: Frame, playing: bool) {
+    s.cursor = s.tempo.frame_to_beats(now, s.sr);
+    s.set_playing(playing);
+}
+
+/// Start playing at frame `at`: on its beat through the scheduler, so loop
+/// steps from there on sound; at once when that is already released.
+fn start_at(s: &mut Session, at: Frame, now: Frame, horizon: Frame) {
+    if at < horizon {
+        return set_playing_now(s, now, true);
+    }
+    let beat = s.tempo.frame_to_beats(at, s.sr).0;
+    // Just before the beat: ahead of the loop steps placed on it.
+    let item = crate::session::scheduler::Item::Transport { playing: true };
+    s.scheduler.push(Beats(beat - 1e-9), item);
 }
 
 /// Follow a peer's tempo, or hand the map's to Link: true when the state
@@ -277,7 +373,9 @@ fn steer_tempo(
     let sr = sync.sr;
     let at = s.tempo.frame_to_beats(horizon, sr);
     let link_bpm = sync.state.tempo();
-    if !sync.joined || (link_bpm - sync.last_bpm).abs() > BPM_EPSILON {
+    let same = |a: f64, b: f64| (a - b).abs() <= BPM_EPSILON;
+    let echo = sync.sent_bpms.iter().any(|&b| same(b, link_bpm));
+    if !sync.joined || (!same(link_bpm, sync.last_bpm) && !echo) {
         sync.last_bpm = link_bpm;
         if (s.tempo.bpm_at(at) - link_bpm).abs() > BPM_EPSILON {
             s.tempo.update(|m| m.set_tempo(at, link_bpm));
@@ -300,6 +398,10 @@ fn steer_tempo(
     };
     sync.state.set_tempo(map_bpm, clocks.host_us(when) as i64);
     sync.last_bpm = sync.state.tempo();
+    if sync.sent_bpms.len() == SENT_KEPT {
+        sync.sent_bpms.pop_front();
+    }
+    sync.sent_bpms.push_back(sync.last_bpm);
     true
 }
 

@@ -1,0 +1,309 @@
+//! Ableton Link between Tactus processes, strictly inside a network
+//! namespace this test makes (TESTING.md §3): a private tmux server is
+//! started under `unshare -n` (loopback up, nothing else), so every peer it
+//! runs shares that namespace and no packet reaches a real network. The
+//! peers play through one JACK dummy server, A panned left and B right;
+//! `jack_capture` records both on JACK's one clock, so their onsets compare
+//! frame by frame.
+
+use crate::jack::Jackd;
+use crate::repl::scratch;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A tmux server inside a network namespace of its own; each window a peer.
+struct Namespace {
+    socket: String,
+}
+
+impl Namespace {
+    /// Start the namespace with its first window running `cmd`; `None` (and
+    /// a line saying why) when unshare is refused here.
+    fn start(first: &str, cmd: &str) -> Option<Namespace> {
+        let ns = Namespace {
+            socket: format!("tactus-link-{}", std::process::id()),
+        };
+        let tmux = format!(
+            "tmux -L {} -f /dev/null new-session -d -s peers -n {first} -x 150 -y 50 {}",
+            ns.socket,
+            shell_quote(&ns.window_cmd(cmd))
+        );
+        let out = Command::new("unshare")
+            .args(["-n", "sh", "-c", &format!("ip link set lo up && {tmux}")])
+            .output()
+            .expect("unshare (util-linux)");
+        if !out.status.success() {
+            eprintln!(
+                "SKIPPED: unshare -n was refused ({}); Link is never enabled outside a namespace the test made",
+                String::from_utf8_lossy(&out.stderr).trim()
+            );
+            return None;
+        }
+        Some(ns)
+    }
+
+    fn window_cmd(&self, cmd: &str) -> String {
+        format!("{cmd}; echo EXITED rc=$?; sleep 30")
+    }
+
+    /// Another peer in the same namespace.
+    fn add(&self, name: &str, cmd: &str) {
+        self.run(&[
+            "new-window",
+            "-d",
+            "-t",
+            "peers",
+            "-n",
+            name,
+            &self.window_cmd(cmd),
+        ]);
+    }
+
+    fn run(&self, args: &[&str]) -> String {
+        let out = Command::new("tmux")
+            .args(["-L", &self.socket, "-f", "/dev/null"])
+            .args(args)
+            .output()
+            .expect("tmux is installed by make");
+        String::from_utf8_lossy(&out.stdout).to_string()
+    }
+
+    /// Type a line at a peer's prompt.
+    fn line(&self, peer: &str, code: &str) {
+        let target = format!("peers:{peer}");
+        self.run(&["send-keys", "-t", &target, "-l", code]);
+        self.run(&["send-keys", "-t", &target, "Enter"]);
+    }
+
+    fn keys(&self, peer: &str, keys: &str) {
+        self.run(&["send-keys", "-t", &format!("peers:{peer}"), keys]);
+    }
+
+    fn screen(&self, peer: &str) -> String {
+        let target = format!("peers:{peer}");
+        self.run(&["capture-pane", "-p", "-J", "-t", &target, "-S", "-300"])
+    }
+
+    /// Wait (up to 15 s) until a peer's screen contains `want`.
+    fn wait_for(&self, peer: &str, want: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            let s = self.screen(peer);
+            if s.contains(want) {
+                return s;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{peer} never showed {want:?}:\n{s}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Namespace {
+    fn drop(&mut self) {
+        // The server and every peer in it; the namespace goes with them.
+        self.run(&["kill-server"]);
+    }
+}
+
+fn shell_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', r"'\''"))
+}
+
+/// The command that runs a Tactus peer on the JACK server, from `dir`.
+fn peer_cmd(dir: &Path, jack: &Jackd, script: &str) -> String {
+    format!(
+        "cd {d} && JACK_DEFAULT_SERVER={j} JACK_NO_START_SERVER=1 TACTUS_HISTORY={d}/h-{script} {bin} {script} --no-watch",
+        d = dir.display(),
+        j = jack.name,
+        bin = env!("CARGO_BIN_EXE_tactus")
+    )
+}
+
+/// A loop of short notes every quarter beat, panned hard to one side;
+/// start/stop shared.
+fn peer_script(pan: f64) -> String {
+    format!(
+        "link(true); link_start_stop(true);\n\
+         channel(1, #{{ synth: \"sine\", env: adsr(0.001, 0.01, 1, 0.01), pan: {pan:.1} }});\n\
+         live_loop(\"t\", 0.25, |i| note(1, \"A5\", 0.1, #{{ amp: 0.5 }}));\n"
+    )
+}
+
+/// `jack_capture` of JACK's playback ports for `seconds`, started now.
+fn capture(jack: &Jackd, wav: &Path, seconds: u32) -> Child {
+    Command::new("jack_capture")
+        .args([
+            "-d",
+            &seconds.to_string(),
+            "-dc",
+            "-ns",
+            wav.to_str().unwrap(),
+        ])
+        .env("JACK_DEFAULT_SERVER", &jack.name)
+        .env("JACK_NO_START_SERVER", "1")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("jack_capture is installed by make")
+}
+
+/// Left and right channels of a float WAV.
+fn channels(wav: &PathBuf) -> (Vec<f32>, Vec<f32>) {
+    let mut r = hound::WavReader::open(wav).unwrap();
+    let all: Vec<f32> = r.samples::<f32>().map(Result::unwrap).collect();
+    let left = all.iter().step_by(2).copied().collect();
+    let right = all.iter().skip(1).step_by(2).copied().collect();
+    (left, right)
+}
+
+/// Frames where a note starts: sound after at least 10 ms of silence.
+fn onsets(x: &[f32]) -> Vec<usize> {
+    let mut out = Vec::new();
+    let mut quiet = 0usize;
+    for (i, v) in x.iter().enumerate() {
+        if v.abs() > 1e-4 {
+            if quiet >= 480 {
+                out.push(i);
+            }
+            quiet = 0;
+        } else {
+            quiet += 1;
+        }
+    }
+    out
+}
+
+/// For each onset of `a`, the nearest of `b` and the distance in frames.
+fn pairs(a: &[usize], b: &[usize]) -> Vec<(usize, i64)> {
+    a.iter()
+        .filter_map(|&x| {
+            b.iter()
+                .map(|&y| y as i64 - x as i64)
+                .min_by_key(|d| d.abs())
+                .map(|d| (x, d))
+        })
+        .collect()
+}
+
+/// The longest silence between onsets: (last onset before, first after).
+fn longest_gap(a: &[usize]) -> (usize, usize) {
+    a.windows(2)
+        .max_by_key(|w| w[1] - w[0])
+        .map(|w| (w[0], w[1]))
+        .unwrap()
+}
+
+#[test]
+fn two_tactus_peers_jam_in_phase_follow_tempo_and_share_start_stop() {
+    let _serial = crate::common::wall_clock_lock();
+    let jack = Jackd::start();
+    let dir = scratch("link");
+    std::fs::write(dir.join("a.rhai"), peer_script(0.0)).unwrap();
+    std::fs::write(dir.join("b.rhai"), peer_script(1.0)).unwrap();
+    std::fs::write(dir.join("c.rhai"), "link(true);\n").unwrap();
+    let Some(ns) = Namespace::start("a", &peer_cmd(&dir, &jack, "a.rhai")) else {
+        return;
+    };
+    ns.wait_for("a", "Link on: quantum 4");
+    ns.add("b", &peer_cmd(&dir, &jack, "b.rhai"));
+    ns.wait_for("b", "Link on: quantum 4");
+    // Both see each other (discovery takes 0.06-0.55 s).
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        ns.line("b", "print(`peers ${link_peers()}`)");
+        std::thread::sleep(Duration::from_millis(300));
+        if ns.screen("b").contains("peers 1") {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "B never found A:\n{}",
+            ns.screen("b")
+        );
+    }
+    // The tempo is set once both are in (which one wins a join varies).
+    ns.line("a", "tempo(120)");
+    std::thread::sleep(Duration::from_millis(500));
+
+    let wav = dir.join("peers.wav");
+    let mut cap = capture(&jack, &wav, 13);
+    std::thread::sleep(Duration::from_secs(3));
+    ns.line("a", "tempo(150)");
+    std::thread::sleep(Duration::from_secs(3));
+    ns.line("a", "stop()");
+    std::thread::sleep(Duration::from_millis(1500));
+    ns.line("a", "play()");
+    std::thread::sleep(Duration::from_millis(1000));
+    // A third peer joins mid-session, then quits: no one is disturbed.
+    ns.add("c", &peer_cmd(&dir, &jack, "c.rhai"));
+    ns.wait_for("c", "Link on: quantum 4");
+    std::thread::sleep(Duration::from_millis(1500));
+    ns.line("b", "print(`with c: ${link_peers()} peers`)");
+    ns.keys("c", "C-d");
+    ns.wait_for("c", "EXITED rc=0");
+    assert!(cap.wait().unwrap().success(), "jack_capture failed");
+
+    // What each peer says at the end: B saw A's tempo, and no peer's audio
+    // thread allocated with Link on.
+    ns.line("b", "status()");
+    let b = ns.wait_for("b", "audio thread:");
+    assert!(b.contains("with c: 2 peers"), "B saw C join:\n{b}");
+    assert!(b.contains("tempo 150.00 bpm"), "B follows A's tempo:\n{b}");
+    assert!(b.contains("Link: 1 peer, 150.00 bpm"), "{b}");
+    assert!(b.contains("audio thread: 0 allocations"), "{b}");
+    ns.line("a", "status()");
+    let a = ns.wait_for("a", "audio thread:");
+    assert!(a.contains("audio thread: 0 allocations"), "{a}");
+    assert!(
+        b.contains("Link: stop (from a peer)") && b.contains("Link: play (from a peer)"),
+        "{b}"
+    );
+
+    let (left, right) = channels(&wav);
+    let (a_on, b_on) = (onsets(&left), onsets(&right));
+    println!("A's onsets: {a_on:?}\nB's onsets: {b_on:?}");
+    assert!(a_on.len() > 60 && b_on.len() > 60, "both played");
+    // In phase: each of A's notes has B's within 1 ms (48 frames), but for
+    // at most two around the tempo change (notes already released at the
+    // old tempo inside B's lookahead) and the last notes before the stop.
+    let (stop_a, resume_a) = longest_gap(&a_on);
+    let (stop_b, resume_b) = longest_gap(&b_on);
+    let p = pairs(&a_on, &b_on);
+    let worst: Vec<i64> = p.iter().map(|&(_, d)| d.abs()).collect();
+    let off: Vec<&(usize, i64)> = p.iter().filter(|(_, d)| d.abs() > 48).collect();
+    let in_phase: Vec<i64> = worst.iter().copied().filter(|d| *d <= 48).collect();
+    println!(
+        "phase error over {} notes: max {} frames, mean {:.2}; out of phase: {off:?}",
+        in_phase.len(),
+        in_phase.iter().max().unwrap_or(&0),
+        in_phase.iter().sum::<i64>() as f64 / in_phase.len().max(1) as f64
+    );
+    assert!(off.len() <= 2, "out of phase by more than 1 ms: {off:?}");
+    // The tempo change: A's gaps go from 6000 frames (a quarter beat at
+    // 120) to 4800 (at 150), and B's with them.
+    let gaps = |on: &[usize]| -> Vec<usize> { on.windows(2).map(|w| w[1] - w[0]).collect() };
+    for (who, on) in [("A", &a_on), ("B", &b_on)] {
+        let g = gaps(on);
+        let at120 = g.iter().filter(|&&x| x.abs_diff(6000) <= 120).count();
+        let at150 = g.iter().filter(|&&x| x.abs_diff(4800) <= 96).count();
+        assert!(at120 >= 15 && at150 >= 40, "{who}'s gaps: {g:?}");
+    }
+    // Stop and play: B stops within 150 ms of A and starts with A.
+    assert!(resume_a - stop_a > 48_000, "A stopped for over a second");
+    assert!(
+        stop_b.abs_diff(stop_a) <= 7_200,
+        "B stopped at {stop_b}, A at {stop_a}"
+    );
+    assert!(
+        resume_b.abs_diff(resume_a) <= 48,
+        "B resumed at {resume_b}, A at {resume_a}"
+    );
+    ns.keys("a", "C-d");
+    ns.keys("b", "C-d");
+    ns.wait_for("a", "EXITED rc=0");
+    ns.wait_for("b", "EXITED rc=0");
+}
