@@ -9,8 +9,9 @@ JOBS ?= 2
 # pkg-config, sox (tests read rendered WAVs back with an independent tool),
 # tmux (the REPL tests), and JACK (a dummy server gives the tests a real-time
 # audio device; the `jack` feature builds against libjack), and python3-mido
-# (an independent MIDI-file writer the tests import files from).
-APT_PACKAGES := libasound2-dev pkg-config cmake libclang-dev sox tmux jackd2 jack-capture libjack-jackd2-dev python3-mido
+# (an independent MIDI-file writer the tests import files from), and iproute2
+# (the Link tests bring up loopback in a network namespace of their own).
+APT_PACKAGES := libasound2-dev pkg-config cmake libclang-dev sox tmux jackd2 jack-capture libjack-jackd2-dev python3-mido iproute2
 BREW_LINE := brew install cmake llvm pkg-config sox tmux jack
 
 .PHONY: run test deps build check-toolchain clean

@@ -189,3 +189,17 @@ fn a_far_future_note_does_not_render_hours_of_silence() {
         report.frames
     );
 }
+
+#[test]
+fn a_link_quantum_of_zero_or_less_is_refused_with_the_range() {
+    for q in ["0", "-4", "65"] {
+        expect(
+            &format!("link_quantum({q});"),
+            "1:1",
+            &[
+                "link_quantum(): beats per shared bar must be more than 0 and at most 64",
+                "4 is one 4/4 bar",
+            ],
+        );
+    }
+}

@@ -21,6 +21,15 @@ impl Namespace {
     /// Start the namespace with its first window running `cmd`; `None` (and
     /// a line saying why) when unshare is refused here.
     fn start(first: &str, cmd: &str) -> Option<Namespace> {
+        Namespace::start_with("ip link set lo up && ", first, cmd)
+    }
+
+    /// A namespace with no network at all (loopback down).
+    fn start_offline(first: &str, cmd: &str) -> Option<Namespace> {
+        Namespace::start_with("", first, cmd)
+    }
+
+    fn start_with(setup: &str, first: &str, cmd: &str) -> Option<Namespace> {
         let ns = Namespace {
             socket: format!("tactus-link-{}", std::process::id()),
         };
@@ -30,7 +39,7 @@ impl Namespace {
             shell_quote(&ns.window_cmd(cmd))
         );
         let out = Command::new("unshare")
-            .args(["-n", "sh", "-c", &format!("ip link set lo up && {tmux}")])
+            .args(["-n", "sh", "-c", &format!("{setup}{tmux}")])
             .output()
             .expect("unshare (util-linux)");
         if !out.status.success() {
@@ -306,4 +315,39 @@ fn two_tactus_peers_jam_in_phase_follow_tempo_and_share_start_stop() {
     ns.keys("b", "C-d");
     ns.wait_for("a", "EXITED rc=0");
     ns.wait_for("b", "EXITED rc=0");
+}
+
+#[test]
+fn with_no_network_link_plays_alone_without_an_error() {
+    let dir = scratch("link-alone");
+    std::fs::write(dir.join("s.rhai"), peer_script(0.5)).unwrap();
+    let cmd = format!(
+        "cd {d} && TACTUS_HISTORY={d}/h {bin} s.rhai --no-watch --link --record {d}/alone.wav",
+        d = dir.display(),
+        bin = env!("CARGO_BIN_EXE_tactus")
+    );
+    let Some(ns) = Namespace::start_offline("solo", &cmd) else {
+        return;
+    };
+    ns.wait_for("solo", "Link on: quantum 4, 0 peers");
+    std::thread::sleep(Duration::from_millis(1500));
+    ns.line("solo", "status()");
+    let s = ns.wait_for("solo", "audio thread:");
+    assert!(s.contains("Link: 0 peers, 60.00 bpm"), "{s}");
+    ns.keys("solo", "C-d");
+    let s = ns.wait_for("solo", "EXITED rc=0");
+    assert!(!s.to_lowercase().contains("error"), "{s}");
+    let (left, _) = channels(&dir.join("alone.wav"));
+    let on = onsets(&left);
+    assert!(on.len() >= 4, "the loop played alone: {on:?}");
+    // After the join (the loop waits for Link's bar), a quarter beat at 60
+    // bpm apart on Link's clock: the device's frames against the host clock
+    // put a frame or two of play in it.
+    for w in on[1..].windows(2) {
+        let gap = w[1] - w[0];
+        assert!(
+            gap.abs_diff(12_000) <= 24,
+            "a quarter beat at 60 bpm apart: {on:?}"
+        );
+    }
 }

@@ -82,7 +82,7 @@ struct Clocks {
     now_ns: f64,
     /// Link's clock now, in µs.
     link_now_us: f64,
-    /// Output latency plus the audio nudge, ns.
+    /// Output latency less the audio nudge, ns.
     extra_ns: f64,
 }
 
@@ -169,7 +169,9 @@ impl LinkSync {
         let Some(link) = self.link.as_ref().filter(|_| want.on) else {
             return lines;
         };
-        let extra_ns = latency_ns + want.audio_nudge_ms * 1e6;
+        // A positive nudge makes the sound later: the frames then leave
+        // the speaker earlier on the shared timeline than the device says.
+        let extra_ns = latency_ns - want.audio_nudge_ms * 1e6;
         let Some(clocks) = Clocks::read(&self.clock, link, now, extra_ns) else {
             return lines;
         };

@@ -271,6 +271,26 @@ fn leaving_gives_back_the_four_beat_bar() {
 }
 
 #[test]
+fn the_audio_nudge_moves_the_sound_later_on_the_shared_timeline() {
+    let mut r = Rig::new(120.0);
+    r.tick();
+    r.run(96_000);
+    r.tick();
+    let h = r.horizon();
+    let bar = r.s.next_bar(r.s.tempo.frame_to_beats(h, r.s.sr).0 + 1.0);
+    let before = r.s.tempo.beats_to_seconds(Beats(bar)).0;
+    r.s.link.update(|w| w.audio_nudge_ms = 10.0);
+    r.run(256);
+    r.tick();
+    let after = r.s.tempo.beats_to_seconds(Beats(bar)).0;
+    assert!(
+        (after - before - 0.010).abs() < 1e-5,
+        "the bar moved {} s",
+        after - before
+    );
+}
+
+#[test]
 fn wrap_is_nearest() {
     assert_eq!(wrap(3.5, 4.0), -0.5);
     assert_eq!(wrap(-0.25, 4.0), -0.25);
