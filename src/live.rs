@@ -463,6 +463,9 @@ impl Live {
     fn eval(&mut self, code: &str, reply: &Sender<Reply>, reloader: Option<&mut Reloader>) {
         let at = self.next_block_beat();
         let result = self.host.eval_repl(code, at);
+        // Before anything is released: a play() Link shares waits for the
+        // shared bar, so no loop step may sound before then.
+        self.sync_link(self.now());
         if self.host.take_revert_request() {
             match reloader {
                 Some(r) => r.revert(&mut self.host, at, &*self.printer),

@@ -272,6 +272,12 @@ fn two_tactus_peers_jam_in_phase_follow_tempo_and_share_start_stop() {
         "{b}"
     );
 
+    for (who, screen) in [("A", &a), ("B", &b)] {
+        for what in ["tempo ", "events:"] {
+            let line = screen.lines().filter(|l| l.starts_with(what)).last();
+            println!("{who}: {}", line.unwrap_or("?"));
+        }
+    }
     let (left, right) = channels(&wav);
     let (a_on, b_on) = (onsets(&left), onsets(&right));
     println!("A's onsets: {a_on:?}\nB's onsets: {b_on:?}");

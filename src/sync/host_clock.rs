@@ -12,6 +12,13 @@ use std::collections::VecDeque;
 /// at 48 kHz).
 pub const WINDOW: usize = 256;
 
+/// The newest stamps that, all off the line by more than [`STEP_NS`], say
+/// the clock stepped (an xrun: the device lost or repeated frames).
+pub const STEP_STAMPS: usize = 8;
+
+/// How far off the line all the newest stamps must be to count as a step.
+pub const STEP_NS: f64 = 1e6;
+
 /// A line through recent (frame, nanoseconds) stamps.
 #[derive(Debug, Clone)]
 pub struct HostClock {
@@ -40,6 +47,31 @@ impl HostClock {
             self.stamps.pop_front();
         }
         self.stamps.push_back((frame, nanos));
+        if self.stepped() {
+            let keep = self.stamps.len() - STEP_STAMPS;
+            self.stamps.drain(..keep);
+        }
+    }
+
+    /// True when the newest [`STEP_STAMPS`] all miss the line through the
+    /// older ones by more than [`STEP_NS`], the same way: the clock stepped
+    /// (wake-up jitter makes single stamps late, not a run of them all
+    /// early, nor all late by as much as a dropped buffer).
+    fn stepped(&self) -> bool {
+        let n = self.stamps.len();
+        if n < 4 * STEP_STAMPS {
+            return false;
+        }
+        let older = HostClock {
+            nominal_ns_per_frame: self.nominal_ns_per_frame,
+            stamps: self.stamps.range(..n - STEP_STAMPS).copied().collect(),
+        };
+        let off = |&(f, t): &(u64, u64)| t as f64 - older.nanos_at(f).unwrap_or(t as f64);
+        let newest = self.stamps.range(n - STEP_STAMPS..);
+        let (lo, hi) = newest
+            .map(off)
+            .fold((f64::MAX, f64::MIN), |(lo, hi), x| (lo.min(x), hi.max(x)));
+        lo > STEP_NS || hi < -STEP_NS
     }
 
     /// True once a stamp has arrived.
@@ -48,33 +80,33 @@ impl HostClock {
     }
 
     /// When `frame` begins, in nanoseconds on the stamps' clock (`None`
-    /// before the first stamp). The slope is kept within 1 % of the nominal
-    /// rate, so a burst of odd stamps cannot bend the line far.
+    /// before the first stamp).
+    ///
+    /// A callback can wake late, never early, and a busy moment makes a
+    /// burst of late ones: so the line goes through the earliest stamp (the
+    /// least late against the nominal rate) of each half of the window, not
+    /// through their mean. Its slope (the device clock against the host's)
+    /// is kept within 1 % of the nominal rate.
     pub fn nanos_at(&self, frame: u64) -> Option<f64> {
         let &(f0, n0) = self.stamps.front()?;
-        let n = self.stamps.len() as f64;
-        let xy = |&(f, t): &(u64, u64)| ((f - f0) as f64, t as f64 - n0 as f64);
-        let (sx, sy) = self
-            .stamps
-            .iter()
-            .map(xy)
-            .fold((0.0, 0.0), |(a, b), (x, y)| (a + x, b + y));
-        let (mx, my) = (sx / n, sy / n);
-        let (sxx, sxy) = self
-            .stamps
-            .iter()
-            .map(xy)
-            .fold((0.0, 0.0), |(a, b), (x, y)| {
-                (a + (x - mx) * (x - mx), b + (x - mx) * (y - my))
-            });
         let nominal = self.nominal_ns_per_frame;
-        let slope = if sxx > 0.0 {
-            (sxy / sxx).clamp(nominal * 0.99, nominal * 1.01)
+        // How late each stamp is against the nominal line from the first.
+        let late = |&(f, n): &(u64, u64)| n as f64 - n0 as f64 - (f - f0) as f64 * nominal;
+        let earliest = |part: &mut dyn Iterator<Item = &(u64, u64)>| {
+            part.min_by(|a, b| late(a).total_cmp(&late(b))).copied()
+        };
+        let half = self.stamps.len() / 2;
+        let first = earliest(&mut self.stamps.iter().take(half.max(1)));
+        let second = earliest(&mut self.stamps.iter().skip(half));
+        let (Some((f1, n1)), Some((f2, n2))) = (first, second) else {
+            return Some(n0 as f64 + (frame as f64 - f0 as f64) * nominal);
+        };
+        let slope = if f2 > f1 {
+            ((n2 as f64 - n1 as f64) / (f2 - f1) as f64).clamp(nominal * 0.99, nominal * 1.01)
         } else {
             nominal
         };
-        let x = frame as f64 - f0 as f64;
-        Some(n0 as f64 + my + slope * (x - mx))
+        Some(n2 as f64 + (frame as f64 - f2 as f64) * slope)
     }
 }
 
@@ -102,12 +134,60 @@ mod tests {
         let mut c = HostClock::new(48_000.0);
         assert_eq!(c.nanos_at(0), None);
         stamped(&mut c, 1000, 1_000_000);
-        // The last stamp alone could be 1 ms off; the line is within the
-        // mean lateness (0.5 ms) plus 0.1 ms.
+        // The last stamp alone could be 1 ms late; the line is within
+        // 20 µs of the true clock.
         let f = 1000 * 256;
         let exact = 1e9 + f as f64 * 1e9 / 48_000.0;
         let got = c.nanos_at(f).unwrap();
-        assert!((got - exact - 0.5e6).abs() < 0.1e6, "{}", got - exact);
+        assert!((got - exact).abs() < 20e3, "{}", got - exact);
+    }
+
+    #[test]
+    fn a_burst_of_late_callbacks_does_not_bend_the_line() {
+        let mut c = HostClock::new(48_000.0);
+        stamped(&mut c, 300, 200_000);
+        // A busy moment: of 40 callbacks, every other one wakes 5 ms late
+        // (a run of them all late, past the device's buffer, is an xrun:
+        // a step, below).
+        for k in 300..340u64 {
+            let frame = k * 256;
+            let late = if k % 2 == 0 { 5_000_000 } else { 0 };
+            c.push(frame, 1_000_000_000 + frame * 1_000_000_000 / 48_000 + late);
+        }
+        let f = 340 * 256;
+        let exact = 1e9 + f as f64 * 1e9 / 48_000.0;
+        let got = c.nanos_at(f).unwrap();
+        assert!((got - exact).abs() < 50e3, "{} ns off", got - exact);
+    }
+
+    #[test]
+    fn a_step_in_the_clock_is_followed_within_a_few_blocks() {
+        let mut c = HostClock::new(48_000.0);
+        stamped(&mut c, 300, 200_000);
+        // An xrun: from here each frame starts 20 ms later than before.
+        for k in 300..310u64 {
+            let frame = k * 256;
+            c.push(
+                frame,
+                1_000_000_000 + frame * 1_000_000_000 / 48_000 + 20_000_000,
+            );
+        }
+        let f = 310 * 256;
+        let exact = 1e9 + f as f64 * 1e9 / 48_000.0 + 20e6;
+        let got = c.nanos_at(f).unwrap();
+        assert!((got - exact).abs() < 50e3, "{} ns off", got - exact);
+    }
+
+    #[test]
+    fn the_slope_follows_a_device_clock_one_percent_slow() {
+        let mut c = HostClock::new(48_000.0);
+        for k in 0..500u64 {
+            let frame = k * 256;
+            c.push(frame, 1_000_000_000 + frame * 1_010_000_000 / 48_000);
+        }
+        let f = 600 * 256;
+        let exact = 1e9 + f as f64 * 1.01e9 / 48_000.0;
+        assert!((c.nanos_at(f).unwrap() - exact).abs() < 1e3);
     }
 
     #[test]

@@ -40,6 +40,9 @@ const JOIN_BACK_BEATS: f64 = 0.05;
 /// How many of the tempi sent lately are recognised as echoes.
 const SENT_KEPT: usize = 256;
 
+/// How many ticks' output latencies the median is taken over.
+const LATENCY_TICKS: usize = 31;
+
 /// Tempi closer than this are the same.
 const BPM_EPSILON: f64 = 1e-6;
 
@@ -65,6 +68,8 @@ pub struct LinkSync {
     sent_transport: std::collections::VecDeque<(bool, i64)>,
     /// Tactus's transport after the last tick.
     last_playing: bool,
+    /// The device's output latency at the last ticks.
+    latencies: std::collections::VecDeque<f64>,
     /// Enable Link on the network when asked (false only in unit tests,
     /// which must never reach a network: Link then runs alone, locally).
     network: bool,
@@ -86,17 +91,40 @@ struct Clocks {
     extra_ns: f64,
 }
 
+/// The wall clock (ns since the epoch) and Link's (µs) at one moment. A
+/// thread preempted between the two readings (on a busy machine, for tens
+/// of ms) would shift every frame against Link's timeline by that much:
+/// Link's reading is bracketed by two wall-clock readings, and the closest
+/// bracket of a few tries is kept.
+fn read_both(link: &AblLink) -> (f64, f64) {
+    let mut best = (f64::MAX, 0.0, 0.0);
+    for _ in 0..8 {
+        let before = crate::time::nanos_since_epoch(std::time::Instant::now()) as f64;
+        let link_us = link.clock_micros() as f64;
+        let after = crate::time::nanos_since_epoch(std::time::Instant::now()) as f64;
+        let gap = after - before;
+        if gap < best.0 {
+            best = (gap, before + gap / 2.0, link_us);
+        }
+        if gap < 20_000.0 {
+            break;
+        }
+    }
+    (best.1, best.2)
+}
+
 impl Clocks {
     /// Read the clocks now (`None` before the audio clock's first stamp).
     fn read(line: &HostClock, link: &AblLink, at: Frame, extra_ns: f64) -> Option<Clocks> {
         let frame_ns = line.nanos_at(at.0)?;
         let second = line.nanos_at(at.0 + 48_000)?;
+        let (now_ns, link_now_us) = read_both(link);
         Some(Clocks {
             frame: at.0,
             frame_ns,
             ns_per_frame: (second - frame_ns) / 48_000.0,
-            now_ns: crate::time::nanos_since_epoch(std::time::Instant::now()) as f64,
-            link_now_us: link.clock_micros() as f64,
+            now_ns,
+            link_now_us,
             extra_ns,
         })
     }
@@ -135,6 +163,7 @@ impl LinkSync {
             last_link_playing: None,
             sent_transport: std::collections::VecDeque::with_capacity(SENT_KEPT),
             last_playing: true,
+            latencies: std::collections::VecDeque::with_capacity(LATENCY_TICKS),
             network: true,
         }
     }
@@ -153,7 +182,21 @@ impl LinkSync {
             self.clock.push(frame, nanos);
         }
         let latency_ns = telemetry.output_latency_ns.load(Ordering::Relaxed) as f64;
+        let latency_ns = self.steady_latency(latency_ns);
         self.step(s, now, horizon, latency_ns)
+    }
+
+    /// The median of the output latencies read at the last ticks: the
+    /// device's figure can jump for one callback (JACK, as a client joins
+    /// its graph), which would move one note by as much.
+    fn steady_latency(&mut self, ns: f64) -> f64 {
+        if self.latencies.len() == LATENCY_TICKS {
+            self.latencies.pop_front();
+        }
+        self.latencies.push_back(ns);
+        let mut sorted: Vec<f64> = self.latencies.iter().copied().collect();
+        sorted.sort_by(f64::total_cmp);
+        sorted[sorted.len() / 2]
     }
 
     /// [`Self::tick`] with the stamps already taken.
@@ -357,7 +400,14 @@ fn start_at(s: &mut Session, at: Frame, now: Frame, horizon: Frame) {
     if at < horizon {
         return set_playing_now(s, now, true);
     }
-    let beat = s.tempo.frame_to_beats(at, s.sr).0;
+    let mut beat = s.tempo.frame_to_beats(at, s.sr).0;
+    // A start on a shared bar comes here through a rounded frame and Link's
+    // whole microseconds: put it back on the bar line, so that bar's loop
+    // steps play.
+    let bar = s.next_bar(beat - 1e-3);
+    if (bar - beat).abs() < 1e-3 {
+        beat = bar;
+    }
     // Just before the beat: ahead of the loop steps placed on it.
     let item = crate::session::scheduler::Item::Transport { playing: true };
     s.scheduler.push(Beats(beat - 1e-9), item);
