@@ -242,6 +242,17 @@ impl TempoMap {
         self.reseat(k);
     }
 
+    /// Move every beat from `at` on by `by` seconds (later when positive),
+    /// keeping the tempo curve: the segment containing `at` is split there.
+    /// The phase corrections of an external clock (Link, MIDI clock) use it.
+    pub fn shift_from(&mut self, at: Beats, by: Seconds) {
+        let at_b = at.0.max(0.0);
+        self.split(at_b);
+        for s in self.segments.iter_mut().filter(|s| s.start_beats >= at_b) {
+            s.start_seconds += by.0;
+        }
+    }
+
     /// Make a segment start exactly at `b` (continuing the curve there) and
     /// return it.
     fn split(&mut self, b: f64) -> Segment {
@@ -320,6 +331,17 @@ impl TempoMap {
     pub fn segments(&self) -> Vec<(f64, f64, f64)> {
         let seg = |s: &Segment| (s.start_beats, s.bpm, s.slope);
         self.segments.iter().map(seg).collect()
+    }
+
+    /// Forget the segments that end at or before `at`: a performance that
+    /// follows an external clock adds a segment per tick, and only the
+    /// recent past is ever read. Beats before the first segment kept are
+    /// extrapolated at its tempo; the map from `at` on is unchanged.
+    pub fn forget_before(&mut self, at: Beats) {
+        let i = self.segments.partition_point(|s| s.start_beats <= at.0);
+        if i > 1 {
+            self.segments.drain(..i - 1);
+        }
     }
 
     /// The tempo in force at a beat (on a ramp, the ramped tempo there).

@@ -475,6 +475,18 @@ pub const DOCS: &[Doc] = &[
         example: "clock_out(\"TR-8\")",
     },
     Doc {
+        name: "clock",
+        usage: "clock() | clock(\"midi\") | clock(\"internal\")",
+        text: "Where the beat grid comes from. clock(\"midi\") follows MIDI clock (24 ticks per beat) from the first open input that sends it: its tempo (estimated from the ticks, so their jitter never reaches the sound) drives loops, sequences and drums, Start plays its beat 0 on a bar line, Stop stops, Continue resumes from the Song Position Pointer. clock(\"internal\") returns to the tempo map, keeping the last tempo; clock() says which.",
+        example: "midi_in(\"TR-8\"); clock(\"midi\")",
+    },
+    Doc {
+        name: "clock_in",
+        usage: "clock_in(\"port\")",
+        text: "Open the first MIDI input whose name contains the text (as midi_in) and follow its clock, as clock(\"midi\") does; returns the port's full name.",
+        example: "clock_in(\"TR-8\")",
+    },
+    Doc {
         name: "midi_send",
         usage: "midi_send(\"port\", [bytes])",
         text: "Send raw MIDI bytes (complete messages, 0-255; SysEx F0 .. F7) to an output at the cursor; bad bytes are refused with their position.",

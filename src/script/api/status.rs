@@ -45,6 +45,8 @@ pub fn status(st: &ScriptState) -> String {
             m.dropped()
         ));
     }
+    out.push_str(&s.clock_status());
+    out.push('\n');
     let loops = s.loop_names();
     out.push_str(&format!(
         "loops: {}\n",
