@@ -10,6 +10,8 @@ mod handlers;
 mod jack;
 mod live;
 mod loops;
+#[cfg(all(feature = "jack", feature = "midi-jack"))]
+mod midi_clock_in;
 mod midi_file;
 #[cfg(all(feature = "jack", feature = "midi-jack"))]
 mod midi_in;
