@@ -189,3 +189,24 @@ fn a_far_future_note_does_not_render_hours_of_silence() {
         report.frames
     );
 }
+
+#[test]
+fn an_unknown_clock_source_lists_the_valid_ones() {
+    expect(
+        "tempo(100);\nclock(\"nonsense\");",
+        "2:1",
+        &[
+            "clock(): unknown source \"nonsense\"",
+            "valid: \"internal\", \"midi\"",
+            "clock_in(\"port\")",
+        ],
+    );
+    // In a render there is no MIDI: following is accepted and the tempo
+    // map plays on; clock() says which source is chosen.
+    let errors = render::check(
+        "ok.rhai",
+        "clock(\"midi\"); if clock() != \"midi\" { throw \"no\" } clock(\"internal\"); note(1, 60, 1);",
+        &RenderOptions::default(),
+    );
+    assert!(errors.is_empty(), "{errors:?}");
+}

@@ -62,8 +62,9 @@ pub struct ClockFollow {
     pub est: ClockEstimator,
     /// The input the ticks come from (the first that sent clock).
     pub port: Option<Arc<str>>,
-    /// Following now (the source was MIDI at the last tick).
-    active: bool,
+    /// The source this state follows (None: not following); a new
+    /// `clock(...)` or `clock_in(...)` starts afresh.
+    source: Option<ClockSource>,
     /// The grid: tick index `.0` is Tactus beat `.1`.
     base: Option<(f64, f64)>,
     /// The clock's transport runs from tick index `.0`, at song position
@@ -98,14 +99,15 @@ impl ClockFollow {
 impl Session {
     /// True when `port` is the clock being followed (or may become it).
     fn clock_port_matches(&mut self, port: &Arc<str>) -> bool {
-        let ClockSource::Midi(want) = &*self.clock_in else {
-            self.clock_follow.active = false;
+        let source = (*self.clock_in).clone();
+        let ClockSource::Midi(want) = &source else {
+            self.clock_follow.source = None;
             return false;
         };
-        if !self.clock_follow.active {
+        if self.clock_follow.source.as_ref() != Some(&source) {
             self.clock_follow = ClockFollow {
-                active: true,
                 port: want.clone(),
+                source: Some(source.clone()),
                 ..ClockFollow::default()
             };
         }
@@ -251,7 +253,7 @@ impl Session {
     pub fn clock_in_lost(&mut self, port: &str) -> Option<String> {
         let midi = matches!(*self.clock_in, ClockSource::Midi(_));
         let f = &mut self.clock_follow;
-        let ours = f.active && f.port.as_deref() == Some(port);
+        let ours = f.source.is_some() && f.port.as_deref() == Some(port);
         if !ours || !midi {
             return None;
         }
@@ -429,6 +431,14 @@ mod tests {
             before,
             "clock(\"internal\"): ticks are ignored"
         );
+        s.clock_in.set(ClockSource::Midi(Some("keys".into())));
+        s.clock_in_tick(&"keys".into(), Frame(ideal[k] as u64));
+        assert_eq!(
+            s.clock_follow.port.as_deref(),
+            Some("keys"),
+            "clock_in(\"keys\") follows keys"
+        );
+        assert_eq!(s.clock_follow.est.ticks, 1, "afresh");
     }
 
     #[test]
