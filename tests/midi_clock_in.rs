@@ -68,11 +68,12 @@ fn a_drum_machine_clock_sets_the_tempo_and_drives_the_transport() {
     // The probe: a loop that notes the beat at which it starts again after
     // the transport stopped (a stopped transport skips its body).
     rig.eval(
-        "set(\"starts\", []); \
+        "table(1, 64, gen7([1, 64, 1])); channel(1, #{ table: 1, env: linen(0, 0) }); \
+         set(\"starts\", []); \
          live_loop(\"probe\", 0.25, |i| { \
              let last = get(\"last\"); \
              if last == () { set(\"first\", now()); } \
-             if last != () && now() - last > 0.3 { let s = get(\"starts\"); s.push(now() - get(\"first\")); set(\"starts\", s); } \
+             if last != () && now() - last > 0.3 { let s = get(\"starts\"); s.push(now() - get(\"first\")); set(\"starts\", s); note(1, 60, 0.1); } \
              set(\"last\", now()); })",
     )
     .unwrap();
@@ -189,5 +190,23 @@ fn a_drum_machine_clock_sets_the_tempo_and_drives_the_transport() {
     std::thread::sleep(Duration::from_millis(200));
     assert!(rig.frame() > before + 4800, "the session plays on");
     assert!((tempo() - 90.0).abs() < 0.1, "the last tempo holds");
-    let _ = rig.finish(&wav);
+    // Where the restarts sounded: on the frame of the tick after Start
+    // (and after Continue) as it arrived, plus one block (as MIDI input).
+    let telemetry = rig.telemetry.clone();
+    let block = rig.block_frames as f64;
+    let x = rig.finish(&wav);
+    let onsets: Vec<f64> = (1..x.len())
+        .filter(|&i| x[i] != 0.0 && x[i - 1] == 0.0)
+        .map(|i| i as f64)
+        .collect();
+    let frame_of = |t: Instant| telemetry.frame_at(t, tactus::time::SampleRate(SR)).unwrap() as f64;
+    let want = [frame_of(at[72]) + block, frame_of(at[480]) + block];
+    let off: Vec<f64> = onsets
+        .iter()
+        .zip(&want)
+        .map(|(o, w)| (o - w) / 48.0)
+        .collect();
+    println!("MIDI clock in: Start and Continue sounded {off:?} ms from their tick's arrival + one block");
+    assert_eq!(onsets.len(), 2, "a note at each restart: {onsets:?}");
+    assert!(off.iter().all(|o| o.abs() < 3.0), "{off:?} ms");
 }
