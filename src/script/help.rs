@@ -46,7 +46,7 @@ pub const DOCS: &[Doc] = &[
     Doc {
         name: "tempo",
         usage: "tempo() | tempo(bpm) | tempo(bpm, over_beats)",
-        text: "Read the tempo, change it from the cursor on, or ramp to it over some beats (beats are quarter notes; default 60 bpm as in Csound).",
+        text: "Read the tempo, change it from the cursor on, or ramp to it over some beats (beats are quarter notes; default 60 bpm as in Csound). While clock(\"midi\") follows a clock, the clock sets the tempo (tempo(bpm) lasts until its next tick).",
         example: "tempo(120)",
     },
     Doc {
@@ -136,7 +136,7 @@ pub const DOCS: &[Doc] = &[
     Doc {
         name: "status",
         usage: "status()",
-        text: "Tempo, beat, voices, callback load, xruns, late and skipped events, loops, channels, tables.",
+        text: "Tempo, beat, voices, callback load, xruns, late and skipped events, MIDI inputs, the clock (internal, or MIDI: its input, estimated tempo, running or stopped), loops, channels, tables.",
         example: "status()",
     },
     Doc {
