@@ -72,6 +72,9 @@ pub struct ClockFollow {
     running: Option<(i64, i64)>,
     /// Song position (ticks) for the next Continue.
     position: i64,
+    /// The index Start or Continue placed on the grid, until its tick
+    /// arrives (a clock sent only while running starts again there).
+    located: Option<i64>,
     /// The input went away: the last tempo holds.
     pub lost: bool,
 }
@@ -137,10 +140,13 @@ impl Session {
         let sr = self.sr.hz();
         let f = &mut self.clock_follow;
         f.lost = false;
-        let (_, kind) = f.est.tick(frame.0 as f64 / sr);
-        if kind == TickKind::Restart {
+        let (i, kind) = f.est.tick(frame.0 as f64 / sr);
+        // After a silence the grid is lost, unless Start or Continue just
+        // placed this very tick on it.
+        if kind == TickKind::Restart && f.located != Some(i) {
             f.base = None;
         }
+        f.located = None;
         let steer = self.clock_horizon(frame);
         self.clock_steer(steer);
     }
@@ -213,6 +219,7 @@ impl Session {
         let f = &mut self.clock_follow;
         f.base = Some((next as f64, target));
         f.running = Some((next, pos));
+        f.located = Some(next);
         Some(first)
     }
 
@@ -444,6 +451,26 @@ mod tests {
             "clock_in(\"keys\") follows keys"
         );
         assert_eq!(s.clock_follow.est.ticks, 1, "afresh");
+    }
+
+    #[test]
+    fn a_clock_sent_only_while_running_starts_on_the_bar() {
+        let (mut s, port) = following();
+        let ideal = tick_frames(24 * 8, |_| 120.0);
+        for f in &ideal[..48] {
+            s.clock_in_tick(&port, Frame(*f as u64));
+        }
+        // Two seconds of silence, Start, and the first tick 10 ms later.
+        let start = ideal[47] as u64 + 96_000;
+        let first = s.clock_in_locate(&port, Frame(start), true).unwrap();
+        s.clock_play(first);
+        let target = s.tempo.frame_to_beats(first, s.sr).0;
+        let tick0 = start + 480;
+        for k in 0..72 {
+            s.clock_in_tick(&port, Frame(tick0 + k * 1000));
+        }
+        let b = s.tempo.frame_to_beats(Frame(tick0 + 48_000), s.sr).0;
+        assert!((b - (target + 2.0)).abs() < 1e-3, "{b} vs {}", target + 2.0);
     }
 
     #[test]
