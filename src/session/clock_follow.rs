@@ -15,7 +15,9 @@
 //! Position Pointer, in sixteenths) on the matching beat of a bar; both
 //! pick the first such beat the scheduler has not released yet, and the
 //! beats between (released silently, the transport stopped) take no time.
-//! Stop acts as `stop()`. Each is one transaction of the session.
+//! Stop acts as `stop()`. Each is one transaction of the session. A
+//! second Start or Continue before the tick the first one placed is
+//! ignored.
 
 use super::clock_in::{ClockEstimator, TickKind, TICKS_PER_BEAT};
 use super::loops::next_bar;
@@ -195,6 +197,10 @@ impl Session {
         let sr = self.sr.hz();
         let f = &self.clock_follow;
         let next = f.est.next_index();
+        if f.located == Some(next) {
+            // A second Start or Continue before the tick: already placed.
+            return None;
+        }
         let pos = if from_start { 0 } else { f.position_now() };
         let fit = f.est.fit();
         let first = fit.map_or(frame.0, |fit| {
@@ -244,6 +250,7 @@ impl Session {
         let f = &mut self.clock_follow;
         f.position = f.position_now();
         f.running = None;
+        f.located = None;
         self.clock_transport_stop(frame);
     }
 
@@ -412,6 +419,11 @@ mod tests {
         assert!(!*s.playing);
         s.clock_play(first);
         assert!(*s.playing, "Start plays");
+        let again = s.clock_in_locate(&port, Frame(ideal[59] as u64 + 400), true);
+        assert_eq!(
+            again, None,
+            "a repeated Start before the tick changes nothing"
+        );
         feed(&mut s, 48 + 6);
         // Two beats later the map is on the clock's beat 2.
         let b2 = s.tempo.frame_to_beats(Frame(ideal[60 + 48] as u64), s.sr).0;
