@@ -126,11 +126,13 @@ impl Session {
         }
     }
 
-    /// The first frame whose beat the scheduler may not have released yet,
-    /// for a message stamped `frame`.
+    /// A frame whose beat the scheduler has not released yet, for a
+    /// message stamped `frame`: a block beyond both the furthest horizon
+    /// released so far and the one a release now would use.
     fn clock_horizon(&self, frame: Frame) -> Frame {
         let ahead = self.sr.seconds_to_frames(*self.lookahead);
-        Frame(frame.0 + ahead + self.block_frames as u64)
+        let block = self.block_frames as u64;
+        Frame((frame.0 + ahead).max(self.released_to.0) + block)
     }
 
     /// A MIDI clock tick from `port`, stamped `frame`: update the estimate
@@ -435,6 +437,11 @@ mod tests {
         // Song position 6 sixteenths = 1.5 beats: Continue plays it on the
         // beat 1.5 into a bar.
         s.clock_in_position(&port, 6);
+        // The scheduler has released further than one lookahead (a device
+        // whose clock runs ahead): Continue lands beyond what it released.
+        let released = Frame(ideal[133] as u64 + 30_000);
+        let _ = s.pop_due(released);
+        let spent = s.tempo.frame_to_beats(released, s.sr).0;
         let first = s
             .clock_in_locate(&port, Frame(ideal[133] as u64 + 300), false)
             .unwrap();
@@ -445,6 +452,7 @@ mod tests {
             "{b}"
         );
         assert!(b > b2, "the grid only moves forward");
+        assert!(b > spent, "{b} is beyond the released {spent}");
         s.clock_play(first);
         assert!(*s.playing);
         s.clock_in.set(ClockSource::Internal);

@@ -138,6 +138,9 @@ pub struct Session {
     /// Following MIDI clock in: the estimate and the grid (set by clock
     /// messages, not by evaluations).
     pub clock_follow: super::clock_follow::ClockFollow,
+    /// The furthest horizon items were released up to: the tempo map
+    /// before it has been used (an external clock steers only after it).
+    pub released_to: Frame,
     next_note_id: u64,
     next_item_id: u64,
     doc: Doc,
@@ -225,6 +228,7 @@ impl Session {
             changes: Vec::new(),
             recording_paths: Vec::new(),
             clock_follow: Default::default(),
+            released_to: Frame(0),
             next_note_id: 1,
             next_item_id: 1,
             doc: Doc {
@@ -563,6 +567,7 @@ impl Session {
 
     /// The next due item before `horizon`.
     pub fn pop_due(&mut self, horizon: Frame) -> Option<(Beats, Item)> {
+        self.released_to = self.released_to.max(horizon);
         let sr = self.sr;
         let doc = &mut self.doc;
         doc.scheduler.pop_due(horizon, &doc.tempo, sr)
