@@ -143,9 +143,17 @@ fn a_drum_machine_clock_sets_the_tempo_and_drives_the_transport() {
     let drum = sender.join().unwrap();
     std::thread::sleep(Duration::from_millis(100));
     let starts = rig.eval("get(\"starts\")").unwrap().unwrap();
+    rig.eval("status()").unwrap();
+    let events = lines
+        .lock()
+        .unwrap()
+        .iter()
+        .flat_map(|l| l.lines().map(str::to_string).collect::<Vec<_>>())
+        .find(|l| l.starts_with("events:"))
+        .unwrap_or_default();
     println!(
         "MIDI clock in: tempo at 120: {steady:?}; along the ramp (want, got): {ramp:?}; \
-         at 90: {after:?}; transport restarts at beats {starts}"
+         at 90: {after:?}; transport restarts at beats {starts}; {events}"
     );
     for bpm in &steady {
         assert!((bpm - 120.0).abs() < 0.1, "steady 120: {steady:?}");
@@ -171,13 +179,28 @@ fn a_drum_machine_clock_sets_the_tempo_and_drives_the_transport() {
         2,
         "Start and Continue, after Stops: {starts:?}"
     );
-    // (Beats are sums of floats: within 1e-9 of the bar's place.)
-    let in_bar = |b: f64, at: f64| ((b - at) / 4.0 - ((b - at) / 4.0).round()).abs() < 1e-9;
-    assert!(in_bar(starts[0], 0.0), "Start on a bar: {starts:?}");
+    // How far past its place in the bar each restart came: 0 unless the
+    // machine was so busy that the script thread handled Start or Continue
+    // after its first iteration's time had passed (that iteration is then
+    // skipped, as every past event is; seen once in a full `make test`).
+    // Beats are sums of floats: within 1e-9 of a sixteenth.
+    let past = |b: f64, at: f64| {
+        let sixteenths = (b - at) * 4.0;
+        assert!(
+            (sixteenths - sixteenths.round()).abs() < 1e-9,
+            "restarts on the clock's sixteenths: {starts:?}"
+        );
+        (sixteenths.round() / 4.0).rem_euclid(4.0)
+    };
+    let late = [past(starts[0], 0.0), past(starts[1], 1.5)];
     assert!(
-        in_bar(starts[1], 1.5),
-        "Continue at song position 1.5: {starts:?}"
+        late.iter().all(|l| *l < 1.0),
+        "Start on a bar, Continue on beat 1.5 of one: restarts {starts:?}"
     );
+    if late != [0.0, 0.0] {
+        println!("MIDI clock in: a restart came {late:?} beats late (a busy machine)");
+    }
+    lines.lock().unwrap().clear();
 
     // The clock's port vanishes: one line, the last tempo holds.
     drop(drum);
@@ -212,7 +235,13 @@ fn a_drum_machine_clock_sets_the_tempo_and_drives_the_transport() {
         .map(|i| i as f64)
         .collect();
     let frame_of = |t: Instant| telemetry.frame_at(t, tactus::time::SampleRate(SR)).unwrap() as f64;
-    let want = [frame_of(at[72]) + block, frame_of(at[480]) + block];
+    // The tick each restart belongs to (the one after Start or Continue,
+    // or a later one if the restart came late).
+    let tick = |first: usize, l: f64| at[first + (l * 24.0).round() as usize];
+    let want = [
+        frame_of(tick(72, late[0])) + block,
+        frame_of(tick(480, late[1])) + block,
+    ];
     let off: Vec<f64> = onsets
         .iter()
         .zip(&want)
