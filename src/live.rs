@@ -12,7 +12,7 @@ use crate::command::{Command, Garbage};
 use crate::midi::input::{self, PortChange};
 use crate::midi::output::MidiOut;
 use crate::midi::ports::MidiError;
-use crate::midi::MidiEvent;
+use crate::midi::{MidiEvent, MidiMsg};
 use crate::record::live::Recorder;
 use crate::record::RecordRequest;
 use crate::script::state::{MidiOutState, Printer};
@@ -291,6 +291,9 @@ impl Live {
             .frame_at(ev.arrived, self.cfg.sr)
             .unwrap_or_else(|| self.now().0);
         let frame = Frame(arrived + block);
+        if self.clock_message(&ev, frame) {
+            return;
+        }
         let action = self.host.with_session(|s| s.midi_message(frame, ev.msg));
         if let MidiAction::Program { ch, program } = action {
             let at = self
@@ -312,6 +315,44 @@ impl Live {
             (self.printer)(&e.to_string());
         }
         self.host.flush(&self.links.commands);
+    }
+
+    /// MIDI clock and transport messages, stamped `frame`: the follower's
+    /// (`clock("midi")`). True when the message was one of them.
+    fn clock_message(&mut self, ev: &MidiEvent, frame: Frame) -> bool {
+        let port = &ev.port;
+        let start = match ev.msg {
+            MidiMsg::Clock => {
+                self.host.with_session(|s| s.clock_in_tick(port, frame));
+                return true;
+            }
+            MidiMsg::Stop => {
+                self.host.with_session(|s| s.clock_in_stop(port, frame));
+                self.host.flush(&self.links.commands);
+                self.flush_midi();
+                return true;
+            }
+            MidiMsg::SongPosition(p) => {
+                self.host.with_session(|s| s.clock_in_position(port, p));
+                return true;
+            }
+            MidiMsg::Start => true,
+            MidiMsg::Continue => false,
+            _ => return false,
+        };
+        let first = self
+            .host
+            .with_session(|s| s.clock_in_locate(port, frame, start));
+        if let Some(first) = first {
+            // The beats before the clock's first are released with the
+            // transport stopped (silently), then it plays.
+            for e in self.host.advance(first) {
+                (self.printer)(&e.to_string());
+            }
+            self.host.with_session(|s| s.clock_play(first));
+            self.release_from(self.now(), Frame(self.now().0 + 1));
+        }
+        true
     }
 
     fn tick(&mut self) {
@@ -415,7 +456,12 @@ impl Live {
         let changes = self.host.check_midi_inputs();
         let gone = changes.iter().any(|c| matches!(c, PortChange::Gone(_)));
         for c in &changes {
-            (self.printer)(&c.to_string());
+            let clock = match c {
+                PortChange::Gone(n) => self.host.with_session(|s| s.clock_in_lost(n)),
+                PortChange::Back(_) => None,
+            };
+            // The clock's input: one line, about the clock.
+            (self.printer)(&clock.unwrap_or_else(|| c.to_string()));
         }
         if gone {
             let frame = Frame(now.0 + self.cfg.block_frames as u64);

@@ -8,6 +8,8 @@
 
 pub mod callback;
 pub mod channels;
+pub mod clock_follow;
+pub mod clock_in;
 pub mod clock_out;
 pub mod drum_patterns;
 pub mod gen;

@@ -203,3 +203,24 @@ fn a_link_quantum_of_zero_or_less_is_refused_with_the_range() {
         );
     }
 }
+
+#[test]
+fn an_unknown_clock_source_lists_the_valid_ones() {
+    expect(
+        "tempo(100);\nclock(\"nonsense\");",
+        "2:1",
+        &[
+            "clock(): unknown source \"nonsense\"",
+            "valid: \"internal\", \"midi\"",
+            "clock_in(\"port\")",
+        ],
+    );
+    // In a render there is no MIDI: following is accepted and the tempo
+    // map plays on; clock() says which source is chosen.
+    let errors = render::check(
+        "ok.rhai",
+        "clock(\"midi\"); if clock() != \"midi\" { throw \"no\" } clock(\"internal\"); note(1, 60, 1);",
+        &RenderOptions::default(),
+    );
+    assert!(errors.is_empty(), "{errors:?}");
+}

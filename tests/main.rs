@@ -11,6 +11,8 @@ mod jack;
 mod link;
 mod live;
 mod loops;
+#[cfg(all(feature = "jack", feature = "midi-jack"))]
+mod midi_clock_in;
 mod midi_file;
 #[cfg(all(feature = "jack", feature = "midi-jack"))]
 mod midi_in;

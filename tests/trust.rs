@@ -67,7 +67,7 @@ let c = channel(2, #{ lowpass: 1200, instrument: "pad" }); c.reverb = 0.5; c.vol
 cc(1, "lowpass", 100, 2000); cc(2, "volume", 0, 1, 2); cc_in(2, 1, 64);
 midi_out("synth"); midi_out("synth", #{ nudge: 5 }); nudge(3); nudge("synth", 4);
 channel(3, #{ midi_out: "synth", midi_channel: 2 }); note(3, 60, 1); midi_send("synth", [0x90, 60, 100]);
-midi_cc(3, 7, 100); midi_bend(3, 0.5); clock_out("synth"); clock_out(false); clock_out("synth"); let c4 = channel(4); c4.midi_out = true; c4.sound = true;
+midi_cc(3, 7, 100); midi_bend(3, 0.5); clock_out("synth"); clock_out(false); clock_out("synth"); clock("midi"); let c4 = channel(4); c4.midi_out = true; c4.sound = true;
 table(1, 64, saw(3)); let t = table(1); t[0] = 0.5; t.fill(|i, x| x * 0.5); t.normalize(); t.set(t.to_array());
 table(3, 64, sine()); interpolate(1, 3); f(4, 0, 64, 10, 1);
 note(1, 60, 1); chord(1, "Cmaj7", 1); i(1, 0, 1, 0.5, 8.0); at(1, || note(1, 60, 1)); wait(1);
@@ -170,6 +170,9 @@ fn the_failing_evaluation_calls_every_state_changing_binding() {
         // queued in the document and done after commit; midi_in's own test
         // checks that a failed evaluation opens nothing).
         "midi_in",
+        // Opens an input as midi_in does, then sets the clock source as
+        // clock("midi") does (both covered here and by their own tests).
+        "clock_in",
         "nchnls",
         "now",
         "oct",

@@ -46,7 +46,7 @@ pub const DOCS: &[Doc] = &[
     Doc {
         name: "tempo",
         usage: "tempo() | tempo(bpm) | tempo(bpm, over_beats)",
-        text: "Read the tempo, change it from the cursor on, or ramp to it over some beats (beats are quarter notes; default 60 bpm as in Csound).",
+        text: "Read the tempo, change it from the cursor on, or ramp to it over some beats (beats are quarter notes; default 60 bpm as in Csound). While clock(\"midi\") follows a clock, the clock sets the tempo (tempo(bpm) lasts until its next tick).",
         example: "tempo(120)",
     },
     Doc {
@@ -136,7 +136,7 @@ pub const DOCS: &[Doc] = &[
     Doc {
         name: "status",
         usage: "status()",
-        text: "Tempo, beat, voices, callback load, xruns, late and skipped events, loops, channels, tables.",
+        text: "Tempo, beat, voices, callback load, xruns, late and skipped events, MIDI inputs, the clock (internal, or MIDI: its input, estimated tempo, running or stopped), loops, channels, tables.",
         example: "status()",
     },
     Doc {
@@ -473,6 +473,18 @@ pub const DOCS: &[Doc] = &[
         usage: "clock_out(\"port\") | clock_out(false)",
         text: "Send MIDI clock (24 ticks per beat, each on its exact frame, tempo changes and ramps included) to an output from the next bar at least a beat away, with Start there; stop() sends Stop (the ticks go on), play() Start at the next bar. clock_out(false) sends Stop and ends it.",
         example: "clock_out(\"TR-8\")",
+    },
+    Doc {
+        name: "clock",
+        usage: "clock() | clock(\"midi\") | clock(\"internal\")",
+        text: "Where the beat grid comes from. clock(\"midi\") follows MIDI clock (24 ticks per beat) from the first open input that sends it: its tempo (estimated from the ticks, so their jitter never reaches the sound) drives loops, sequences and drums, Start plays its beat 0 on a bar line, Stop stops, Continue resumes from the Song Position Pointer. clock(\"internal\") returns to the tempo map, keeping the last tempo; clock() says which.",
+        example: "midi_in(\"TR-8\"); clock(\"midi\")",
+    },
+    Doc {
+        name: "clock_in",
+        usage: "clock_in(\"port\")",
+        text: "Open the first MIDI input whose name contains the text (as midi_in) and follow its clock, as clock(\"midi\") does; returns the port's full name.",
+        example: "clock_in(\"TR-8\")",
     },
     Doc {
         name: "midi_send",

@@ -91,6 +91,8 @@ crate::tx_state! {
         pub midi_in_opens: super::txn::TxQueue<String>,
         /// The MIDI clock sent (`clock_out("port")`).
         pub clock_out: TxCell<Option<super::clock_out::ClockOut>>,
+        /// Where the beat grid comes from (`clock("midi")`, `clock_in`).
+        pub clock_in: TxCell<super::clock_follow::ClockSource>,
         /// Recordings to start or stop (`record_audio`), performed by the
         /// live thread after the evaluation commits.
         pub audio_records: super::txn::TxQueue<crate::record::RecordRequest>,
@@ -141,6 +143,12 @@ pub struct Session {
     pub changes: Vec<(String, LoopChange)>,
     /// The WAV files being recorded now (set by the live thread, for `status()`).
     pub recording_paths: Vec<std::path::PathBuf>,
+    /// Following MIDI clock in: the estimate and the grid (set by clock
+    /// messages, not by evaluations).
+    pub clock_follow: super::clock_follow::ClockFollow,
+    /// The furthest horizon items were released up to: the tempo map
+    /// before it has been used (an external clock steers only after it).
+    pub released_to: Frame,
     next_note_id: u64,
     next_item_id: u64,
     doc: Doc,
@@ -229,6 +237,8 @@ impl Session {
             link_view: None,
             changes: Vec::new(),
             recording_paths: Vec::new(),
+            clock_follow: Default::default(),
+            released_to: Frame(0),
             next_note_id: 1,
             next_item_id: 1,
             doc: Doc {
@@ -266,6 +276,7 @@ impl Session {
                 midi_nudge: TxMap::default(),
                 midi_in_opens: Default::default(),
                 clock_out: TxCell::default(),
+                clock_in: TxCell::default(),
                 audio_records: Default::default(),
                 take: TxCell::new(None),
                 take_events: TxLog::default(),
@@ -330,6 +341,7 @@ impl Session {
             midi_nudge,
             midi_in_opens,
             clock_out,
+            clock_in,
             audio_records,
             take,
             take_events,
@@ -353,7 +365,7 @@ impl Session {
         let kept: Vec<(&String, String)> =
             kept.iter().map(|(k, v)| (k, format!("{v:?}"))).collect();
         format!(
-            "channels {:?}\nfx {:?} {:?}\ntables {:?} dirty {:?}\ntempo {:?}\nquiet {:?} end {:?} origin {:?} pmaps {:?} instrs {:?} history {}\nscheduled {:?}\noutbox {}\nloops {loops:?}\nseqs {:?}\ncalls {calls:?}\nkept {kept:?}\nseed {} streams {:?}\nplaying {} lookahead {:?} revert {} log {} keyboard {:?} handlers {:?}\nmidi held {:?} sustained {:?} pedal {:?}\nmidi out {} {:?} {:?} clock {:?} in {}\nrecord {} take {:?} {} {} {}\nlink {:?}",
+            "channels {:?}\nfx {:?} {:?}\ntables {:?} dirty {:?}\ntempo {:?}\nquiet {:?} end {:?} origin {:?} pmaps {:?} instrs {:?} history {}\nscheduled {:?}\noutbox {}\nloops {loops:?}\nseqs {:?}\ncalls {calls:?}\nkept {kept:?}\nseed {} streams {:?}\nplaying {} lookahead {:?} revert {} log {} keyboard {:?} handlers {:?}\nmidi held {:?} sustained {:?} pedal {:?}\nmidi out {} {:?} {:?} clock {:?} in {} clock in {:?}\nrecord {} take {:?} {} {} {}\nlink {:?}",
             **channels,
             fx_values.as_map(),
             **fx_installed,
@@ -385,6 +397,7 @@ impl Session {
             midi_nudge.as_map(),
             **clock_out,
             midi_in_opens.len(),
+            **clock_in,
             audio_records.len(),
             **take,
             take_events.len(),
@@ -576,6 +589,7 @@ impl Session {
 
     /// The next due item before `horizon`.
     pub fn pop_due(&mut self, horizon: Frame) -> Option<(Beats, Item)> {
+        self.released_to = self.released_to.max(horizon);
         let sr = self.sr;
         let doc = &mut self.doc;
         doc.scheduler.pop_due(horizon, &doc.tempo, sr)

@@ -68,6 +68,8 @@ pub struct LinkSync {
     sent_transport: std::collections::VecDeque<(bool, i64)>,
     /// Tactus's transport after the last tick.
     last_playing: bool,
+    /// Tactus follows a MIDI clock: Link does not steer the map meanwhile.
+    yielded: bool,
     /// The device's output latency at the last ticks.
     latencies: std::collections::VecDeque<f64>,
     /// Enable Link on the network when asked (false only in unit tests,
@@ -163,6 +165,7 @@ impl LinkSync {
             last_link_playing: None,
             sent_transport: std::collections::VecDeque::with_capacity(SENT_KEPT),
             last_playing: true,
+            yielded: false,
             latencies: std::collections::VecDeque::with_capacity(LATENCY_TICKS),
             network: true,
         }
@@ -219,6 +222,18 @@ impl LinkSync {
             return lines;
         };
         link.capture_app_session_state(&mut self.state);
+        let follows_midi = *s.clock_in != crate::session::clock_follow::ClockSource::Internal;
+        if follows_midi != self.yielded {
+            self.yielded = follows_midi;
+            self.joined = false;
+            if follows_midi {
+                lines.push("Link: the MIDI clock leads while Tactus follows it; Link's tempo and bars wait (clock(\"internal\") gives them back)".into());
+            }
+        }
+        if follows_midi {
+            self.update_view(s, &clocks, now, want.quantum, latency_ns);
+            return lines;
+        }
         let committed = steer_tempo(self, s, &clocks, now, horizon);
         if committed {
             let link = self.link.as_ref().expect("Link is on");
@@ -228,19 +243,31 @@ impl LinkSync {
         if want.start_stop {
             lines.extend(self.share_transport(s, &clocks, now, horizon));
         }
+        self.update_view(s, &clocks, now, want.quantum, latency_ns);
+        let past = s.tempo.frame_to_beats(now, self.sr).0 - 64.0;
+        s.tempo.update(|m| m.forget_before(Beats(past)));
+        lines
+    }
+
+    /// What `status()` and `link_peers()` show.
+    fn update_view(
+        &self,
+        s: &mut Session,
+        clocks: &Clocks,
+        now: Frame,
+        quantum: f64,
+        latency_ns: f64,
+    ) {
         let link = self.link.as_ref().expect("Link is on");
         let h = clocks.host_us(now);
         s.link_view = Some(LinkView {
             peers: link.num_peers(),
             bpm: self.state.tempo(),
-            beat: beat_at(&self.state, h, want.quantum),
-            phase: self.state.phase_at_time(h as i64, want.quantum),
+            beat: beat_at(&self.state, h, quantum),
+            phase: self.state.phase_at_time(h as i64, quantum),
             playing: self.state.is_playing(),
             latency_ms: latency_ns / 1e6,
         });
-        let past = s.tempo.frame_to_beats(now, self.sr).0 - 64.0;
-        s.tempo.update(|m| m.forget_before(Beats(past)));
-        lines
     }
 
     /// Join, leave, and set start/stop sync and the quantum as asked.

@@ -46,6 +46,8 @@ pub fn status(st: &ScriptState) -> String {
         ));
     }
     out.push_str(&link_line(s));
+    out.push_str(&s.clock_status());
+    out.push('\n');
     let loops = s.loop_names();
     out.push_str(&format!(
         "loops: {}\n",

@@ -291,6 +291,29 @@ fn the_audio_nudge_moves_the_sound_later_on_the_shared_timeline() {
 }
 
 #[test]
+fn while_tactus_follows_a_midi_clock_link_does_not_steer() {
+    use crate::session::clock_follow::ClockSource;
+    let mut r = Rig::new(120.0);
+    r.s.clock_in.set(ClockSource::Midi(None));
+    let lines = r.tick();
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("Link: the MIDI clock leads")),
+        "{lines:?}"
+    );
+    let h = r.horizon();
+    assert_eq!(r.s.tempo.bpm_at(r.s.tempo.frame_to_beats(h, r.s.sr)), 60.0);
+    assert_eq!(r.s.link_view.unwrap().bpm, 120.0);
+    // Back to the internal clock: Link leads again.
+    r.s.clock_in.set(ClockSource::Internal);
+    r.run(256);
+    r.tick();
+    let h = r.horizon();
+    assert_eq!(r.s.tempo.bpm_at(r.s.tempo.frame_to_beats(h, r.s.sr)), 120.0);
+}
+
+#[test]
 fn wrap_is_nearest() {
     assert_eq!(wrap(3.5, 4.0), -0.5);
     assert_eq!(wrap(-0.25, 4.0), -0.25);
