@@ -47,7 +47,7 @@ const TRANSPORT: &[(usize, &[u8])] = &[
 ];
 
 /// Ticks sent: 22 beats.
-const TICKS: usize = 24 * 22;
+const TICKS: usize = 24 * 23;
 
 #[test]
 fn a_drum_machine_clock_sets_the_tempo_and_drives_the_transport() {
@@ -136,7 +136,7 @@ fn a_drum_machine_clock_sets_the_tempo_and_drives_the_transport() {
         ramp.push((bpm_at(b), tempo()));
     }
     let mut after = Vec::new();
-    for b in [18.5, 20.0, 21.5] {
+    for b in [19.0, 20.5, 22.0] {
         wait_until_beat(b);
         after.push(tempo());
     }

@@ -4,7 +4,9 @@
 //! thread like every MIDI message (the output's nudge applies). Ticks begin
 //! on the next bar at least a beat away, with Start (0xFA), so a drum machine starts on Tactus's
 //! downbeat; `stop()` sends Stop (0xFC) and the ticks go on (devices keep
-//! the tempo); `play()` sends Start again at the next bar.
+//! the tempo); `play()` resumes at the next bar with Song Position Pointer
+//! (0xF2: the bar's place since the first, in sixteenths) and Continue
+//! (0xFB), so the device picks up where Tactus's bars are, not from its top.
 //!
 //! Tick k is at `origin + k / 24` beats, computed from the origin, never by
 //! adding up intervals: over hours the ticks do not drift.
@@ -21,7 +23,12 @@ pub const TICKS_PER_BEAT: u64 = 24;
 /// MIDI clock messages.
 const TICK: u8 = 0xF8;
 const START: u8 = 0xFA;
+const CONTINUE: u8 = 0xFB;
 const STOP: u8 = 0xFC;
+const SONG_POSITION: u8 = 0xF2;
+
+/// Clock ticks per sixteenth note (Song Position Pointer's unit).
+const TICKS_PER_SIXTEENTH: u64 = 6;
 
 /// The clock being sent.
 #[derive(Debug, Clone, PartialEq)]
@@ -108,12 +115,10 @@ impl Session {
             }
         });
         if start {
-            let port = c.port.clone();
-            self.midi_outbox.push(OutCmd::Send {
-                port,
-                frame,
-                bytes: vec![START],
-            });
+            for bytes in start_messages(tick) {
+                let port = c.port.clone();
+                self.midi_outbox.push(OutCmd::Send { port, frame, bytes });
+            }
         }
         let port = c.port.clone();
         self.midi_outbox.push(OutCmd::Send {
@@ -126,7 +131,7 @@ impl Session {
     }
 
     /// The transport stopped (`stop()`): Stop now; or started (`play()`):
-    /// Start at the next bar.
+    /// Song Position Pointer and Continue at the next bar.
     pub(crate) fn clock_transport(&mut self, playing: bool) {
         let Some(c) = (*self.clock_out).clone() else {
             return;
@@ -148,6 +153,18 @@ impl Session {
             });
         }
     }
+}
+
+/// What starts the device at tick `tick`: Start at the clock's first tick;
+/// later (a `play()` after a stop), Song Position Pointer to the tick's
+/// sixteenth (modulo the pointer's 14 bits) and Continue.
+fn start_messages(tick: u64) -> Vec<Vec<u8>> {
+    if tick == 0 {
+        return vec![vec![START]];
+    }
+    let sixteenths = (tick / TICKS_PER_SIXTEENTH) % 16_384;
+    let (lsb, msb) = ((sixteenths & 0x7F) as u8, (sixteenths >> 7) as u8);
+    vec![vec![SONG_POSITION, lsb, msb], vec![CONTINUE]]
 }
 
 #[cfg(test)]
@@ -192,7 +209,7 @@ mod tests {
     }
 
     #[test]
-    fn a_ramp_spaces_the_ticks_and_stop_and_play_send_stop_and_start() {
+    fn a_ramp_spaces_the_ticks_and_stop_and_play_send_stop_then_position_and_continue() {
         let mut s = Session::new(SampleRate(48_000), 256);
         s.tempo.update(|t| {
             t.set_tempo(Beats(0.0), 120.0);
@@ -222,12 +239,20 @@ mod tests {
         let until = s.frame_at(Beats(20.0)).0;
         let sent = run(&mut s, until);
         assert_eq!(sent[0], (s.frame_at(Beats(13.0)).0, STOP));
-        let start = sent.iter().position(|m| m.1 == START).unwrap();
+        let at = sent.iter().position(|m| m.1 == SONG_POSITION).unwrap();
+        let bar = s.frame_at(Beats(16.0)).0;
+        assert_eq!(sent[at].0, bar, "the position on the next bar");
+        assert_eq!(sent[at + 1], (bar, CONTINUE), "then Continue");
+        assert_eq!(sent[at + 2], (bar, TICK), "then its tick");
+        // Beat 16 is 12 beats (48 sixteenths) after the clock's first bar
+        // (beat 4).
+        let bytes = s.take_midi_sends();
+        assert!(bytes.is_empty());
+        assert_eq!(start_messages(12 * 24), vec![vec![0xF2, 48, 0], vec![0xFB]]);
         assert_eq!(
-            sent[start].0,
-            s.frame_at(Beats(16.0)).0,
-            "Start on the next bar"
+            start_messages(6 * 200),
+            vec![vec![0xF2, 200 - 128, 1], vec![0xFB]]
         );
-        assert_eq!(sent[start + 1], (sent[start].0, TICK), "then its tick");
+        assert_eq!(start_messages(0), vec![vec![0xFA]]);
     }
 }
