@@ -62,11 +62,10 @@ impl HostClock {
         if n < 4 * STEP_STAMPS {
             return false;
         }
-        let older = HostClock {
-            nominal_ns_per_frame: self.nominal_ns_per_frame,
-            stamps: self.stamps.range(..n - STEP_STAMPS).copied().collect(),
+        let Some(line) = self.line(n - STEP_STAMPS) else {
+            return false;
         };
-        let off = |&(f, t): &(u64, u64)| t as f64 - older.nanos_at(f).unwrap_or(t as f64);
+        let off = |&(f, t): &(u64, u64)| t as f64 - line.at(f);
         let newest = self.stamps.range(n - STEP_STAMPS..);
         let (lo, hi) = newest
             .map(off)
@@ -74,20 +73,20 @@ impl HostClock {
         lo > STEP_NS || hi < -STEP_NS
     }
 
-    /// True once a stamp has arrived.
-    pub fn is_ready(&self) -> bool {
-        !self.stamps.is_empty()
-    }
-
     /// When `frame` begins, in nanoseconds on the stamps' clock (`None`
     /// before the first stamp).
+    pub fn nanos_at(&self, frame: u64) -> Option<f64> {
+        Some(self.line(self.stamps.len())?.at(frame))
+    }
+
+    /// The line through the first `count` stamps.
     ///
     /// A callback can wake late, never early, and a busy moment makes a
     /// burst of late ones: so the line goes through the earliest stamp (the
-    /// least late against the nominal rate) of each half of the window, not
+    /// least late against the nominal rate) of each half of them, not
     /// through their mean. Its slope (the device clock against the host's)
     /// is kept within 1 % of the nominal rate.
-    pub fn nanos_at(&self, frame: u64) -> Option<f64> {
+    fn line(&self, count: usize) -> Option<Line> {
         let &(f0, n0) = self.stamps.front()?;
         let nominal = self.nominal_ns_per_frame;
         // How late each stamp is against the nominal line from the first.
@@ -95,18 +94,39 @@ impl HostClock {
         let earliest = |part: &mut dyn Iterator<Item = &(u64, u64)>| {
             part.min_by(|a, b| late(a).total_cmp(&late(b))).copied()
         };
-        let half = self.stamps.len() / 2;
+        let half = count / 2;
         let first = earliest(&mut self.stamps.iter().take(half.max(1)));
-        let second = earliest(&mut self.stamps.iter().skip(half));
+        let second = earliest(&mut self.stamps.iter().take(count).skip(half));
         let (Some((f1, n1)), Some((f2, n2))) = (first, second) else {
-            return Some(n0 as f64 + (frame as f64 - f0 as f64) * nominal);
+            return Some(Line {
+                frame: f0,
+                nanos: n0 as f64,
+                slope: nominal,
+            });
         };
         let slope = if f2 > f1 {
             ((n2 as f64 - n1 as f64) / (f2 - f1) as f64).clamp(nominal * 0.99, nominal * 1.01)
         } else {
             nominal
         };
-        Some(n2 as f64 + (frame as f64 - f2 as f64) * slope)
+        Some(Line {
+            frame: f2,
+            nanos: n2 as f64,
+            slope,
+        })
+    }
+}
+
+/// A frame-to-time line: `frame` begins at `nanos`, `slope` ns per frame.
+struct Line {
+    frame: u64,
+    nanos: f64,
+    slope: f64,
+}
+
+impl Line {
+    fn at(&self, frame: u64) -> f64 {
+        self.nanos + (frame as f64 - self.frame as f64) * self.slope
     }
 }
 
