@@ -247,8 +247,16 @@ fn two_tactus_peers_jam_in_phase_follow_tempo_and_share_start_stop() {
     std::thread::sleep(Duration::from_millis(1500));
     ns.line("a", "play()");
     std::thread::sleep(Duration::from_millis(1000));
-    // A third peer joins mid-session, then quits: no one is disturbed.
-    ns.add("c", &peer_cmd(&dir, &jack, "c.rhai"));
+    // A third peer joins mid-session, then quits: no one is disturbed. It
+    // plays on an audio device of its own (the no-device fallback), as a
+    // peer on another machine does: a client joining A's and B's JACK
+    // graph would be a change to their audio device, not a Link peer.
+    let c_cmd = format!(
+        "cd {d} && TACTUS_HISTORY={d}/h-c {bin} c.rhai --no-watch",
+        d = dir.display(),
+        bin = env!("CARGO_BIN_EXE_tactus")
+    );
+    ns.add("c", &c_cmd);
     ns.wait_for("c", "Link on: quantum 4");
     std::thread::sleep(Duration::from_millis(1500));
     ns.line("b", "print(`with c: ${link_peers()} peers`)");
