@@ -78,8 +78,8 @@ enum Cmd {
         /// play and the sound has stayed below -120 dBFS for 5 s (longer than
         /// any gap between a delay's echoes), the file ending where the sound
         /// fell below -120 dBFS; and at 600 s at most, saying so if sound was
-        /// still going.
-        #[arg(long)]
+        /// still going. 0 to 86400 (24 hours).
+        #[arg(long, value_parser = render_seconds)]
         duration: Option<f64>,
         /// Sample rate in Hz.
         #[arg(long, default_value_t = 48_000)]
@@ -101,8 +101,9 @@ enum Cmd {
     Check {
         /// The script (.rhai), or a Csound-style score (.sco).
         script: PathBuf,
-        /// How far in seconds to dry-run scheduled callbacks.
-        #[arg(long, default_value_t = 600.0)]
+        /// How far in seconds to dry-run scheduled callbacks (more than 0,
+        /// at most 86400: 24 hours).
+        #[arg(long, default_value_t = 600.0, value_parser = check_seconds)]
         duration: f64,
     },
     /// List the audio outputs (the default marked with *), the MIDI inputs and
@@ -258,6 +259,34 @@ fn read_script(path: &Path) -> Result<String, ExitCode> {
 fn is_midi_file(path: &Path) -> bool {
     path.extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("mid") || e.eq_ignore_ascii_case("midi"))
+}
+
+/// The longest `--duration`: a day of sound (a bigger number would render
+/// for days, or never end).
+const MAX_DURATION_S: f64 = 86_400.0;
+
+/// `render --duration`: a number of seconds from 0 to a day.
+fn render_seconds(s: &str) -> Result<f64, String> {
+    let d: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("{s} is not a number of seconds (give 0 to {MAX_DURATION_S})"))?;
+    if !(0.0..=MAX_DURATION_S).contains(&d) {
+        return Err(format!(
+            "{s} seconds: give 0 to {MAX_DURATION_S} (24 hours)"
+        ));
+    }
+    Ok(d)
+}
+
+/// `check --duration`: more than 0 seconds (0 would skip every callback
+/// and say ok), at most a day.
+fn check_seconds(s: &str) -> Result<f64, String> {
+    let d = render_seconds(s)?;
+    if d == 0.0 {
+        return Err("0 seconds would check no callback: give more than 0, up to 86400".into());
+    }
+    Ok(d)
 }
 
 fn cmd_check(script: &Path, duration: f64) -> ExitCode {

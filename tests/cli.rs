@@ -313,3 +313,33 @@ fn render_ends_when_the_sound_does_and_says_so() {
     );
     assert_eq!(frames, 600 * 8_000);
 }
+
+#[test]
+fn a_duration_that_is_not_a_finite_span_of_up_to_a_day_is_refused() {
+    let dir = scratch("duration");
+    let script = dir.join("s.rhai");
+    std::fs::write(&script, "note(1, 60, 1);").unwrap();
+    let s = script.to_str().unwrap();
+    let out = dir.join("o.wav");
+    let o = out.to_str().unwrap();
+    for args in [
+        vec!["check", s, "--duration", "inf"],
+        vec!["check", s, "--duration", "NaN"],
+        vec!["check", s, "--duration", "0"],
+        vec!["check", s, "--duration=-3"],
+        vec!["check", s, "--duration", "soon"],
+        vec!["render", s, "-o", o, "--duration", "1e300"],
+        vec!["render", s, "-o", o, "--duration", "inf"],
+    ] {
+        let r = tactus(&args);
+        let err = String::from_utf8_lossy(&r.stderr);
+        assert_eq!(r.status.code(), Some(2), "{args:?}: {err}");
+        assert!(
+            err.contains("--duration") && err.contains("86400"),
+            "{args:?}: {err}"
+        );
+        assert!(!out.exists(), "no file for a refused render");
+    }
+    let r = tactus(&["check", s, "--duration", "2"]);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+}
