@@ -224,3 +224,23 @@ fn an_unknown_clock_source_lists_the_valid_ones() {
     );
     assert!(errors.is_empty(), "{errors:?}");
 }
+
+#[test]
+fn a_cc_sweep_beyond_what_the_option_takes_is_refused() {
+    expect(
+        "cc(74, \"lowpass\", -1e308, 1e308);",
+        "1:1",
+        &["cc(): min of lowpass -1e308 is out of range 0 to 20000"],
+    );
+    expect(
+        "cc(7, \"volume\", 0, 1e6);",
+        "1:1",
+        &["cc(): max of volume 1000000 is out of range 0 to 4"],
+    );
+    let errors = render::check(
+        "ok.rhai",
+        "cc(74, \"lowpass\", 200, 8000); cc(7, \"volume\", 0, 1, 2);",
+        &RenderOptions::default(),
+    );
+    assert!(errors.is_empty(), "{errors:?}");
+}

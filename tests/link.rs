@@ -30,8 +30,10 @@ impl Namespace {
     }
 
     fn start_with(setup: &str, first: &str, cmd: &str) -> Option<Namespace> {
+        // One server per test (tests run in parallel): named by the process
+        // and the first peer, which differs from test to test.
         let ns = Namespace {
-            socket: format!("tactus-link-{}", std::process::id()),
+            socket: format!("tactus-link-{}-{first}", std::process::id()),
         };
         let tmux = format!(
             "tmux -L {} -f /dev/null new-session -d -s peers -n {first} -x 150 -y 50 {}",

@@ -34,9 +34,22 @@ pub fn num(v: &Dynamic, func: &str, what: &str) -> Res<f64> {
 pub fn num_in(v: &Dynamic, func: &str, what: &str, lo: f64, hi: f64) -> Res<f64> {
     let x = num(v, func, what)?;
     if x < lo || x > hi {
-        return err(format!("{func}(): {what} {x} is out of range {lo} to {hi}"));
+        return err(format!(
+            "{func}(): {what} {} is out of range {lo} to {hi}",
+            shown(x)
+        ));
     }
     Ok(x)
+}
+
+/// A number as a message shows it: huge or tiny ones in exponent form
+/// (`-1e308`, not 309 digits).
+pub fn shown(x: f64) -> String {
+    if x != 0.0 && !(1e-6..1e9).contains(&x.abs()) {
+        format!("{x:e}")
+    } else {
+        format!("{x}")
+    }
 }
 
 /// A whole number (a float with no fraction is accepted).

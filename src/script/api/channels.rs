@@ -8,6 +8,8 @@ use crate::session::channels::{ChannelConfig, EnvSpec, SYNTHS};
 use crate::session::Session;
 use rhai::{Dynamic, Engine, Map};
 
+/// The loudest channel volume (a gain of 4, +12 dB).
+pub const MAX_VOLUME: f64 = 4.0;
 /// A live handle to a channel (`let ch = channel(1); ch.volume = 0.5`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ChannelHandle {
@@ -197,7 +199,7 @@ fn set_synth_option(session: &mut Session, index: u8, key: &str, v: &Dynamic) ->
         }
         "env" => c.env = env_arg(v, "channel")?,
         "volume" => {
-            c.volume = args::num_in(v, "channel", "volume", 0.0, 4.0)?;
+            c.volume = args::num_in(v, "channel", "volume", 0.0, MAX_VOLUME)?;
             session.channel_change(index, ChannelChange::Volume(c.volume as f32));
         }
         "pan" => c.pan = args::num_in(v, "channel", "pan", 0.0, 1.0)?,

@@ -20,10 +20,15 @@ pub fn register(engine: &mut Engine, st: &Shared) {
             move |_ctx, a| {
                 let number = controller(a[0])?;
                 let name = a[1].clone().into_string().unwrap_or_default();
+                let param = cc_param(&name)?;
+                // The ends of the sweep are values the option takes, in the
+                // ranges channel() accepts for it (huge ones made NaN).
+                let (lo, hi) = value_range(&name);
+                let what = |end: &str| format!("{end} of {name}");
                 let target = CcTarget {
-                    param: cc_param(&name)?,
-                    min: args::num(a[2], "cc", "min")? as f32,
-                    max: args::num(a[3], "cc", "max")? as f32,
+                    param,
+                    min: args::num_in(a[2], "cc", &what("min"), lo, hi)? as f32,
+                    max: args::num_in(a[3], "cc", &what("max"), lo, hi)? as f32,
                 };
                 let channel = if arity == 5 {
                     Some(args::channel(a[4], "cc")?)
@@ -78,6 +83,14 @@ fn controller(v: &Dynamic) -> Res<u8> {
         return err(format!("cc(): controller {n} is out of range 0 to 127"));
     }
     Ok(n as u8)
+}
+
+/// The values `name` takes (as `channel()` checks them).
+fn value_range(name: &str) -> (f64, f64) {
+    match name {
+        "volume" => (0.0, crate::script::api::channels::MAX_VOLUME),
+        _ => super::fx::range(name),
+    }
 }
 
 fn cc_param(name: &str) -> Res<CcParam> {

@@ -27,7 +27,7 @@ pub const FX_OPTIONS: &[&str] = &[
 ];
 
 /// The range of an effect option.
-fn range(key: &str) -> (f64, f64) {
+pub fn range(key: &str) -> (f64, f64) {
     match key {
         "lowpass" | "highpass" => (0.0, 20_000.0),
         "q" => (0.5, 20.0),
