@@ -81,10 +81,11 @@ impl ScriptWatcher {
         tx: Sender<WatchEvent>,
     ) -> Result<ScriptWatcher, WatchError> {
         let (dir, target) = resolve(path)?;
-        let handler = Handler {
+        let mut handler = Handler {
             target,
             reported: path.to_path_buf(),
             tx,
+            last: None,
         };
         let notify_err = |source| WatchError::Notify {
             path: dir.clone(),
@@ -138,14 +139,40 @@ struct Handler {
     target: PathBuf,
     reported: PathBuf,
     tx: Sender<WatchEvent>,
+    /// The file's identity when the last change was reported.
+    last: Option<Stamp>,
+}
+
+/// What tells one save of the file from another: its inode (an atomic save
+/// puts a new one in place) and its modification time (ns resolution), so
+/// a save of unchanged text still counts as a new save.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Stamp {
+    dev: u64,
+    ino: u64,
+    modified: Option<std::time::SystemTime>,
+    len_bytes: u64,
+}
+
+impl Stamp {
+    fn of(path: &Path) -> Option<Stamp> {
+        use std::os::unix::fs::MetadataExt;
+        let m = std::fs::metadata(path).ok()?;
+        Some(Stamp {
+            dev: m.dev(),
+            ino: m.ino(),
+            modified: m.modified().ok(),
+            len_bytes: m.len(),
+        })
+    }
 }
 
 impl Handler {
-    fn handle(&self, result: DebounceEventResult) {
+    fn handle(&mut self, result: DebounceEventResult) {
         match result {
             Ok(events) => {
                 if events.iter().any(|e| touches(e, &self.target)) {
-                    self.send(WatchEvent::Changed(self.reported.clone()));
+                    self.changed();
                 }
             }
             Err(errors) => {
@@ -154,6 +181,18 @@ impl Handler {
                 }
             }
         }
+    }
+
+    /// Reports a change unless the file is the very version already
+    /// reported: under load the debouncer can split one save's events
+    /// (a write, then the rename onto the script) into two batches.
+    fn changed(&mut self) {
+        let now = Stamp::of(&self.target);
+        if now.is_some() && now == self.last {
+            return;
+        }
+        self.last = now;
+        self.send(WatchEvent::Changed(self.reported.clone()));
     }
 
     fn send(&self, event: WatchEvent) {

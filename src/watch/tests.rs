@@ -215,3 +215,34 @@ fn stress_latency_and_split_batches() {
     );
     assert_eq!(extra, 0);
 }
+
+/// A `Changed` batch for `path` as the debouncer hands it over.
+fn rename_onto(tmp: &Path, path: &Path) -> DebounceEventResult {
+    let ev = notify::Event::new(EventKind::Modify(ModifyKind::Name(RenameMode::Both)))
+        .add_path(tmp.to_path_buf())
+        .add_path(path.to_path_buf());
+    Ok(vec![DebouncedEvent::new(ev, std::time::Instant::now())])
+}
+
+#[test]
+fn one_save_split_over_two_batches_reloads_once_and_a_resave_reloads_again() {
+    let dir = TempDir::new("split");
+    let file = dir.0.join("song.rhai");
+    let tmp = dir.0.join(".song.rhai.tmp");
+    let (tx, rx) = unbounded();
+    let mut h = Handler {
+        target: file.clone(),
+        reported: file.clone(),
+        tx,
+        last: None,
+    };
+    atomic_save(&file, "// v1\n");
+    h.handle(rename_onto(&tmp, &file));
+    h.handle(rename_onto(&tmp, &file)); // the same save's late batch
+    assert_eq!(rx.try_recv(), Ok(WatchEvent::Changed(file.clone())));
+    assert!(rx.try_recv().is_err(), "one save gave two reloads");
+    std::thread::sleep(Duration::from_millis(20)); // past the clock's grain
+    atomic_save(&file, "// v1\n"); // the same text saved again plays again
+    h.handle(rename_onto(&tmp, &file));
+    assert_eq!(rx.try_recv(), Ok(WatchEvent::Changed(file.clone())));
+}
