@@ -471,7 +471,7 @@ pub const DOCS: &[Doc] = &[
     Doc {
         name: "clock_out",
         usage: "clock_out(\"port\") | clock_out(false)",
-        text: "Send MIDI clock (24 ticks per beat, each on its exact frame, tempo changes and ramps included) to an output from the next bar at least a beat away, with Start there; stop() sends Stop (the ticks go on), play() resumes at the next bar with Song Position Pointer (that bar's place, in sixteenths) and Continue. clock_out(false) sends Stop and ends it.",
+        text: "Send MIDI clock (24 ticks per beat, each on its exact frame, tempo changes and ramps included) to an output from the next bar at least a beat away, with Start there; stop() sends Stop (the ticks go on), play() resumes at the next bar with Song Position Pointer (that bar's place, in sixteenths) and Continue; a jump of the beat grid (a score's 'a') sends Stop, then the position and Continue on the first sixteenth after it, not a burst of ticks. clock_out(false) sends Stop and ends it.",
         example: "clock_out(\"TR-8\")",
     },
     Doc {

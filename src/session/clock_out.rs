@@ -7,6 +7,9 @@
 //! the tempo); `play()` resumes at the next bar with Song Position Pointer
 //! (0xF2: the bar's place since the first, in sixteenths) and Continue
 //! (0xFB), so the device picks up where Tactus's bars are, not from its top.
+//! A jump of the beat grid (beats that take no time: a score's `a`, a
+//! followed clock's Continue) skips their ticks and sends Stop, Song
+//! Position Pointer and Continue instead of a burst.
 //!
 //! Tick k is at `origin + k / 24` beats, computed from the origin, never by
 //! adding up intervals: over hours the ticks do not drift.
@@ -43,6 +46,8 @@ pub struct ClockOut {
     pub start_tick: Option<u64>,
     /// The next tick to be scheduled (those before it are already sent).
     pub next_tick: u64,
+    /// The frame of the last tick sent.
+    pub last_frame: Option<u64>,
 }
 
 impl ClockOut {
@@ -93,6 +98,7 @@ impl Session {
             origin,
             start_tick,
             next_tick: 0,
+            last_frame: None,
         }));
         self.scheduler
             .push(Beats(origin), Item::Clock { id, tick: 0 });
@@ -105,10 +111,16 @@ impl Session {
             return;
         };
         let frame = self.frame_at(c.beat_of(tick)).0;
+        if let Some(resume) = self.clock_jump(&c, tick, frame) {
+            let next = Item::Clock { id, tick: resume };
+            self.scheduler.push(c.beat_of(resume), next);
+            return;
+        }
         let start = c.start_tick == Some(tick);
         self.clock_out.update(|c| {
             if let Some(c) = c {
                 c.next_tick = tick + 1;
+                c.last_frame = Some(frame);
                 if start {
                     c.start_tick = None;
                 }
@@ -128,6 +140,49 @@ impl Session {
         });
         let next = Item::Clock { id, tick: tick + 1 };
         self.scheduler.push(c.beat_of(tick + 1), next);
+    }
+
+    /// A jump of the beat grid (a score's `a`, a MIDI clock followed to
+    /// its song position): tick `tick`, due at `frame`, takes no time after
+    /// the last tick sent, and neither do the ticks after it for at least a
+    /// sixteenth. Sending them would be a burst that a device reads as a
+    /// wild tempo: they are skipped, and the clock resumes on the first
+    /// sixteenth after them (or the bar a pending start waits for) with
+    /// Song Position Pointer and Continue, after a Stop now if the device
+    /// was playing. Returns the tick it resumes on; `None` sends as usual
+    /// (a few ticks at once, as a phase correction makes).
+    fn clock_jump(&mut self, c: &ClockOut, tick: u64, frame: u64) -> Option<u64> {
+        let last = c.last_frame.filter(|&l| frame <= l)?;
+        let takes_time = |k: u64| self.frame_at(c.beat_of(k)).0 > last;
+        let cap = tick + TICKS_PER_BEAT * 4096;
+        let first_after = (tick + 1..cap).find(|&k| takes_time(k)).unwrap_or(cap);
+        if first_after - tick < TICKS_PER_SIXTEENTH {
+            return None;
+        }
+        let sixteenth = first_after.div_ceil(TICKS_PER_SIXTEENTH) * TICKS_PER_SIXTEENTH;
+        let resume = match c.start_tick {
+            Some(t) if t >= first_after => t,
+            Some(_) => sixteenth,
+            None if *self.playing => {
+                let port = c.port.clone();
+                self.midi_outbox.push(OutCmd::Send {
+                    port,
+                    frame,
+                    bytes: vec![STOP],
+                });
+                sixteenth
+            }
+            // Stopped: the next `play()` sends the position.
+            None => first_after,
+        };
+        let pending = c.start_tick.is_some() || *self.playing;
+        self.clock_out.update(|c| {
+            if let Some(c) = c {
+                c.next_tick = resume;
+                c.start_tick = pending.then_some(resume);
+            }
+        });
+        Some(resume)
     }
 
     /// The transport stopped (`stop()`): Stop now; or started (`play()`):
@@ -254,5 +309,42 @@ mod tests {
             vec![vec![0xF2, 200 - 128, 1], vec![0xFB]]
         );
         assert_eq!(start_messages(0), vec![vec![0xFA]]);
+    }
+
+    #[test]
+    fn a_jump_of_the_grid_sends_no_burst_but_stop_position_and_continue() {
+        let mut s = Session::new(SampleRate(48_000), 256);
+        s.tempo.update(|t| t.set_tempo(Beats(0.0), 120.0));
+        s.set_clock_out(Some("drums".into())); // tick 0 on beat 4
+        let until = s.frame_at(Beats(10.0)).0;
+        let sent = run(&mut s, until);
+        assert_eq!(
+            sent.iter().filter(|m| m.1 == TICK).count(),
+            6 * 24,
+            "beats 4 to 10"
+        );
+        // A score's `a 12 8`: beats 12 to 20 take no time.
+        s.tempo.update(|t| t.skip(Beats(12.0), Beats(8.0)));
+        let until = s.frame_at(Beats(24.0)).0;
+        let sent = run(&mut s, until);
+        let jump = s.frame_at(Beats(12.0)).0;
+        let ticks_at_jump = sent.iter().filter(|m| *m == &(jump, TICK)).count();
+        assert_eq!(ticks_at_jump, 1, "beat 12's tick, no burst: {sent:?}");
+        let stop = sent.iter().position(|m| m.1 == STOP).expect("Stop");
+        assert_eq!(sent[stop].0, jump);
+        // It resumes on the first sixteenth after the skipped beats: beat
+        // 20.25, 16.25 beats after tick 0 (65 sixteenths).
+        let resume = s.frame_at(Beats(20.25)).0;
+        let bytes = s.take_midi_sends();
+        assert!(bytes.is_empty());
+        assert_eq!(sent[stop + 1], (resume, SONG_POSITION));
+        assert_eq!(start_messages(65 * 6)[0], vec![0xF2, 65, 0]);
+        assert_eq!(sent[stop + 2], (resume, CONTINUE));
+        let after: Vec<u64> = sent[stop + 3..].iter().map(|m| m.0).collect();
+        let want: Vec<u64> = (0..after.len() as u64)
+            .map(|k| s.frame_at(Beats(20.25 + k as f64 / 24.0)).0)
+            .collect();
+        assert_eq!(after, want, "then every tick on its beat");
+        assert!(sent[stop + 3..].iter().all(|m| m.1 == TICK));
     }
 }
