@@ -4,3 +4,4 @@
 
 pub mod host_clock;
 pub mod link;
+pub mod link_tap;

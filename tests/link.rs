@@ -150,18 +150,17 @@ fn peer_script(pan: f64) -> String {
 /// ports there, its reconnecting made notes in the recording 5-30 ms late,
 /// missing or doubled (in 3 of 4 runs; 0 of 6 recording the ports; 0 of 4
 /// with a third client that connected nothing, or with three busy loops).
-fn capture(jack: &Jackd, wav: &Path, seconds: u32) -> Child {
+fn capture(jack: &Jackd, wav: &Path, seconds: u32, ports: &[String; 2]) -> Child {
     Command::new("jack_capture")
         .args([
             "-d",
             &seconds.to_string(),
             "-dc",
             "-ns",
-            // A's client started first (so it has cpal's plain name), B's second.
             "-p",
-            "cpal_client_out:out_0",
+            &ports[0],
             "-p",
-            "cpal_client_out-01:out_1",
+            &ports[1],
             wav.to_str().unwrap(),
         ])
         .env("JACK_DEFAULT_SERVER", &jack.name)
@@ -170,6 +169,32 @@ fn capture(jack: &Jackd, wav: &Path, seconds: u32) -> Child {
         .stderr(Stdio::null())
         .spawn()
         .expect("jack_capture is installed by make")
+}
+
+/// The JACK client a peer plays through, from its first line
+/// ("audio: cpal_client_out-01 at 48000 Hz, ...").
+fn jack_client(screen: &str) -> String {
+    let line = screen
+        .lines()
+        .find(|l| l.starts_with("audio: "))
+        .unwrap_or_else(|| panic!("the peer names its device:\n{screen}"));
+    line["audio: ".len()..]
+        .split(' ')
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+/// The last "sound X ms off the shared beat" that a peer's `status()` printed.
+fn speaker_late_ms(screen: &str) -> f64 {
+    let line = screen
+        .lines()
+        .filter(|l| l.contains("off the shared beat"))
+        .last()
+        .unwrap_or_else(|| panic!("status() shows the sound against the beat:\n{screen}"));
+    let at = line.find("sound ").unwrap() + "sound ".len();
+    let ms = line[at..].split(' ').next().unwrap();
+    ms.parse().unwrap_or_else(|_| panic!("{line}"))
 }
 
 /// Left and right channels of a float WAV.
@@ -229,9 +254,9 @@ fn two_tactus_peers_jam_in_phase_follow_tempo_and_share_start_stop() {
     let Some(ns) = Namespace::start("a", &peer_cmd(&dir, &jack, "a.rhai")) else {
         return;
     };
-    ns.wait_for("a", "Link on: quantum 4");
+    let a_client = jack_client(&ns.wait_for("a", "Link on: quantum 4"));
     ns.add("b", &peer_cmd(&dir, &jack, "b.rhai"));
-    ns.wait_for("b", "Link on: quantum 4");
+    let b_client = jack_client(&ns.wait_for("b", "Link on: quantum 4"));
     // Both see each other (discovery takes 0.06-0.55 s).
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
@@ -251,7 +276,8 @@ fn two_tactus_peers_jam_in_phase_follow_tempo_and_share_start_stop() {
     std::thread::sleep(Duration::from_millis(500));
 
     let wav = dir.join("peers.wav");
-    let mut cap = capture(&jack, &wav, 13);
+    let ports = [format!("{a_client}:out_0"), format!("{b_client}:out_1")];
+    let mut cap = capture(&jack, &wav, 13, &ports);
     let t0 = Instant::now();
     std::thread::sleep(Duration::from_secs(3));
     ns.line("a", "tempo(150)");
@@ -278,7 +304,7 @@ fn two_tactus_peers_jam_in_phase_follow_tempo_and_share_start_stop() {
     // thread allocated with Link on.
     ns.line("b", "status()");
     let b = ns.wait_for("b", "audio thread:");
-    //
+    assert!(b.contains("with c: 2 peers"), "B saw C join:\n{b}");
     assert!(b.contains("tempo 150.00 bpm"), "B follows A's tempo:\n{b}");
     assert!(b.contains("Link: 1 peer, 150.00 bpm"), "{b}");
     assert!(b.contains("audio thread: 0 allocations"), "{b}");
@@ -291,12 +317,18 @@ fn two_tactus_peers_jam_in_phase_follow_tempo_and_share_start_stop() {
     );
 
     for (who, screen) in [("A", &a), ("B", &b)] {
-        for what in ["tempo ", "events:"] {
+        // The audio callback's own reading of Link: the sound is on the
+        // shared beat at the speaker.
+        let late = speaker_late_ms(screen);
+        assert!(
+            late.abs() < 1.0,
+            "{who}'s sound {late} ms off the beat:\n{screen}"
+        );
+        for what in ["tempo ", "events:", "Link: "] {
             let line = screen.lines().filter(|l| l.starts_with(what)).last();
             println!("{who}: {}", line.unwrap_or("?"));
         }
     }
-    println!("A SCREEN\n{a}\nB SCREEN\n{b}\nDIR {}", dir.display());
     let (left, right) = channels(&wav);
     let (a_on, b_on) = (onsets(&left), onsets(&right));
     println!("A's onsets: {a_on:?}\nB's onsets: {b_on:?}");

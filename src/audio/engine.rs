@@ -91,6 +91,8 @@ pub struct Telemetry {
     /// How long after its callback a block leaves the speaker, in ns, as
     /// the device reports it (0 when it does not): Link's timing uses it.
     pub output_latency_ns: AtomicU64,
+    /// Ableton Link read in the callback (when Link is on).
+    pub link: crate::sync::link_tap::LinkTap,
 }
 
 impl Telemetry {
@@ -211,6 +213,8 @@ pub struct Engine {
     steal_fade: u32,
     smoothing: u32,
     telemetry: Arc<Telemetry>,
+    /// Link's audio session state, captured each callback.
+    link_capture: crate::sync::link_tap::LinkCapture,
 }
 
 impl Engine {
@@ -257,6 +261,7 @@ impl Engine {
                 .seconds_to_frames(crate::time::Seconds(cfg.smoothing_s))
                 .max(1) as u32,
             telemetry: Arc::new(Telemetry::default()), // rt: Engine::new, before the stream
+            link_capture: Default::default(),          // rt: Engine::new, before the stream
             cfg,
         }
     }
@@ -298,6 +303,9 @@ impl Engine {
     pub fn process_in(&mut self, _guard: &rt::InGuard, out: &mut [f32]) {
         let started = std::time::Instant::now();
         self.telemetry.publish_clock(self.frame, started);
+        let latency_ns = self.telemetry.output_latency_ns.load(Ordering::Relaxed);
+        let tap = &self.telemetry.link;
+        tap.capture(self.frame, latency_ns, &mut self.link_capture);
         for chunk in out.chunks_mut(MAX_BLOCK * 2) {
             self.process_block(chunk);
         }

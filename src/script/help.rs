@@ -136,7 +136,7 @@ pub const DOCS: &[Doc] = &[
     Doc {
         name: "status",
         usage: "status()",
-        text: "Tempo, beat, voices, callback load, xruns, late and skipped events, MIDI inputs, the clock (internal, or MIDI: its input, estimated tempo, running or stopped), loops, channels, tables.",
+        text: "Tempo, beat, voices, callback load, xruns, late and skipped events, MIDI inputs, Link (peers, tempo, beat, phase, and how far the sound is from the shared beat at the speaker, as the audio callback reads Link), the clock (internal, or MIDI: its input, estimated tempo, running or stopped), loops, channels, tables.",
         example: "status()",
     },
     Doc {

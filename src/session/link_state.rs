@@ -46,6 +46,10 @@ pub struct LinkView {
     pub playing: bool,
     /// The output latency Link's times are corrected by, in ms.
     pub latency_ms: f64,
+    /// How late the sound leaves the speaker against the shared beat, ms
+    /// (negative: early), as the audio callback reads Link; `None` before
+    /// its first reading.
+    pub speaker_late_ms: Option<f64>,
 }
 
 impl super::Session {

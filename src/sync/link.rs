@@ -17,12 +17,18 @@
 //!
 //! Events already released (inside the lookahead) keep their frames: a
 //! peer's tempo change reaches the sound one lookahead later, in phase.
-//! Only the script thread touches the Link object; the audio thread never
-//! does. The timeline Link gives the script thread is the same line in host
-//! time as the audio thread's capture; what must come from the callback is
-//! the frame-to-host-time relation, and that does (the telemetry's stamps).
+//! Only the script thread steers and commits; the audio callback reads
+//! Link too, with the realtime-safe capture of Link's audio session state
+//! ([`super::link_tap`]): it gives the frame-to-host-time relation (the
+//! telemetry's stamps, fitted to a line) and, each block, the Link beat its
+//! first frame leaves the speaker on, which `status()` compares with the
+//! beat the map put there ("sound +0.01 ms off the shared beat"). Steering
+//! is done ahead, on the script thread, because Tactus places every event
+//! on its frame before the callback plays it; the callback's reading is the
+//! check that the sound is on the shared beat.
 
 use super::host_clock::HostClock;
+use super::link_tap::TapReading;
 use crate::audio::Telemetry;
 use crate::session::link_state::{LinkView, LinkWant};
 use crate::session::Session;
@@ -48,7 +54,13 @@ const BPM_EPSILON: f64 = 1e-6;
 
 /// The script thread's side of Ableton Link.
 pub struct LinkSync {
-    link: Option<AblLink>,
+    /// Made at the first `link(true)` and never freed: the audio callback
+    /// reads it too ([`super::link_tap`]).
+    link: Option<&'static AblLink>,
+    /// The callback's last reading of Link, and the sound's offsets from
+    /// the shared beat at the last ticks (ms, positive late).
+    tap: Option<TapReading>,
+    speaker_late_ms: std::collections::VecDeque<f64>,
     state: SessionState,
     clock: HostClock,
     sr: SampleRate,
@@ -155,6 +167,8 @@ impl LinkSync {
     pub fn new(sr: SampleRate) -> LinkSync {
         LinkSync {
             link: None,
+            tap: None,
+            speaker_late_ms: std::collections::VecDeque::with_capacity(LATENCY_TICKS),
             state: SessionState::new(),
             clock: HostClock::new(sr.hz()),
             sr,
@@ -186,7 +200,12 @@ impl LinkSync {
         }
         let latency_ns = telemetry.output_latency_ns.load(Ordering::Relaxed) as f64;
         let latency_ns = self.steady_latency(latency_ns);
-        self.step(s, now, horizon, latency_ns)
+        self.tap = telemetry.link.read();
+        let lines = self.step(s, now, horizon, latency_ns);
+        if let Some(link) = self.link {
+            telemetry.link.install(link, self.applied.quantum);
+        }
+        lines
     }
 
     /// The median of the output latencies read at the last ticks: the
@@ -251,15 +270,16 @@ impl LinkSync {
 
     /// What `status()` and `link_peers()` show.
     fn update_view(
-        &self,
+        &mut self,
         s: &mut Session,
         clocks: &Clocks,
         now: Frame,
         quantum: f64,
         latency_ns: f64,
     ) {
-        let link = self.link.as_ref().expect("Link is on");
+        let link = self.link.expect("Link is on");
         let h = clocks.host_us(now);
+        let speaker_late_ms = self.speaker_late(s, quantum);
         s.link_view = Some(LinkView {
             peers: link.num_peers(),
             bpm: self.state.tempo(),
@@ -267,7 +287,26 @@ impl LinkSync {
             phase: self.state.phase_at_time(h as i64, quantum),
             playing: self.state.is_playing(),
             latency_ms: latency_ns / 1e6,
+            speaker_late_ms,
         });
+    }
+
+    /// How late the sound leaves the speaker against the shared beat, in
+    /// ms (the median over the last ticks): the beat the tempo map put on
+    /// the callback's last block against the Link beat the callback read
+    /// for the moment that block leaves the speaker (less the audio nudge).
+    fn speaker_late(&mut self, s: &Session, quantum: f64) -> Option<f64> {
+        let r = self.tap.filter(|r| r.bpm > 0.0)?;
+        let map_beat = s.tempo.frame_to_beats(Frame(r.frame), self.sr).0;
+        let nudge_beats = s.link.audio_nudge_ms * r.bpm / 60e3;
+        let ahead = wrap(map_beat - s.bar_origin.0 - (r.beat - nudge_beats), quantum);
+        if self.speaker_late_ms.len() == LATENCY_TICKS {
+            self.speaker_late_ms.pop_front();
+        }
+        self.speaker_late_ms.push_back(-ahead * 60e3 / r.bpm);
+        let mut sorted: Vec<f64> = self.speaker_late_ms.iter().copied().collect();
+        sorted.sort_by(f64::total_cmp);
+        Some(sorted[sorted.len() / 2])
     }
 
     /// Join, leave, and set start/stop sync and the quantum as asked.
@@ -275,7 +314,7 @@ impl LinkSync {
         let mut lines = Vec::new();
         if want.on && self.link.is_none() {
             let bpm = s.tempo.bpm_at(s.tempo.frame_to_beats(now, self.sr));
-            self.link = Some(AblLink::new(bpm));
+            self.link = Some(Box::leak(Box::new(AblLink::new(bpm))));
         }
         let Some(link) = self.link.as_ref() else {
             return lines;
@@ -482,6 +521,16 @@ fn steer_tempo(
     }
     sync.sent_bpms.push_back(sync.last_bpm);
     true
+}
+
+impl Drop for LinkSync {
+    /// The Link object outlives this (the audio callback may still read
+    /// it): leave the session now, so peers see this one go at once.
+    fn drop(&mut self) {
+        if let Some(link) = self.link {
+            link.enable(false);
+        }
+    }
 }
 
 /// Link's beat at a fractional host time (µs), at `quantum`.

@@ -85,7 +85,7 @@ fn link_line(s: &crate::session::Session) -> String {
         (false, _) => "Link: off (link(true) joins)\n".into(),
         (true, None) => "Link: joining (waiting for the audio clock)\n".into(),
         (true, Some(v)) => format!(
-            "Link: {} peer{}, {:.2} bpm, beat {:.2}, phase {:.2} of {}, {}{}, latency {:.1} ms\n",
+            "Link: {} peer{}, {:.2} bpm, beat {:.2}, phase {:.2} of {}, {}{}, latency {:.1} ms{}\n",
             v.peers,
             if v.peers == 1 { "" } else { "s" },
             v.bpm,
@@ -98,7 +98,10 @@ fn link_line(s: &crate::session::Session) -> String {
             } else {
                 ""
             },
-            v.latency_ms
+            v.latency_ms,
+            v.speaker_late_ms
+                .map(|ms| format!(", sound {ms:+.2} ms off the shared beat"))
+                .unwrap_or_default()
         ),
     }
 }

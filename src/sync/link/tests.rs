@@ -19,7 +19,7 @@ impl Rig {
     fn new(link_bpm: f64) -> Rig {
         let mut sync = LinkSync::new(SampleRate(SR));
         sync.network = false;
-        sync.link = Some(AblLink::new(link_bpm));
+        sync.link = Some(Box::leak(Box::new(AblLink::new(link_bpm))));
         let mut s = Session::new(SampleRate(SR), 256);
         s.link.update(|w| w.on = true);
         let base_ns = crate::time::nanos_since_epoch(std::time::Instant::now());
