@@ -7,14 +7,14 @@
 //! frame by frame.
 
 use crate::jack::Jackd;
-use crate::repl::scratch;
+use crate::repl::{scratch, Tmux};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// A tmux server inside a network namespace of its own; each window a peer.
 struct Namespace {
-    socket: String,
+    server: Tmux,
 }
 
 impl Namespace {
@@ -32,13 +32,10 @@ impl Namespace {
     fn start_with(setup: &str, first: &str, cmd: &str) -> Option<Namespace> {
         // One server per test (tests run in parallel): named by the process
         // and the first peer, which differs from test to test.
-        let ns = Namespace {
-            socket: format!("tactus-link-{}-{first}", std::process::id()),
-        };
+        let socket = format!("tactus-link-{}-{first}", std::process::id());
         let tmux = format!(
-            "tmux -L {} -f /dev/null new-session -d -s peers -n {first} -x 150 -y 50 {}",
-            ns.socket,
-            shell_quote(&ns.window_cmd(cmd))
+            "tmux -L {socket} -f /dev/null new-session -d -s peers -n {first} -x 150 -y 50 {}",
+            shell_quote(&Tmux::keep_open(cmd))
         );
         let out = Command::new("unshare")
             .args(["-n", "sh", "-c", &format!("{setup}{tmux}")])
@@ -51,72 +48,42 @@ impl Namespace {
             );
             return None;
         }
-        Some(ns)
-    }
-
-    fn window_cmd(&self, cmd: &str) -> String {
-        format!("{cmd}; echo EXITED rc=$?; sleep 30")
+        let server = Tmux::window_of(&socket, &format!("peers:{first}"), true);
+        Some(Namespace { server })
     }
 
     /// Another peer in the same namespace.
     fn add(&self, name: &str, cmd: &str) {
-        self.run(&[
-            "new-window",
-            "-d",
-            "-t",
-            "peers",
-            "-n",
-            name,
-            &self.window_cmd(cmd),
-        ]);
+        let cmd = Tmux::keep_open(cmd);
+        let args = ["new-window", "-d", "-t", "peers", "-n", name, &cmd];
+        self.server.run(&args);
     }
 
-    fn run(&self, args: &[&str]) -> String {
-        let out = Command::new("tmux")
-            .args(["-L", &self.socket, "-f", "/dev/null"])
-            .args(args)
-            .output()
-            .expect("tmux is installed by make");
-        String::from_utf8_lossy(&out.stdout).to_string()
+    /// A peer's window (the server stays the namespace's).
+    fn peer(&self, name: &str) -> Tmux {
+        Tmux::window_of(&self.server_socket(), &format!("peers:{name}"), false)
+    }
+
+    fn server_socket(&self) -> String {
+        self.server.socket().to_string()
     }
 
     /// Type a line at a peer's prompt.
     fn line(&self, peer: &str, code: &str) {
-        let target = format!("peers:{peer}");
-        self.run(&["send-keys", "-t", &target, "-l", code]);
-        self.run(&["send-keys", "-t", &target, "Enter"]);
+        self.peer(peer).line(code);
     }
 
     fn keys(&self, peer: &str, keys: &str) {
-        self.run(&["send-keys", "-t", &format!("peers:{peer}"), keys]);
+        self.peer(peer).keys(&[keys]);
     }
 
     fn screen(&self, peer: &str) -> String {
-        let target = format!("peers:{peer}");
-        self.run(&["capture-pane", "-p", "-J", "-t", &target, "-S", "-300"])
+        self.peer(peer).screen()
     }
 
     /// Wait (up to 15 s) until a peer's screen contains `want`.
     fn wait_for(&self, peer: &str, want: &str) -> String {
-        let deadline = Instant::now() + Duration::from_secs(15);
-        loop {
-            let s = self.screen(peer);
-            if s.contains(want) {
-                return s;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "{peer} never showed {want:?}:\n{s}"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
-impl Drop for Namespace {
-    fn drop(&mut self) {
-        // The server and every peer in it; the namespace goes with them.
-        self.run(&["kill-server"]);
+        self.peer(peer).wait_for(want)
     }
 }
 

@@ -7,15 +7,19 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+/// A private tmux server (its own socket), seen through one window: the
+/// REPL's, or one peer's among several (tests/link.rs).
 pub struct Tmux {
     socket: String,
+    target: String,
+    /// Kill the server when dropped (the handle that started it).
+    owner: bool,
 }
 
 impl Tmux {
     pub fn start(name: &str, cmd: &str) -> Tmux {
-        let t = Tmux {
-            socket: format!("tactus-test-{}-{name}", std::process::id()),
-        };
+        let socket = format!("tactus-test-{}-{name}", std::process::id());
+        let t = Tmux::window_of(&socket, "repl", true);
         t.run(&[
             "new-session",
             "-d",
@@ -25,12 +29,32 @@ impl Tmux {
             "120",
             "-y",
             "40",
-            &format!("{cmd}; echo EXITED rc=$?; sleep 30"),
+            &Tmux::keep_open(cmd),
         ]);
         t
     }
 
-    fn run(&self, args: &[&str]) -> String {
+    /// A handle on window `target` of the server at `socket`; the owner's
+    /// drop ends the server.
+    pub fn window_of(socket: &str, target: &str, owner: bool) -> Tmux {
+        Tmux {
+            socket: socket.to_string(),
+            target: target.to_string(),
+            owner,
+        }
+    }
+
+    /// `cmd`, then its exit status on the screen, and the window kept open.
+    pub fn keep_open(cmd: &str) -> String {
+        format!("{cmd}; echo EXITED rc=$?; sleep 30")
+    }
+
+    /// The server's socket name.
+    pub fn socket(&self) -> &str {
+        &self.socket
+    }
+
+    pub fn run(&self, args: &[&str]) -> String {
         let out = Command::new("tmux")
             .args(["-L", &self.socket, "-f", "/dev/null"])
             .args(args)
@@ -40,7 +64,7 @@ impl Tmux {
     }
 
     pub fn keys(&self, keys: &[&str]) {
-        let mut args = vec!["send-keys", "-t", "repl"];
+        let mut args = vec!["send-keys", "-t", &self.target];
         args.extend_from_slice(keys);
         self.run(&args);
     }
@@ -64,7 +88,7 @@ impl Tmux {
     /// lost on a loaded machine (the line after a note came out empty).
     pub fn line_then_prompt(&self, text: &str) {
         let prompts = || {
-            self.run(&["capture-pane", "-p", "-J", "-t", "repl", "-S", "-"])
+            self.run(&["capture-pane", "-p", "-J", "-t", &self.target, "-S", "-"])
                 .matches("tactus>")
                 .count()
         };
@@ -82,7 +106,7 @@ impl Tmux {
     }
 
     pub fn screen(&self) -> String {
-        self.run(&["capture-pane", "-p", "-J", "-t", "repl", "-S", "-200"])
+        self.run(&["capture-pane", "-p", "-J", "-t", &self.target, "-S", "-300"])
     }
 
     /// Wait until the screen contains `want`.
@@ -95,7 +119,8 @@ impl Tmux {
             }
             assert!(
                 Instant::now() < deadline,
-                "timed out waiting for {want:?}; screen:\n{s}"
+                "{}: timed out waiting for {want:?}; screen:\n{s}",
+                self.target
             );
             std::thread::sleep(Duration::from_millis(50));
         }
@@ -104,7 +129,9 @@ impl Tmux {
 
 impl Drop for Tmux {
     fn drop(&mut self) {
-        self.run(&["kill-server"]);
+        if self.owner {
+            self.run(&["kill-server"]);
+        }
     }
 }
 
