@@ -170,3 +170,37 @@ fn score_file_statements_tactus_cannot_honour_are_skipped_or_refused_with_strict
     assert!(!out.status.success());
     assert!(said.contains(&format!("{name}:3:1: error: f: ")), "{said}");
 }
+
+/// Csound's named GENs "tanh", "exp" and "sone": the points of Csound's
+/// own formulas (x from start in steps of (end - start) / length, the
+/// length without a 2^k + 1 table's guard point), rescaled unless the last
+/// argument is non-zero.
+#[test]
+fn named_gens_tanh_exp_and_sone_fill_as_csound() {
+    let close = |got: &[f32], want: &[f64]| {
+        assert_eq!(got.len(), want.len());
+        for (g, w) in got.iter().zip(want) {
+            assert!((*g as f64 - w).abs() < 1e-6, "{got:?} against {want:?}");
+        }
+    };
+    let tanh = table_points(r#"score("f 1 0 8 \"tanh\" -1 1 1");"#, 1);
+    let want: Vec<f64> = (0..8).map(|i| (-1.0 + i as f64 * 0.25).tanh()).collect();
+    close(&tanh, &want);
+    // 9 points = 8 and the guard point: x = 0, 1/8, ... 1; the peak rescaled to 1.
+    let exp = table_points(r#"score("f 2 0 9 \"exp\" 0 1 0");"#, 2);
+    let e = 1f64.exp();
+    let want: Vec<f64> = (0..9).map(|i| (i as f64 / 8.0).exp() / e).collect();
+    close(&exp, &want);
+    let sone = table_points(r#"score("f 3 0 5 \"sone\" 0 4 4 1");"#, 3);
+    let want: Vec<f64> = (0..5)
+        .map(|i| i as f64 * (i as f64 / 4.0).powf(33.0 / 78.0))
+        .collect();
+    close(&sone, &want);
+    let e = check_error(r#"score("f 4 0 8 \"farey\" 1 1");"#);
+    assert!(
+        e.contains("no GEN named \"farey\"") && e.contains("\"tanh\", \"exp\", \"sone\""),
+        "{e}"
+    );
+    let e = check_error(r#"score("f 5 0 8 \"sone\" -1 4 4 0");"#);
+    assert!(e.contains("not finite"), "{e}");
+}

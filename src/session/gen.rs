@@ -32,8 +32,41 @@ pub enum Gen {
         /// 1-based channel, or `None` to mix all channels.
         channel: Option<usize>,
     },
+    /// Csound's named GENs "tanh", "exp" and "sone": the function over
+    /// points evenly spaced from `start` to `end`.
+    Curve {
+        /// Which function.
+        kind: CurveKind,
+        /// The first x.
+        start: f64,
+        /// The last x (at the table's length without its guard point).
+        end: f64,
+        /// "sone": the x where input and output are equal.
+        equal_point: f64,
+    },
     /// The inner generator's values as they are (no normalisation).
     Raw(Box<Gen>),
+}
+
+/// The functions of Csound's named GENs.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum CurveKind {
+    /// `f # time size "tanh" start end rescale`.
+    Tanh,
+    /// `f # time size "exp" start end rescale`.
+    Exp,
+    /// `f # time size "sone" start end equalpoint rescale`: x (x / eq)^(33/78).
+    Sone,
+}
+
+/// Csound's named GEN routines Tactus has, with the numbers an `f`
+/// statement carries for them (Csound too gives a named GEN a number past
+/// its numbered ones).
+pub const NAMED_GENS: &[(&str, i64)] = &[("tanh", 1001), ("exp", 1002), ("sone", 1003)];
+
+/// The number of a named GEN (`"tanh"`), if Tactus has it.
+pub fn named_gen(name: &str) -> Option<i64> {
+    NAMED_GENS.iter().find(|g| g.0 == name).map(|g| g.1)
 }
 
 /// Why a generator could not fill a table.
@@ -52,8 +85,11 @@ pub enum GenError {
     #[error("gen1: {0}")]
     Wav(String),
     /// An `f` statement with a GEN number Tactus does not have.
-    #[error("GEN {0} is not available; use 1 (WAV file), 2 (values), 5 (exponential), 7 (lines), 9 (partials), 10 (harmonics), negative for no normalisation")]
+    #[error("GEN {0} is not available; use 1 (WAV file), 2 (values), 5 (exponential), 7 (lines), 9 (partials), 10 (harmonics), negative for no normalisation, or the named \"tanh\", \"exp\", \"sone\"")]
     UnknownGen(i64),
+    /// A named GEN's function is not a finite number somewhere in the range.
+    #[error("\"{0}\" gives values that are not finite numbers over that range (\"sone\": start, end and the equal point of one sign; \"exp\": x up to about 709)")]
+    NotFinite(&'static str),
     /// Exponential segments cannot cross or touch zero.
     #[error("gen5 values must be non-zero and of one sign (got {0})")]
     ExpZero(f64),
@@ -77,6 +113,11 @@ impl Gen {
             Gen::Wave(w, _) => w.name(),
             Gen::Impulse(_) => "impulse",
             Gen::Gen1 { .. } => "gen1",
+            Gen::Curve { kind, .. } => match kind {
+                CurveKind::Tanh => "tanh",
+                CurveKind::Exp => "exp",
+                CurveKind::Sone => "sone",
+            },
             Gen::Raw(_) => "raw",
         }
     }
@@ -118,6 +159,18 @@ impl Gen {
                 add_harmonics(&mut acc, 1..=(*h).max(1), |_| (1.0, 0.0));
                 acc
             }
+            Gen::Curve {
+                kind,
+                start,
+                end,
+                equal_point,
+            } => {
+                let v = curve_points(n, *kind, *start, *end, *equal_point);
+                if v.iter().any(|x| !x.is_finite()) {
+                    return Err(GenError::NotFinite(self.name()));
+                }
+                v
+            }
             Gen::Gen1 { .. } | Gen::Raw(_) => unreachable!("handled above"),
         };
         if normalise {
@@ -143,6 +196,7 @@ impl Gen {
                     .collect(),
             ),
             10 => Gen::Gen10(args.to_vec()),
+            1001..=1003 if gen_no > 0 => return Ok(curve(gen_no, args)),
             _ => return Err(GenError::UnknownGen(gen_no)),
         };
         Ok(if gen_no < 0 { Gen::Raw(Box::new(g)) } else { g })
@@ -154,9 +208,57 @@ impl Gen {
             Gen::Gen10(a) => a.len(),
             Gen::Gen9(p) => p.len(),
             Gen::Wave(_, h) | Gen::Impulse(h) => *h,
-            Gen::Gen7(_) | Gen::Gen5(_) | Gen::Gen2(_) | Gen::Gen1 { .. } | Gen::Raw(_) => 0,
+            Gen::Gen7(_)
+            | Gen::Gen5(_)
+            | Gen::Gen2(_)
+            | Gen::Gen1 { .. }
+            | Gen::Curve { .. }
+            | Gen::Raw(_) => 0,
         }
     }
+}
+
+/// A named GEN from its number and arguments (start, end, [equal point,]
+/// rescale): as Csound, a non-zero rescale keeps the values as they are.
+fn curve(gen_no: i64, args: &[f64]) -> Gen {
+    let arg = |k: usize| args.get(k).copied().unwrap_or(0.0);
+    let (kind, rescale_at) = match gen_no {
+        1001 => (CurveKind::Tanh, 2),
+        1002 => (CurveKind::Exp, 2),
+        _ => (CurveKind::Sone, 3),
+    };
+    // Csound: an equal point of 0 is taken as 0.001.
+    let eq = if arg(2) == 0.0 { 0.001 } else { arg(2) };
+    let g = Gen::Curve {
+        kind,
+        start: arg(0),
+        end: arg(1),
+        equal_point: eq,
+    };
+    if arg(rescale_at) != 0.0 {
+        Gen::Raw(Box::new(g))
+    } else {
+        g
+    }
+}
+
+/// The named GENs' points, as Csound's: x from `start` in steps of
+/// (end - start) / length, the length without the guard point (a size of
+/// 2^k + 1 is 2^k and its guard point).
+fn curve_points(n: usize, kind: CurveKind, start: f64, end: f64, eq: f64) -> Vec<f64> {
+    let pow2 = (n & !1).is_power_of_two();
+    let len = if pow2 { n & !1 } else { n };
+    let step = (end - start) / len as f64;
+    (0..n)
+        .map(|i| {
+            let x = start + i as f64 * step;
+            match kind {
+                CurveKind::Tanh => x.tanh(),
+                CurveKind::Exp => x.exp(),
+                CurveKind::Sone => x * (x / eq).powf(33.0 / 78.0),
+            }
+        })
+        .collect()
 }
 
 /// GEN01: read a WAV file (16/24/32-bit integer or 32-bit float, any channels).

@@ -57,6 +57,9 @@ pub enum Statement {
         size: f64,
         /// GEN routine number; negative means no normalisation.
         gen: f64,
+        /// The GEN's name when p4 names one (`"tanh"`); `gen` is then the
+        /// number Tactus gives it, or 0 for a name it does not know.
+        gen_name: Option<String>,
         /// The GEN routine's arguments (p5 on).
         args: Vec<PField>,
         /// Line of the statement.
@@ -266,6 +269,7 @@ mod tests {
                 args,
                 line,
                 col,
+                ..
             } => {
                 format!("{line}:{col} f {n} {at} {size} {gen} {}", p(args))
             }
@@ -326,6 +330,7 @@ mod tests {
             at: 4.0,
             size: 0.0,
             gen: -1.0,
+            gen_name: None,
             args,
             line: 1,
             col: 1,
@@ -518,8 +523,8 @@ mod tests {
             "1:4: p2: expected a number, got the string \"x\""
         );
         assert_eq!(
-            error("f 1 0 8 \"x\""),
-            "1:9: p4: expected a number, got the string \"x\""
+            error("f 1 0 \"x\" 10"),
+            "1:7: p3: expected a number, got the string \"x\""
         );
     }
 

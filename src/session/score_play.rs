@@ -148,11 +148,14 @@ fn convert(
             at,
             size,
             gen,
+            gen_name,
             args,
             line,
             col,
         } => {
-            let (n, points) = table(*number, *size, *gen, args).map_err(|m| err(*line, *col, m))?;
+            let gen =
+                named_or_number(*gen, gen_name.as_deref()).map_err(|m| err(*line, *col, m))?;
+            let (n, points) = table(*number, *size, gen, args).map_err(|m| err(*line, *col, m))?;
             if *at > 0.0 {
                 planner.put(*at, RANK_TABLE, Item::Table { number: n, points });
             } else {
@@ -214,6 +217,24 @@ fn pval(f: &PField) -> PVal {
     match f {
         PField::Num(x) => PVal::Num(*x),
         PField::Str(s) | PField::Sym(s) => PVal::Str(s.clone()),
+    }
+}
+
+/// The GEN number of an `f` statement, or why its named GEN is not one
+/// Tactus has.
+fn named_or_number(gen: f64, name: Option<&str>) -> Result<f64, String> {
+    match name {
+        Some(name) if gen == 0.0 => {
+            let known: Vec<String> = crate::session::gen::NAMED_GENS
+                .iter()
+                .map(|g| format!("\"{}\"", g.0))
+                .collect();
+            Err(format!(
+                "f: no GEN named \"{name}\" in Tactus; the named GENs are {}, or give a GEN number",
+                known.join(", ")
+            ))
+        }
+        _ => Ok(gen),
     }
 }
 

@@ -18,6 +18,7 @@ pub(super) fn parse_f(st: &Stmt, clock: Clock) -> Result<Statement, ScoreError> 
             at: clock.warp * at.unwrap_or(0.0) + clock.base,
             size: 0.0,
             gen: 0.0,
+            gen_name: None,
             args: Vec::new(),
             line: st.line,
             col: st.col,
@@ -35,11 +36,27 @@ pub(super) fn parse_f(st: &Stmt, clock: Clock) -> Result<Statement, ScoreError> 
         number,
         at: clock.warp * st.num(&st.fields[1], "p2")? + clock.base,
         size: st.num(&st.fields[2], "p3")?,
-        gen: st.num(&st.fields[3], "p4")?,
+        gen: gen_number(st, &st.fields[3])?,
+        gen_name: gen_name(&st.fields[3]),
         args: args.collect::<Result<_, _>>()?,
         line: st.line,
         col: st.col,
     })
+}
+
+/// p4 of an `f` statement: a GEN number, or for a name (`"tanh"`) the
+/// number Tactus gives that named GEN, 0 for one it does not have (placing
+/// the table then says so, and a lenient render skips it).
+fn gen_number(st: &Stmt, f: &super::lex::Field) -> Result<f64, ScoreError> {
+    match gen_name(f) {
+        None => st.num(f, "p4"),
+        Some(name) => Ok(crate::session::gen::named_gen(&name).unwrap_or(0) as f64),
+    }
+}
+
+/// The GEN's name when p4 is a string.
+fn gen_name(f: &super::lex::Field) -> Option<String> {
+    f.text.starts_with('"').then(|| lex::unquote(f.text))
 }
 
 /// `a 0 start dur`

@@ -115,6 +115,11 @@ fn ramps_and_references() {
     assert_eq!(r, notes("y 7\ni1 0 1 100\ni1 1 1 ~\ni1 2 1 200"));
     let v: f64 = r[1].split(' ').nth(3).unwrap().parse().unwrap();
     assert!((100.0..=200.0).contains(&v));
+    // After `t 0 120 4 60` a ramp goes over the seconds, as Csound's: beats
+    // 1, 3 and 4 are at 0.5625, 2.0625 and 3 s (seconds per beat linear).
+    let warped = "t 0 120 4 60\ni1 0 1 0\ni1 1 1 <\ni1 3 1 <\ni1 4 1 3";
+    let n = notes(warped);
+    assert_eq!(n[2..4], ["1 1 1 0.5625", "1 3 1 2.0625"], "{n:?}");
     assert!(error("i1 0 1 <\ni1 1 1 5").contains("p4: the ramp \"<\" needs"));
     assert!(error("i1 0 1 np4").contains("p5") || error("i1 0 1 np4").contains("np4"));
 }
@@ -134,4 +139,25 @@ fn runaway_expansion_is_an_error_not_a_hang() {
     let e = error("#define A #$A $A#\ni1 0 1 $A");
     assert!(e.contains("too long") || e.contains("64 deep"), "{e}");
     assert!(t.elapsed().as_secs_f64() < 5.0);
+}
+
+/// `r` inside a `{ }` loop: each pass repeats its section, the counters
+/// of both from 0 (what Csound 6.18 plays: bench/csound_compat/loops_repeat.sco).
+#[test]
+fn a_repeat_inside_a_loop_repeats_each_pass() {
+    let t = "{ 2 L\nr 2 R\ni1 [$L] 0.5 [0.1 * $R + 0.01] 8.00\ns\n}\ni2 0 0.5 0.5 8.00\n";
+    assert_eq!(
+        notes(t),
+        [
+            "1 0 0.5 0.01 8",
+            "s",
+            "1 0 0.5 0.11 8",
+            "s",
+            "1 1 0.5 0.01 8",
+            "s",
+            "1 1 0.5 0.11 8",
+            "s",
+            "2 0 0.5 0.5 8"
+        ]
+    );
 }

@@ -2,9 +2,9 @@
 //! Csound's `swritestr.c` does, between the notes of the same p1 in time
 //! order: `<` and `>` linear, `(` and `)` exponential, `~` uniformly random
 //! between the neighbours' values (interpolated over p2), `npN` / `ppN` the
-//! next / previous note's pN. Csound interpolates over warped seconds
-//! (after `t`); here over the written beats, which is the same without a
-//! `t` ramp.
+//! next / previous note's pN. As Csound, ramps interpolate over the
+//! section's seconds: its `t` statement warps the written beats first (the
+//! same as the beats without a `t` ramp).
 
 use super::expr::Rng;
 use super::{PField, ScoreError, Statement};
@@ -16,6 +16,24 @@ fn family(s: &str) -> &'static str {
         "(" | ")" | "{" | "}" => "(){}",
         "~" => "~",
         _ => "",
+    }
+}
+
+/// The section's time as ramps measure it: its `t` statement's seconds,
+/// or the written beats when it has none.
+fn warp(stmts: &[Statement]) -> impl Fn(f64) -> f64 {
+    let points = stmts.iter().rev().find_map(|s| match s {
+        Statement::T { points, .. } => Some(points.clone()),
+        _ => None,
+    });
+    let map = points.map(|p| {
+        let mut m = crate::time::TempoMap::new(60.0);
+        m.set_points(crate::time::Beats(0.0), &p);
+        m
+    });
+    move |b| match &map {
+        Some(m) => m.beats_to_seconds(crate::time::Beats(b)).0,
+        None => b,
     }
 }
 
@@ -62,6 +80,7 @@ fn pos(stmts: &[Statement], i: usize, k: usize) -> ScoreError {
 /// Resolve every symbol in the section's notes.
 pub(super) fn resolve(stmts: &mut [Statement], rng: &mut Rng) -> Result<(), ScoreError> {
     let order = notes(stmts);
+    let time = warp(stmts);
     for pass in 0..2 {
         for (n, &(i, p1, p2)) in order.iter().enumerate() {
             let len = match &stmts[i] {
@@ -79,7 +98,7 @@ pub(super) fn resolve(stmts: &mut [Statement], rng: &mut Rng) -> Result<(), Scor
                 let value = if is_ref {
                     reference(stmts, &order, n, p1, &sym)
                 } else {
-                    ramp(stmts, &order, n, p1, p2, k, &sym, rng)
+                    ramp(stmts, &order, n, p1, p2, k, &sym, rng, &time)
                 };
                 let value = value.map_err(|m| {
                     let mut e = pos(stmts, i, k);
@@ -130,6 +149,7 @@ fn ramp(
     k: usize,
     sym: &str,
     rng: &mut Rng,
+    time: &dyn Fn(f64) -> f64,
 ) -> Result<f64, String> {
     let skip = family(sym);
     let (Some((t0, a)), Some((t1, b))) = (
@@ -140,6 +160,7 @@ fn ramp(
             "the ramp \"{sym}\" needs a note of instrument {p1} with a number in this field before and after it"
         ));
     };
+    let (t0, t1, p2) = (time(t0), time(t1), time(p2));
     let span = t1 - t0;
     if sym == "~" {
         return Ok(rng.next_unit() * (b - a) + a);
