@@ -721,6 +721,11 @@ mod tests {
     }
 }
 
+/// The latest beat anything may be placed at: 1e9 beats, about 31 years
+/// at 60 bpm. Far beyond (about 3.7e303 beats) a beat's frame number no
+/// longer fits and would land on frame 0; well before, a set has ended.
+pub const HORIZON_BEATS: f64 = 1e9;
+
 /// The process's reference instant for wall-clock stamps that cross threads
 /// as integers (MIDI arrival, the audio clock's wall time).
 pub fn wall_epoch() -> std::time::Instant {

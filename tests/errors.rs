@@ -181,7 +181,7 @@ fn huge_tables_are_refused_not_frozen() {
 
 #[test]
 fn a_far_future_note_does_not_render_hours_of_silence() {
-    let src = "note(1, 60, 1, #{ at: 1e12 });";
+    let src = "note(1, 60, 1, #{ at: 1e8 });";
     let (out, report) = render::render_to_vec("far.rhai", src, &RenderOptions::default()).unwrap();
     assert!(
         out.is_empty() && !report.truncated(),
@@ -243,4 +243,60 @@ fn a_cc_sweep_beyond_what_the_option_takes_is_refused() {
         &RenderOptions::default(),
     );
     assert!(errors.is_empty(), "{errors:?}");
+}
+
+/// Times beyond the horizon (1e9 beats) are refused where they are given:
+/// at ~3.7e303 beats they landed on frame 0 (`end(1e308)` rendered nothing,
+/// `wait(1e308)` played at once; issue 16).
+#[test]
+fn a_time_beyond_the_horizon_is_refused_with_the_limit() {
+    for (src, at, func) in [
+        ("end(1e308);", "1:1", "end()"),
+        ("wait(1e308);", "1:1", "wait()"),
+        ("at(1e308, || stop());", "1:1", "at()"),
+        ("note(1, 60, 1, #{ at: 1e308 });", "1:1", "note()"),
+        ("i(1, 1e308, 1, 0.5, 8.00);", "1:1", "i()"),
+        ("advance(1e308);", "1:1", "advance()"),
+        ("wait(6e8); wait(6e8);", "1:12", "wait()"),
+    ] {
+        expect(src, at, &[func, "beyond the last beat", "1e9"]);
+    }
+    let e = first_error("score(\"i 1 0 1\\ni 1 1e308 1\");");
+    assert!(
+        e.contains("2:1") && e.contains("beyond the last beat"),
+        "{e}"
+    );
+    let e = first_error("score(\"e 1e308\");");
+    assert!(e.contains("beyond the last beat"), "{e}");
+    // Within it, a long wait is fine.
+    let ok = render::check("ok.rhai", "wait(5e8); end();", &RenderOptions::default());
+    assert!(ok.is_empty(), "{ok:?}");
+}
+
+/// Huge and tiny numbers in range errors are shown in exponent form, not
+/// with 309 digits (issue 16).
+#[test]
+fn range_errors_show_huge_numbers_short() {
+    let e = first_error("live_loop(\"x\", 1e308, |i| {});");
+    assert!(e.contains("got 1e308"), "{e}");
+    let e = first_error("tempo(1e300);");
+    assert!(e.contains("got 1e300"), "{e}");
+}
+
+/// A script saved with a UTF-8 byte order mark runs (it was a syntax error;
+/// issue 16), and so does such a score.
+#[test]
+fn a_byte_order_mark_is_not_a_syntax_error() {
+    let ok = render::check(
+        "bom.rhai",
+        "\u{feff}note(1, 60, 1);",
+        &RenderOptions::default(),
+    );
+    assert!(ok.is_empty(), "{ok:?}");
+    let ok = render::check(
+        "bom.rhai",
+        "score(\"\u{feff}i 1 0 1\");",
+        &RenderOptions::default(),
+    );
+    assert!(ok.is_empty(), "{ok:?}");
 }

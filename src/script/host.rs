@@ -48,6 +48,12 @@ pub struct ScriptHost {
 type Run<'a> =
     Box<dyn FnOnce(&Engine, &mut rhai::Scope<'static>) -> Result<Dynamic, Box<EvalAltResult>> + 'a>;
 
+/// The text without a leading UTF-8 byte order mark (some editors on
+/// Windows save one; it is not Rhai).
+pub fn without_bom(src: &str) -> &str {
+    src.strip_prefix('\u{feff}').unwrap_or(src)
+}
+
 impl ScriptHost {
     /// A host around a session; `printer` receives `print()` and `help()` output.
     pub fn new(session: Session, printer: Printer) -> ScriptHost {
@@ -275,6 +281,7 @@ impl ScriptHost {
 
     /// Parse a script without running it.
     pub fn compile(&self, file: &str, src: &str) -> Result<AST, ScriptError> {
+        let src = without_bom(src);
         let mut ast = self
             .engine
             .compile(src)
@@ -286,6 +293,7 @@ impl ScriptHost {
     /// Evaluate a script whose logical time starts at `at`; its table edits
     /// are published together at the end, at the frame of `at`.
     pub fn eval(&mut self, file: &str, src: &str, at: Beats) -> Result<Dynamic, ScriptError> {
+        let src = without_bom(src);
         let ast = Rc::new(self.compile(file, src)?);
         let src: Rc<str> = Rc::from(src);
         let run_ast = ast.clone();

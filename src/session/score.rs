@@ -153,6 +153,7 @@ pub fn parse_score(text: &str) -> Result<Vec<Statement>, ScoreError> {
 /// section's written p2 and p3; `x` skips the rest of the section; `y`
 /// seeds `~`. Ramps and `np`/`pp` are resolved per section.
 pub fn parse_score_with(text: &str, include: Include) -> Result<Vec<Statement>, ScoreError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let clean = lex::strip_comments(text)?;
     let lines: Vec<pre::Line> = clean
         .lines()

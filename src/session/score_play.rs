@@ -40,6 +40,9 @@ pub fn place(
     not_before: Beats,
     lenient: bool,
 ) -> Result<Placed, ScoreError> {
+    if let Some(e) = stmts.iter().find_map(|st| beyond_horizon(st, base.0)) {
+        return Err(e);
+    }
     let mut skipped = Vec::new();
     let (plan, tables_now) = plan_score(session, stmts, lenient.then_some(&mut skipped))?;
     for (n, points) in tables_now {
@@ -218,6 +221,37 @@ fn pval(f: &PField) -> PVal {
         PField::Num(x) => PVal::Num(*x),
         PField::Str(s) | PField::Sym(s) => PVal::Str(s.clone()),
     }
+}
+
+/// A statement that would place something beyond the horizon
+/// ([`crate::time::HORIZON_BEATS`]) when the score starts at `base`.
+fn beyond_horizon(st: &Statement, base: f64) -> Option<ScoreError> {
+    let (times, line, col): (Vec<f64>, usize, usize) = match st {
+        Statement::I { pfields, line, col } => {
+            let num = |k: usize| match pfields.get(k) {
+                Some(PField::Num(x)) => *x,
+                _ => 0.0,
+            };
+            (vec![num(1), num(1) + num(2).abs()], *line, *col)
+        }
+        Statement::F { at, line, col, .. } | Statement::Q { at, line, col, .. } => {
+            (vec![*at], *line, *col)
+        }
+        Statement::A { at, dur, line, col } => (vec![at + dur], *line, *col),
+        Statement::S { at, line, col } | Statement::E { at, line, col } => {
+            (at.iter().copied().collect(), *line, *col)
+        }
+        Statement::T { points, line, col } => (points.iter().map(|p| p.0).collect(), *line, *col),
+    };
+    let last = times.iter().map(|t| base + t).fold(f64::MIN, f64::max);
+    (last > crate::time::HORIZON_BEATS).then(|| {
+        let msg = format!(
+            "a time of beat {} is beyond the last beat anything can be placed at, {} (about 31 years at 60 bpm)",
+            crate::script::api::args::shown(last),
+            crate::script::api::args::shown(crate::time::HORIZON_BEATS)
+        );
+        err(line, col, msg)
+    })
 }
 
 /// The GEN number of an `f` statement, or why its named GEN is not one

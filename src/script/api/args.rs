@@ -52,11 +52,27 @@ pub fn shown(x: f64) -> String {
     }
 }
 
+/// `beat` (where `what` of `func` lands) as a time, or the error saying it
+/// is beyond [`crate::time::HORIZON_BEATS`].
+pub fn on_time(beat: f64, func: &str, what: &str) -> Res<crate::time::Beats> {
+    if beat <= crate::time::HORIZON_BEATS {
+        return Ok(crate::time::Beats(beat));
+    }
+    err(format!(
+        "{func}(): {what} lands at beat {}, beyond the last beat anything can be placed at, {} (about 31 years at 60 bpm)",
+        shown(beat),
+        shown(crate::time::HORIZON_BEATS)
+    ))
+}
+
 /// A whole number (a float with no fraction is accepted).
 pub fn int(v: &Dynamic, func: &str, what: &str) -> Res<i64> {
     let x = num(v, func, what)?;
     if x.fract() != 0.0 {
-        return err(format!("{func}(): {what} must be a whole number, got {x}"));
+        let x_shown = shown(x);
+        return err(format!(
+            "{func}(): {what} must be a whole number, got {x_shown}"
+        ));
     }
     Ok(x as i64)
 }

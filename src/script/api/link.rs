@@ -23,8 +23,9 @@ pub fn register(engine: &mut Engine, st: &Shared) {
     engine.register_fn("link_quantum", move |q: Dynamic| -> Res<()> {
         let q = args::num(&q, "link_quantum", "beats")?;
         if !(q > 0.0 && q <= MAX_QUANTUM) {
+            let q_shown = args::shown(q);
             return err(format!(
-                "link_quantum(): beats per shared bar must be more than 0 and at most {MAX_QUANTUM}, got {q} (4 is one 4/4 bar)"
+                "link_quantum(): beats per shared bar must be more than 0 and at most {MAX_QUANTUM}, got {q_shown} (4 is one 4/4 bar)"
             ));
         }
         change(&s, |w| w.quantum = q);

@@ -26,8 +26,9 @@ pub fn register(engine: &mut Engine, st: &Shared) {
         move |ctx: NativeCallContext, name: &str, beats: Dynamic, f: FnPtr| -> Res<()> {
             let period = args::num(&beats, "live_loop", "beats")?;
             if !(MIN_PERIOD_BEATS..=MAX_PERIOD_BEATS).contains(&period) {
+                let period_shown = args::shown(period);
                 return err(format!(
-                    "live_loop(): beats must be {MIN_PERIOD_BEATS} (1/256) to {MAX_PERIOD_BEATS}, got {period}"
+                    "live_loop(): beats must be {MIN_PERIOD_BEATS} (1/256) to {MAX_PERIOD_BEATS}, got {period_shown}"
                 ));
             }
             if name.is_empty() {

@@ -79,7 +79,7 @@ fn play(st: &Shared, path: &str, opts: &Map) -> Res<i64> {
         apply_programs(st, &song, &map)?;
     }
     let mut st = st.borrow_mut();
-    let base = Beats(st.session.cursor.0 + at);
+    let base = args::on_time(st.session.cursor.0 + at, "play_midi", "the file's start")?;
     let session = &mut st.session;
     let base_s = session.tempo.beats_to_seconds(base).0;
     let mut count = 0;

@@ -8,7 +8,6 @@ use crate::script::state::Shared;
 use crate::session::channels::EnvSpec;
 use crate::session::ievent::{i_event, PVal};
 use crate::session::scheduler::Item;
-use crate::time::Beats;
 use rhai::{Dynamic, Engine, FnPtr, Map, NativeCallContext};
 use std::any::TypeId;
 
@@ -45,21 +44,25 @@ pub fn register(engine: &mut Engine, st: &Shared) {
     engine.register_fn("wait", move |beats: Dynamic| -> Res<()> {
         let b = args::num(&beats, "wait", "beats")?;
         if b < 0.0 {
-            return err(format!("wait(): beats must be 0 or more, got {b}"));
+            let b_shown = args::shown(b);
+            return err(format!("wait(): beats must be 0 or more, got {b_shown}"));
         }
-        s.borrow_mut().session.cursor.0 += b;
+        let mut st = s.borrow_mut();
+        let to = args::on_time(st.session.cursor.0 + b, "wait", "the cursor")?;
+        st.session.cursor = to;
         Ok(())
     });
     let s = st.clone();
     engine.register_fn("at", move |beats: Dynamic, f: FnPtr| -> Res<()> {
         let b = args::num(&beats, "at", "beats")?;
         if b < 0.0 {
+            let b_shown = args::shown(b);
             return err(format!(
-                "at(): beats must be 0 or more (the past cannot be scheduled), got {b}"
+                "at(): beats must be 0 or more (the past cannot be scheduled), got {b_shown}"
             ));
         }
         let mut st = s.borrow_mut();
-        let when = Beats(st.session.cursor.0 + b);
+        let when = args::on_time(st.session.cursor.0 + b, "at", "the call")?;
         match st.add_call(f) {
             Some(id) => st.session.scheduler.push(when, Item::Call(id)),
             None => return err("at(): no script is running"),
@@ -72,7 +75,8 @@ pub fn register(engine: &mut Engine, st: &Shared) {
     engine.register_fn("hz", |x: Dynamic| -> Res<Pitch> {
         let hz = args::num(&x, "hz", "frequency")?;
         if hz <= 0.0 {
-            return err(format!("hz(): frequency must be above 0, got {hz}"));
+            let hz_shown = args::shown(hz);
+            return err(format!("hz(): frequency must be above 0, got {hz_shown}"));
         }
         Ok(Pitch { hz })
     });
@@ -94,7 +98,10 @@ pub fn note(st: &Shared, ch: &Dynamic, pitch: &Dynamic, dur: &Dynamic, opts: &Ma
     let freq_hz = args::pitch_hz(pitch, "note")?;
     let dur = args::num(dur, "note", "dur")?;
     if dur < 0.0 {
-        return err(format!("note(): dur must be 0 or more beats, got {dur}"));
+        let dur_shown = args::shown(dur);
+        return err(format!(
+            "note(): dur must be 0 or more beats, got {dur_shown}"
+        ));
     }
     args::check_keys(opts, "note", NOTE_OPTIONS)?;
     let mut st = st.borrow_mut();
@@ -112,10 +119,13 @@ pub fn note(st: &Shared, ch: &Dynamic, pitch: &Dynamic, dur: &Dynamic, opts: &Ma
         }
     }
     if at < 0.0 {
-        return err(format!("note(): at must be 0 or more beats, got {at}"));
+        let at_shown = args::shown(at);
+        return err(format!(
+            "note(): at must be 0 or more beats, got {at_shown}"
+        ));
     }
     check_source(&st.session, spec.source, "note")?;
-    let when = Beats(st.session.cursor.0 + at);
+    let when = args::on_time(st.session.cursor.0 + at, "note", "the note")?;
     st.session.schedule_note(when, spec);
     Ok(())
 }
@@ -125,7 +135,7 @@ fn i_statement(st: &Shared, p: &[Dynamic]) -> Res<()> {
     let fields: Vec<Option<PVal>> = p.iter().map(pval).collect();
     let mut st = st.borrow_mut();
     let ev = i_event(&st.session, &fields).or_else(|e| err(format!("i(): {e}")))?;
-    let when = Beats(st.session.cursor.0 + ev.start_beats);
+    let when = args::on_time(st.session.cursor.0 + ev.start_beats, "i", "the note")?;
     st.session.schedule_note(when, ev.note);
     Ok(())
 }

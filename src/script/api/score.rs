@@ -46,12 +46,15 @@ pub fn register(engine: &mut Engine, st: &Shared) {
                     0.0
                 };
                 if beats < 0.0 || at < 0.0 {
+                    let beats_shown = args::shown(beats);
+                    let at_shown = args::shown(at);
                     return err(format!(
-                        "advance(): beats and at must be 0 or more, got {beats}, {at}"
+                        "advance(): beats and at must be 0 or more, got {beats_shown}, {at_shown}"
                     ));
                 }
                 let mut st = s.borrow_mut();
                 let from = st.session.cursor.0 + at;
+                args::on_time(from + beats, "advance", "the skip")?;
                 st.session.scheduler.skip(from, beats);
                 Ok(())
             },
@@ -69,7 +72,7 @@ pub fn register(engine: &mut Engine, st: &Shared) {
     engine.register_fn("end", move |at: Dynamic| -> Res<()> {
         let at = args::num_in(&at, "end", "at", 0.0, f64::MAX)?;
         let mut st = s.borrow_mut();
-        let at = Beats(st.session.cursor.0 + at);
+        let at = args::on_time(st.session.cursor.0 + at, "end", "the end")?;
         st.session.end_at.set(Some(at));
         Ok(())
     });

@@ -18,7 +18,8 @@ pub fn register(engine: &mut Engine, st: &Shared) {
     engine.register_fn("tempo", move |bpm: Dynamic| -> Res<()> {
         let bpm = args::num(&bpm, "tempo", "bpm")?;
         if !(1.0..=1000.0).contains(&bpm) {
-            return err(format!("tempo(): bpm must be 1 to 1000, got {bpm}"));
+            let bpm_shown = args::shown(bpm);
+            return err(format!("tempo(): bpm must be 1 to 1000, got {bpm_shown}"));
         }
         let mut st = s.borrow_mut();
         let at = st.session.cursor;
@@ -30,7 +31,8 @@ pub fn register(engine: &mut Engine, st: &Shared) {
         let bpm = args::num(&bpm, "tempo", "bpm")?;
         let over = args::num_in(&over, "tempo", "over_beats", 0.0, 1e6)?;
         if !(1.0..=1000.0).contains(&bpm) {
-            return err(format!("tempo(): bpm must be 1 to 1000, got {bpm}"));
+            let bpm_shown = args::shown(bpm);
+            return err(format!("tempo(): bpm must be 1 to 1000, got {bpm_shown}"));
         }
         let mut st = s.borrow_mut();
         let at = st.session.cursor;
