@@ -628,6 +628,24 @@ pub const DOCS: &[Doc] = &[
         example: "stop_record_audio()",
     },
     Doc {
+        name: "input",
+        usage: "input(ch) | input(ch, #{ device: \"name\", channels: 1 }) | input(ch, false)",
+        text: "Play the audio input (a microphone, JACK's capture ports) live on channel ch (1-16), through its effects and volume, from the cursor on: device is part of an input's name (default: the default input), channels 1 (mono, to both sides) or 2. input(ch, false) disconnects. One input at a time; a render has none (the channel plays only its notes).",
+        example: "input(1); channel(1, #{ delay: 0.4, delay_time: 0.25, reverb: 0.3 })",
+    },
+    Doc {
+        name: "record_input",
+        usage: "record_input() | record_input(\"in.wav\") | record_input(\"in.wav\", #{ bits: 24 })",
+        text: "Record the raw audio input (before any effect) to WAV, as record_audio does the output: 32-bit float, or bits: 24; a bare name goes to recordings/ as <date>_<time>_name.wav. Opens the default input if input() has not. Returns the path.",
+        example: "record_input(\"voice.wav\")",
+    },
+    Doc {
+        name: "stop_record_input",
+        usage: "stop_record_input()",
+        text: "Stop recording the input and complete its file; prints its length.",
+        example: "stop_record_input()",
+    },
+    Doc {
         name: "record",
         usage: "record(\"take.mid\")",
         text: "Record every note that sounds (script notes, sequences, drums, MIDI input, the keyboard) from the cursor on, to a Standard MIDI File type 1: a track per channel, 960 ticks per quarter from the frames the notes played on, the tempo map, GM program changes for presets. A bare name goes to recordings/ as <date>_<time>_take.mid. Returns the path.",
