@@ -228,3 +228,77 @@ fn no_capture_device_is_said_plainly_and_the_music_goes_on() {
     t.keys(&["C-d"]);
     t.wait_for("EXITED rc=0");
 }
+
+/// Two streams on two clocks: the capture on a JACK dummy server, the
+/// output on the real-time fallback (paced by the system clock, in its own
+/// thread), in one process. Nothing runs empty or over, the read ratio
+/// stays within its limits, every click comes through whole with its echo
+/// 0.25 s later, and between them the output is silent: no glitch. (The
+/// dummy server cannot be made to run fast or slow: `-w` is overridden by
+/// the period; the reader's drift correction is tested on simulated clocks
+/// in `audio::input`'s unit tests.)
+#[test]
+fn a_capture_on_another_stream_and_clock_plays_without_a_glitch() {
+    let _serial = crate::common::wall_clock_lock();
+    let _jackd = Jackd::start();
+    let dir = scratch("input-drift");
+    let wav = dir.join("out.wav");
+    let lines: std::sync::Arc<std::sync::Mutex<Vec<String>>> = Default::default();
+    let seen = lines.clone();
+    let rig = crate::rig::live_on_fallback(SR as u32, &wav, move |l: &str| {
+        seen.lock().unwrap().push(l.to_string())
+    });
+    rig.eval("channel(1, #{ delay: 0.5, delay_time: 0.25, delay_feedback: 0.0 }); input(1);")
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !lines
+        .lock()
+        .unwrap()
+        .iter()
+        .any(|l| l.contains("plays on channel 1"))
+    {
+        assert!(Instant::now() < deadline, "{:?}", lines.lock().unwrap());
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let server = crate::jack_server_name();
+    let _metro = Metro::start(&server);
+    connect(&server, "metro:60_bpm", "cpal_client_in:in_0");
+    connect(&server, "metro:60_bpm", "cpal_client_in:in_1");
+    std::thread::sleep(Duration::from_secs(6));
+    rig.eval("status()").unwrap();
+    let status = lines.lock().unwrap().join("\n");
+    let out = rig.finish(&wav);
+    let line = status
+        .lines()
+        .find(|l| l.starts_with("input: ") && l.contains("frames captured"))
+        .unwrap_or_else(|| panic!("no input line: {status}"));
+    println!("{line}");
+    assert!(status.contains("audio thread: 0 allocations"), "{status}");
+    assert!(line.contains(" 0 lost (ring full), 0 underruns"), "{line}");
+    let ratio: f64 = line.rsplit("read ratio ").next().unwrap().parse().unwrap();
+    assert!((0.995..=1.005).contains(&ratio), "{line}");
+
+    let dry = onsets(&out, 0.3).split_off(1);
+    assert!(dry.len() >= 4, "clicks heard: {dry:?}");
+    let gaps: Vec<usize> = dry.windows(2).map(|w| w[1] - w[0]).collect();
+    for g in &gaps {
+        // 48000 capture frames: 48000 output frames read 1:1, fewer while correcting.
+        assert!((47_700..=48_002).contains(g), "gaps {gaps:?}");
+    }
+    let mut quiet_worst = 0.0f32;
+    for &d in &dry[..dry.len() - 1] {
+        let level = peak(&out[d..d + CLICK_FRAMES]);
+        assert!((level - CLICK_AMP).abs() < 0.01, "click level {level}");
+        let echo = &out[d + CLICK_FRAMES + 100..d + 40_000];
+        let e = onsets(echo, 0.15);
+        assert_eq!(e.len(), 1, "one echo after the click at {d}: {e:?}");
+        let at = e[0] + CLICK_FRAMES + 100;
+        assert!(at.abs_diff(DELAY_FRAMES) <= 3, "echo {at} frames after");
+        // Silence between the click and its echo, and after the echo.
+        let between = &out[d + CLICK_FRAMES + 200..d + DELAY_FRAMES - 100];
+        let after = &out[d + DELAY_FRAMES + CLICK_FRAMES + 200..d + 40_000];
+        quiet_worst = quiet_worst.max(peak(between)).max(peak(after));
+    }
+    assert!(quiet_worst < 1e-3, "a glitch between clicks: {quiet_worst}");
+    println!("two clocks: click gaps {gaps:?}, silence between clicks below {quiet_worst:e}");
+}

@@ -12,13 +12,14 @@
 //! empties it). A clock difference makes the fill drift. The reader follows
 //! a slow average of the fill (about a third of a second) and, only when it
 //! leaves a dead band of one capture plus one output block around the
-//! target, reads slightly faster or slower ([`CORRECTION`] = 0.1 %, 1.7
-//! cents, inaudible, 48 frames a second at 48 kHz: ten times the drift of
-//! two crystals 100 ppm apart) through linear interpolation until the
-//! average is back at the target. The waveform stays continuous: no frame
-//! is dropped or repeated, so there is no click. Inside the dead band (two
-//! streams on one clock, as JACK's) the ratio stays exactly 1 and the input
-//! passes through sample for sample.
+//! target, reads slightly faster or slower through linear interpolation
+//! until the average is back at the target: [`CORRECTION`] (0.1 %, 1.7
+//! cents, ten times the drift of two crystals 100 ppm apart) one band out,
+//! in proportion further out, at most [`MAX_CORRECTION`] (0.5 %). The
+//! waveform stays continuous: no frame is dropped or repeated, so there is
+//! no click. Inside the dead band (two streams on one clock, as JACK's)
+//! the ratio stays exactly 1 and the input passes through sample for
+//! sample.
 //!
 //! An empty ring (the capture stalled) is counted in
 //! [`InputStats::starved_frames`]; the reader plays silence, waits for the
@@ -30,8 +31,12 @@ use rtrb::Consumer;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-/// How much faster or slower the reader goes while it corrects the fill.
+/// How much faster or slower the reader goes while it corrects a fill
+/// one dead band away from the target (more in proportion further out).
 pub const CORRECTION: f64 = 0.001;
+/// The most it goes faster or slower (8.6 cents): the largest clock
+/// difference it absorbs, 5000 ppm.
+pub const MAX_CORRECTION: f64 = 0.005;
 /// Frames over which the fill average moves about 63 % of the way.
 pub const AVERAGE_FRAMES: f64 = 16_384.0;
 /// Frames of the fade-in after the input starts or recovers from a stall.
@@ -42,7 +47,8 @@ pub const FADE_FRAMES: u32 = 256;
 pub struct InputStats {
     /// Frames played from the ring.
     pub read_frames: AtomicU64,
-    /// Frames played as silence because the ring was empty.
+    /// Frames played as silence because the ring ran empty (not counting
+    /// the first fill).
     pub starved_frames: AtomicU64,
     /// Times the ring ran empty while playing.
     pub underruns: AtomicU64,
@@ -50,6 +56,18 @@ pub struct InputStats {
     pub corrections: AtomicU64,
     /// Frames skipped at a start to bring the fill to the target.
     pub skipped_frames: AtomicU64,
+    /// The read ratio now, as `f64` bits (1.0 unless correcting).
+    pub ratio_bits: AtomicU64,
+}
+
+impl InputStats {
+    /// The read ratio now (1.0 unless correcting a clock difference).
+    pub fn ratio(&self) -> f64 {
+        match self.ratio_bits.load(Ordering::Relaxed) {
+            0 => 1.0,
+            bits => f64::from_bits(bits),
+        }
+    }
 }
 
 /// One channel's live input, on the audio thread.
@@ -69,6 +87,8 @@ pub struct InputSource {
     fill_avg: f64,
     ratio: f64,
     fade: u32,
+    /// Priming again after the ring ran empty (not the first fill).
+    underrun: bool,
     stats: Arc<InputStats>,
 }
 
@@ -98,6 +118,7 @@ impl InputSource {
             fill_avg: 0.0,
             ratio: 1.0,
             fade: 0,
+            underrun: false,
             stats,
         }
     }
@@ -126,9 +147,11 @@ impl InputSource {
     pub fn add_to(&mut self, left: &mut [f32], right: &mut [f32]) {
         let n = left.len().min(right.len());
         if self.priming && !self.start() {
-            self.stats
-                .starved_frames
-                .fetch_add(n as u64, Ordering::Relaxed);
+            if self.underrun {
+                self.stats
+                    .starved_frames
+                    .fetch_add(n as u64, Ordering::Relaxed);
+            }
             return;
         }
         self.steer(n);
@@ -186,13 +209,20 @@ impl InputSource {
         let k = (n as f64 / AVERAGE_FRAMES).min(1.0);
         self.fill_avg += (fill - self.fill_avg) * k;
         let err = self.fill_avg - self.target_frames as f64;
-        let band = self.band_frames as f64;
-        if self.ratio == 1.0 && err.abs() > band {
-            self.ratio = 1.0 + CORRECTION * err.signum();
-            self.stats.corrections.fetch_add(1, Ordering::Relaxed);
-        } else if (self.ratio > 1.0 && err <= 0.0) || (self.ratio < 1.0 && err >= 0.0) {
+        let over = err.abs() / self.band_frames as f64;
+        let back = (self.ratio > 1.0 && err <= 0.0) || (self.ratio < 1.0 && err >= 0.0);
+        if back {
             self.ratio = 1.0;
+        } else if self.ratio != 1.0 || over > 1.0 {
+            if self.ratio == 1.0 {
+                self.stats.corrections.fetch_add(1, Ordering::Relaxed);
+            }
+            let step = (CORRECTION * over.max(1.0)).min(MAX_CORRECTION);
+            self.ratio = 1.0 + step * err.signum();
         }
+        self.stats
+            .ratio_bits
+            .store(self.ratio.to_bits(), Ordering::Relaxed);
     }
 
     /// The next frame from the ring into `cur`; false when the ring is empty.
@@ -214,6 +244,7 @@ impl InputSource {
     /// The ring ran empty with `rest` frames of the block left.
     fn starve(&mut self, rest: u64) {
         self.priming = true;
+        self.underrun = true;
         self.stats.underruns.fetch_add(1, Ordering::Relaxed);
         self.stats.starved_frames.fetch_add(rest, Ordering::Relaxed);
     }

@@ -85,14 +85,16 @@ impl InputRouter {
         let mut lines = Vec::new();
         if let Some((ch, st)) = &self.routed {
             lines.push(format!(
-                "input: {} ({} ch) on channel {}: {} frames captured, {} underruns ({} frames of silence), {} clock corrections",
+                "input: {} ({} ch) on channel {}: {} frames captured, {} lost (ring full), {} underruns ({} frames of silence), {} clock corrections, read ratio {:.4}",
                 c.name,
                 c.channels,
                 ch + 1,
                 c.stats.frames.load(Ordering::Relaxed),
+                c.stats.dropped_frames.load(Ordering::Relaxed),
                 st.underruns.load(Ordering::Relaxed),
                 st.starved_frames.load(Ordering::Relaxed),
                 st.corrections.load(Ordering::Relaxed),
+                st.ratio(),
             ));
         }
         if let Some(r) = &self.recording {

@@ -116,3 +116,31 @@ fn a_stall_is_counted_and_recovers() {
     }
     assert_eq!(last, [1.0; 64], "playing again after the stall");
 }
+
+/// A capture clock 0.3 % fast (beyond the first step): the reader goes
+/// further in proportion, the fill stays bounded and nothing is lost.
+#[test]
+fn a_capture_clock_far_off_is_held_in_proportion() {
+    let (mut tx, mut src, stats) = source(256, 256, 48_000);
+    let mut max_fill = 0;
+    let mut carry = 0.0;
+    for _ in 0..4000 {
+        carry += 256.0 * 1.003;
+        let n = carry as usize;
+        carry -= n as f64;
+        for _ in 0..n {
+            tx.push(0.25).unwrap();
+        }
+        max_fill = max_fill.max(tx.buffer().capacity() - tx.slots());
+        let (mut l, mut r) = ([0.0f32; 256], [0.0f32; 256]);
+        src.add_to(&mut l, &mut r);
+    }
+    assert_eq!(stats.underruns.load(Ordering::Relaxed), 0);
+    assert!(src.ratio() > 1.0025, "ratio {}", src.ratio());
+    let bound = src.target_frames() + 5 * 512;
+    assert!(max_fill <= bound, "fill {max_fill} > {bound}");
+    println!(
+        "capture 0.3 % fast: ratio {:.4}, fill at most {max_fill} frames",
+        src.ratio()
+    );
+}
