@@ -248,6 +248,15 @@ fn a_capture_on_another_stream_and_clock_plays_without_a_glitch() {
     let rig = crate::rig::live_on_fallback(SR as u32, &wav, move |l: &str| {
         seen.lock().unwrap().push(l.to_string())
     });
+    // A failed evaluation opens nothing.
+    let failed = rig.eval("input(1); record_input(\"no.wav\"); throw \"fails here\"");
+    assert!(failed.is_err());
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(
+        !lines.lock().unwrap().iter().any(|l| l.contains("input")),
+        "{:?}",
+        lines.lock().unwrap()
+    );
     rig.eval("channel(1, #{ delay: 0.5, delay_time: 0.25, delay_feedback: 0.0 }); input(1);")
         .unwrap();
     let deadline = Instant::now() + Duration::from_secs(10);
@@ -301,4 +310,46 @@ fn a_capture_on_another_stream_and_clock_plays_without_a_glitch() {
     }
     assert!(quiet_worst < 1e-3, "a glitch between clicks: {quiet_worst}");
     println!("two clocks: click gaps {gaps:?}, silence between clicks below {quiet_worst:e}");
+}
+
+/// A render has no capture device: `input()` and `record_input()` say so
+/// once each, the render goes on and the channel plays its notes.
+#[test]
+fn a_render_says_it_has_no_capture_device() {
+    let dir = scratch("input-render");
+    std::fs::write(
+        dir.join("r.rhai"),
+        "input(1);\nrecord_input(\"x.wav\");\nchannel(1, #{ synth: \"sine\" });\nnote(1, 60, 1);\n",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_tactus"))
+        .current_dir(&dir)
+        .args([
+            "render",
+            "r.rhai",
+            "-o",
+            "r.wav",
+            "--duration",
+            "2",
+            "--bits",
+            "32f",
+        ])
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "{text}");
+    assert!(
+        text.contains("input(1): a render has no capture device; channel 1 plays only its notes"),
+        "{text}"
+    );
+    assert!(
+        text.contains("record_input(): a render has no capture device; nothing is recorded"),
+        "{text}"
+    );
+    assert!(peak(&left(&dir.join("r.wav"))) > 0.1, "the note plays");
+    assert!(!dir.join("recordings").exists(), "nothing recorded");
 }
