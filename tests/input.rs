@@ -353,3 +353,43 @@ fn a_render_says_it_has_no_capture_device() {
     assert!(peak(&left(&dir.join("r.wav"))) > 0.1, "the note plays");
     assert!(!dir.join("recordings").exists(), "nothing recorded");
 }
+
+/// The capture device stops delivering (its JACK server goes away, while
+/// the output runs on the fallback): one line says so within a few seconds,
+/// and the session goes on.
+#[test]
+fn a_capture_that_stops_delivering_is_reported_and_the_music_goes_on() {
+    let _serial = crate::common::wall_clock_lock();
+    let jackd = Jackd::start();
+    let dir = scratch("input-gone");
+    let wav = dir.join("out.wav");
+    let lines: std::sync::Arc<std::sync::Mutex<Vec<String>>> = Default::default();
+    let seen = lines.clone();
+    let rig = crate::rig::live_on_fallback(SR as u32, &wav, move |l: &str| {
+        seen.lock().unwrap().push(l.to_string())
+    });
+    let wait_line = |want: &str| {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !lines.lock().unwrap().iter().any(|l| l.contains(want)) {
+            assert!(
+                Instant::now() < deadline,
+                "no {want:?}: {:?}",
+                lines.lock().unwrap()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    };
+    rig.eval("input(1)").unwrap();
+    wait_line("plays on channel 1");
+    std::thread::sleep(Duration::from_millis(500));
+    drop(jackd);
+    wait_line("input: cpal_client_in delivered no samples in the last second; the input is silent");
+    rig.eval("channel(1, #{ synth: \"sine\" }); note(1, 69, 0.5)")
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(800));
+    let out = rig.finish(&wav);
+    assert!(
+        peak(&out[out.len() - SR..]) > 0.1,
+        "the note after the input went away"
+    );
+}
