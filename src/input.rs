@@ -50,6 +50,12 @@ pub enum InputRequest {
     },
     /// Stop recording the input.
     StopRecord,
+    /// `panic()`: disconnect the input (a feedback howl stops) at `frame`;
+    /// a recording of the raw input goes on.
+    Panic {
+        /// The first frame without it.
+        frame: Frame,
+    },
 }
 
 impl InputRequest {
@@ -65,7 +71,9 @@ impl InputRequest {
             InputRequest::Record { .. } => {
                 Some("record_input(): a render has no capture device; nothing is recorded".into())
             }
-            InputRequest::Disconnect { .. } | InputRequest::StopRecord => None,
+            InputRequest::Disconnect { .. }
+            | InputRequest::StopRecord
+            | InputRequest::Panic { .. } => None,
         }
     }
 }

@@ -354,9 +354,9 @@ fn a_render_says_it_has_no_capture_device() {
     assert!(!dir.join("recordings").exists(), "nothing recorded");
 }
 
-/// The capture device stops delivering (its JACK server goes away, while
-/// the output runs on the fallback): one line says so within a few seconds,
-/// and the session goes on.
+/// `panic()` disconnects the input; then the capture device stops
+/// delivering (its JACK server goes away, while the output runs on the
+/// fallback): one line says so within a few seconds, and the session goes on.
 #[test]
 fn a_capture_that_stops_delivering_is_reported_and_the_music_goes_on() {
     let _serial = crate::common::wall_clock_lock();
@@ -381,6 +381,21 @@ fn a_capture_that_stops_delivering_is_reported_and_the_music_goes_on() {
     };
     rig.eval("input(1)").unwrap();
     wait_line("plays on channel 1");
+    // panic() disconnects the input (a feedback howl stops); input(1) is back.
+    rig.eval("panic()").unwrap();
+    wait_line("input: channel 1 disconnected by panic(); input(1) brings it back");
+    rig.eval("input(1)").unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let plays = || {
+        let l = lines.lock().unwrap();
+        l.iter()
+            .filter(|l| l.contains("plays on channel 1"))
+            .count()
+    };
+    while plays() < 2 {
+        assert!(Instant::now() < deadline, "{:?}", lines.lock().unwrap());
+        std::thread::sleep(Duration::from_millis(20));
+    }
     std::thread::sleep(Duration::from_millis(500));
     drop(jackd);
     wait_line("input: cpal_client_in delivered no samples in the last second; the input is silent");

@@ -126,6 +126,16 @@ impl InputRouter {
                     ));
                 }
             }
+            InputRequest::Panic { frame } => {
+                if let Some((channel, _)) = self.routed.as_ref().map(|(c, s)| (*c, s.clone())) {
+                    self.unroute(frame, send);
+                    print(&format!(
+                        "input: channel {} disconnected by panic(); input({}) brings it back",
+                        channel + 1,
+                        channel + 1
+                    ));
+                }
+            }
             InputRequest::Record { path, format } => self.record(&path, format, print),
             InputRequest::StopRecord => match self.recording.take() {
                 Some(rec) => {
@@ -207,7 +217,11 @@ impl InputRouter {
             }
         }
         if let Some(open) = &self.open {
-            let same = (device.is_none() || device == open.device)
+            let named = |d: &String| {
+                *d == open.device.clone().unwrap_or_default()
+                    || open.capture.name.to_lowercase().contains(&d.to_lowercase())
+            };
+            let same = device.as_ref().is_none_or(named)
                 && (channels.is_none() || channels == Some(open.capture.channels));
             if same {
                 return true;

@@ -178,7 +178,7 @@ pub const DOCS: &[Doc] = &[
     Doc {
         name: "panic",
         usage: "panic()",
-        text: "Silence everything now (a short fade) and forget pending notes; loops, sequences, at() callbacks, channels and tables stay, so the next iteration plays again (stop() halts the transport).",
+        text: "Silence everything now (a short fade) and forget pending notes; loops, sequences, at() callbacks, channels and tables stay, so the next iteration plays again (stop() halts the transport). It also disconnects the audio input (input(ch) brings it back).",
         example: "panic()",
     },
     // Pitch
