@@ -291,8 +291,9 @@ fn a_capture_on_another_stream_and_clock_plays_without_a_glitch() {
     assert!(dry.len() >= 4, "clicks heard: {dry:?}");
     let gaps: Vec<usize> = dry.windows(2).map(|w| w[1] - w[0]).collect();
     for g in &gaps {
-        // 48000 capture frames: 48000 output frames read 1:1, fewer while correcting.
-        assert!((47_700..=48_002).contains(g), "gaps {gaps:?}");
+        // 48000 capture frames: 48000 output frames read 1:1, 48000 / ratio
+        // while correcting a clock difference (at most 0.5 % either way).
+        assert!((47_700..=48_250).contains(g), "gaps {gaps:?}");
     }
     let mut quiet_worst = 0.0f32;
     for &d in &dry[..dry.len() - 1] {

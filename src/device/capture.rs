@@ -15,13 +15,15 @@
 //! JACK). The engine's reader absorbs any clock difference.
 
 use super::cpal_out::hosts;
-use crate::audio::rt;
 use crate::audio::tap::Tap;
+use callback::{Callback, Order, Returned};
 use cpal::traits::{DeviceTrait, HostTrait, StreamTrait};
 use cpal::{FromSample, InputCallbackInfo, SampleFormat, SizedSample, StreamConfig};
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+mod callback;
 
 /// Samples the callback converts at a time (longer buffers go in chunks).
 const SCRATCH_SAMPLES: usize = 16_384;
@@ -76,22 +78,6 @@ pub struct CaptureStats {
     pub dropped_frames: AtomicU64,
     /// Frames in the device's first buffer (0 until it arrives).
     pub first_block: AtomicU32,
-}
-
-/// An order for the callback.
-enum Order {
-    /// Feed this ring from now on (`None`: feed none).
-    Monitor(Option<rtrb::Producer<f32>>),
-    /// Record into this tap from the next buffer on.
-    Record(Box<Tap>),
-    /// End the recording at the next buffer.
-    StopRecord,
-}
-
-/// What the callback lets go of, to be dropped on the control side.
-enum Returned {
-    Ring(rtrb::Producer<f32>),
-    Tap(Box<Tap>),
 }
 
 /// A running capture stream, seen from the control side.
@@ -355,112 +341,4 @@ where
         None,
     )
     .map_err(|e| e.to_string())
-}
-
-/// What the capture callback owns.
-struct Callback {
-    orders: rtrb::Consumer<Order>,
-    returned: rtrb::Producer<Returned>,
-    monitor: Option<rtrb::Producer<f32>>,
-    tap: Option<Box<Tap>>,
-    /// Capture frames so far (the taps' clock).
-    frame: u64,
-    width: usize,
-    scratch: Box<[f32]>,
-    stats: Arc<CaptureStats>,
-}
-
-impl Callback {
-    /// The capture callback, in one guard.
-    fn run<T>(&mut self, data: &[T])
-    where
-        T: SizedSample,
-        f32: FromSample<T>,
-    {
-        rt::guarded(|_| {
-            self.take_orders();
-            let per_chunk = SCRATCH_SAMPLES / self.width * self.width;
-            for chunk in data.chunks(per_chunk) {
-                for (d, s) in self.scratch.iter_mut().zip(chunk) {
-                    *d = <f32 as FromSample<T>>::from_sample_(*s);
-                }
-                self.deliver(chunk.len());
-            }
-            let frames = (data.len() / self.width) as u64;
-            self.stats.frames.fetch_add(frames, Ordering::Relaxed);
-            if self.stats.first_block.load(Ordering::Relaxed) == 0 {
-                self.stats
-                    .first_block
-                    .store((frames as u32).max(1), Ordering::Release);
-            }
-        });
-    }
-
-    /// Hand `n` converted samples of the scratch to the ring and the tap.
-    fn deliver(&mut self, n: usize) {
-        let samples = &self.scratch[..n];
-        if let Some(ring) = self.monitor.as_mut() {
-            let room = ring.slots() / self.width * self.width;
-            let take = room.min(n);
-            if let Ok(mut chunk) = ring.write_chunk_uninit(take) {
-                let (a, b) = chunk.as_mut_slices();
-                for (d, s) in a.iter_mut().chain(b.iter_mut()).zip(samples) {
-                    d.write(*s);
-                }
-                // SAFETY: every one of the `take` slots was written just above.
-                unsafe { chunk.commit_all() };
-            }
-            let lost = ((n - take) / self.width) as u64;
-            if lost > 0 {
-                self.stats.dropped_frames.fetch_add(lost, Ordering::Relaxed);
-            }
-        }
-        if let Some(tap) = self.tap.as_mut() {
-            tap.push(samples, self.frame);
-        }
-        self.frame += (n / self.width) as u64;
-        self.return_finished_tap();
-    }
-
-    fn take_orders(&mut self) {
-        while let Ok(order) = self.orders.pop() {
-            match order {
-                Order::Monitor(ring) => {
-                    if let Some(old) = std::mem::replace(&mut self.monitor, ring) {
-                        self.give_back(Returned::Ring(old));
-                    }
-                }
-                Order::Record(mut tap) => {
-                    tap.start_at(self.frame);
-                    if let Some(mut old) = self.tap.replace(tap) {
-                        old.stop_at(self.frame);
-                        self.give_back(Returned::Tap(old));
-                    }
-                }
-                Order::StopRecord => {
-                    if let Some(t) = self.tap.as_mut() {
-                        t.stop_at(self.frame);
-                    }
-                }
-            }
-        }
-        self.return_finished_tap();
-    }
-
-    fn return_finished_tap(&mut self) {
-        if self.tap.as_ref().is_some_and(|t| t.is_done(self.frame)) && self.returned.slots() > 0 {
-            if let Some(t) = self.tap.take() {
-                self.give_back(Returned::Tap(t));
-            }
-        }
-    }
-
-    /// Send `r` back to be dropped on the control side. The queue has room
-    /// for every order it answers; should it be full, `r` is leaked (never
-    /// freed here).
-    fn give_back(&mut self, r: Returned) {
-        if let Err(rtrb::PushError::Full(r)) = self.returned.push(r) {
-            std::mem::forget(r);
-        }
-    }
 }

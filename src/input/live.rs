@@ -51,6 +51,7 @@ pub struct InputRouter {
     last_frames: u64,
     reported_silent: bool,
     reported_underruns: u64,
+    reported_lost: u64,
 }
 
 impl InputRouter {
@@ -73,6 +74,7 @@ impl InputRouter {
             last_frames: 0,
             reported_silent: false,
             reported_underruns: 0,
+            reported_lost: 0,
         }
     }
 
@@ -242,6 +244,7 @@ impl InputRouter {
         match Capture::open(device.as_deref(), channels, self.sr_hz) {
             Ok(capture) => {
                 self.last_frames = capture.stats.frames.load(Ordering::Relaxed);
+                self.reported_lost = 0;
                 self.last_check = Instant::now();
                 self.reported_silent = false;
                 self.open = Some(Open { capture, device });
@@ -348,6 +351,14 @@ impl InputRouter {
             self.reported_silent = false;
         }
         self.last_frames = frames;
+        let lost = open.capture.stats.dropped_frames.load(Ordering::Relaxed);
+        if lost > self.reported_lost {
+            print(&format!(
+                "input: {name} ran ahead of the output; {} frames could not be kept",
+                lost - self.reported_lost
+            ));
+            self.reported_lost = lost;
+        }
         if let Some((ch, st)) = &self.routed {
             let n = st.underruns.load(Ordering::Relaxed);
             if n > self.reported_underruns {
