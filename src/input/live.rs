@@ -52,6 +52,8 @@ pub struct InputRouter {
     reported_silent: bool,
     reported_underruns: u64,
     reported_lost: u64,
+    /// Devices opened so far (tells a reopened device from the same one).
+    opened: u64,
 }
 
 impl InputRouter {
@@ -75,6 +77,7 @@ impl InputRouter {
             reported_silent: false,
             reported_underruns: 0,
             reported_lost: 0,
+            opened: 0,
         }
     }
 
@@ -161,8 +164,13 @@ impl InputRouter {
         print: Print,
     ) {
         let call = format!("input({})", channel + 1);
+        let opened_before = self.opened;
         if !self.ensure_open(&call, device, channels, frame, send, print) {
             return;
+        }
+        let here = self.routed.as_ref().is_some_and(|(c, _)| *c == channel);
+        if here && self.opened == opened_before {
+            return; // already playing there (a reload runs input(ch) again)
         }
         // Opening the device took a while: not before the next block.
         let soonest = self.telemetry.frame.load(Ordering::Acquire) + u64::from(self.out_block);
@@ -248,6 +256,7 @@ impl InputRouter {
                 self.last_check = Instant::now();
                 self.reported_silent = false;
                 self.open = Some(Open { capture, device });
+                self.opened += 1;
                 true
             }
             Err(e) => {
