@@ -17,6 +17,9 @@
 use super::cpal_out::hosts;
 use crate::audio::tap::Tap;
 use callback::{Callback, Order, Returned};
+
+#[cfg(test)]
+mod tests;
 use cpal::traits::{DeviceTrait, HostTrait, StreamTrait};
 use cpal::{FromSample, InputCallbackInfo, SampleFormat, SizedSample, StreamConfig};
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
@@ -280,19 +283,8 @@ fn start(
     sr_hz: u32,
 ) -> Result<Capture, String> {
     let (config, format) = config_for(dev, channels, sr_hz)?;
-    let (orders, orders_rx) = rtrb::RingBuffer::new(QUEUE);
-    let (returned_tx, returned) = rtrb::RingBuffer::new(QUEUE);
     let stats = Arc::new(CaptureStats::default());
-    let cb = Callback {
-        orders: orders_rx,
-        returned: returned_tx,
-        monitor: None,
-        tap: None,
-        frame: 0,
-        width: config.channels as usize,
-        scratch: vec![0.0; SCRATCH_SAMPLES].into_boxed_slice(), // rt: before the stream starts
-        stats: stats.clone(),
-    };
+    let (cb, orders, returned) = Callback::new(config.channels as usize, stats.clone());
     let stream = match format {
         SampleFormat::F32 => typed::<f32>(dev, &config, cb),
         SampleFormat::I16 => typed::<i16>(dev, &config, cb),

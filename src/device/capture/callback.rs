@@ -6,7 +6,7 @@
 //! and sends what it lets go of back through another, to be dropped on the
 //! control side.
 
-use super::{CaptureStats, SCRATCH_SAMPLES};
+use super::{CaptureStats, QUEUE, SCRATCH_SAMPLES};
 use crate::audio::rt;
 use crate::audio::tap::Tap;
 use cpal::{FromSample, SizedSample};
@@ -31,18 +31,39 @@ pub(super) enum Returned {
 
 /// What the capture callback owns.
 pub(super) struct Callback {
-    pub(super) orders: rtrb::Consumer<Order>,
-    pub(super) returned: rtrb::Producer<Returned>,
-    pub(super) monitor: Option<rtrb::Producer<f32>>,
-    pub(super) tap: Option<Box<Tap>>,
+    orders: rtrb::Consumer<Order>,
+    returned: rtrb::Producer<Returned>,
+    monitor: Option<rtrb::Producer<f32>>,
+    tap: Option<Box<Tap>>,
     /// Capture frames so far (the taps' clock).
-    pub(super) frame: u64,
-    pub(super) width: usize,
-    pub(super) scratch: Box<[f32]>,
-    pub(super) stats: Arc<CaptureStats>,
+    frame: u64,
+    width: usize,
+    scratch: Box<[f32]>,
+    stats: Arc<CaptureStats>,
 }
 
 impl Callback {
+    /// A callback for `width`-channel buffers counting in `stats`, with the
+    /// control side's ends of its order and return queues.
+    pub(super) fn new(
+        width: usize,
+        stats: Arc<CaptureStats>,
+    ) -> (Callback, rtrb::Producer<Order>, rtrb::Consumer<Returned>) {
+        let (orders_tx, orders) = rtrb::RingBuffer::new(QUEUE);
+        let (returned, returned_rx) = rtrb::RingBuffer::new(QUEUE);
+        let cb = Callback {
+            orders,
+            returned,
+            monitor: None,
+            tap: None,
+            frame: 0,
+            width: width.max(1),
+            scratch: vec![0.0; SCRATCH_SAMPLES].into_boxed_slice(), // rt: before the stream starts
+            stats,
+        };
+        (cb, orders_tx, returned_rx)
+    }
+
     /// The capture callback, in one guard.
     pub(super) fn run<T>(&mut self, data: &[T])
     where
