@@ -120,26 +120,13 @@ impl InputRouter {
                 frame,
             } => self.connect(channel, device, channels, frame, send, print),
             InputRequest::Disconnect { channel, frame } => {
-                if self.routed.as_ref().is_some_and(|(c, _)| *c == channel) {
-                    self.unroute(frame, send);
-                    print(&format!("input: channel {} disconnected", channel + 1));
-                } else {
-                    print(&format!(
-                        "input({}, false): channel {} has no input",
-                        channel + 1,
-                        channel + 1
-                    ));
+                if !self.disconnect(Some(channel), frame, send, print, "") {
+                    let n = channel + 1;
+                    print(&format!("input({n}, false): channel {n} has no input"));
                 }
             }
             InputRequest::Panic { frame } => {
-                if let Some((channel, _)) = self.routed.as_ref().map(|(c, s)| (*c, s.clone())) {
-                    self.unroute(frame, send);
-                    print(&format!(
-                        "input: channel {} disconnected by panic(); input({}) brings it back",
-                        channel + 1,
-                        channel + 1
-                    ));
-                }
+                self.disconnect(None, frame, send, print, " by panic()");
             }
             InputRequest::Record { path, format } => self.record(&path, format, print),
             InputRequest::StopRecord => match self.recording.take() {
@@ -152,6 +139,30 @@ impl InputRouter {
                 None => print("stop_record_input(): the input is not being recorded"),
             },
         }
+    }
+
+    /// Stop the input at `frame` if it plays on `channel` (`None`: on any),
+    /// saying so; false when it did not.
+    fn disconnect(
+        &mut self,
+        channel: Option<u8>,
+        frame: Frame,
+        send: Send,
+        print: Print,
+        why: &str,
+    ) -> bool {
+        let Some(on) = self.routed.as_ref().map(|(c, _)| *c) else {
+            return false;
+        };
+        if channel.is_some_and(|c| c != on) {
+            return false;
+        }
+        self.unroute(frame, send);
+        let n = on + 1;
+        print(&format!(
+            "input: channel {n} disconnected{why}; input({n}) brings it back"
+        ));
+        true
     }
 
     fn connect(
