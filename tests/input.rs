@@ -357,7 +357,8 @@ fn a_render_says_it_has_no_capture_device() {
 
 /// `panic()` disconnects the input; then the capture device stops
 /// delivering (its JACK server goes away, while the output runs on the
-/// fallback): one line says so within a few seconds, and the session goes on.
+/// fallback): one line says so within a few seconds, and the session goes
+/// on; `input(ch, false)` disconnects (and says when there was nothing).
 #[test]
 fn a_capture_that_stops_delivering_is_reported_and_the_music_goes_on() {
     let _serial = crate::common::wall_clock_lock();
@@ -400,6 +401,10 @@ fn a_capture_that_stops_delivering_is_reported_and_the_music_goes_on() {
     std::thread::sleep(Duration::from_millis(500));
     drop(jackd);
     wait_line("input: cpal_client_in delivered no samples in the last second; the input is silent");
+    rig.eval("input(3, false)").unwrap();
+    wait_line("input(3, false): channel 3 has no input");
+    rig.eval("input(1, false)").unwrap();
+    wait_line("input: channel 1 disconnected; input(1) brings it back");
     rig.eval("channel(1, #{ synth: \"sine\" }); note(1, 69, 0.5)")
         .unwrap();
     std::thread::sleep(Duration::from_millis(800));
