@@ -9,6 +9,7 @@ pub mod drums;
 pub mod engine;
 pub mod env;
 pub mod fx;
+pub mod input;
 pub mod mix;
 pub mod queue;
 pub mod rt;

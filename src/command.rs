@@ -242,6 +242,21 @@ pub enum Command {
         /// The [`crate::audio::tap::Tap::id`] of the recording.
         id: u64,
     },
+    /// Play a live input on its channel from `frame` (replacing any there).
+    InputStart {
+        /// The first frame the input plays.
+        frame: Frame,
+        /// The input (its ring's reader end), built on the control side.
+        source: Box<crate::audio::input::InputSource>,
+    },
+    /// Stop the live input of channel index `channel` before `frame`; it
+    /// goes back as garbage.
+    InputStop {
+        /// The first frame without it.
+        frame: Frame,
+        /// Channel index 0..16.
+        channel: u8,
+    },
 }
 
 impl Command {
@@ -257,7 +272,9 @@ impl Command {
             | Command::InstallFx { frame, .. }
             | Command::AllOff { frame }
             | Command::RecordStart { frame, .. }
-            | Command::RecordStop { frame, .. } => *frame,
+            | Command::RecordStop { frame, .. }
+            | Command::InputStart { frame, .. }
+            | Command::InputStop { frame, .. } => *frame,
         }
     }
 
@@ -275,13 +292,15 @@ impl Command {
             Command::Table { table, .. } => table.map(Garbage::Table),
             Command::InstallFx { fx, .. } => Some(Garbage::Fx(fx)),
             Command::RecordStart { tap, .. } => Some(Garbage::Tap(tap)),
+            Command::InputStart { source, .. } => Some(Garbage::Input(source)),
             Command::Note(_)
             | Command::Release { .. }
             | Command::Channel { .. }
             | Command::CcMap { .. }
             | Command::Cc { .. }
             | Command::AllOff { .. }
-            | Command::RecordStop { .. } => None,
+            | Command::RecordStop { .. }
+            | Command::InputStop { .. } => None,
         }
     }
 }
@@ -296,4 +315,6 @@ pub enum Garbage {
     /// A recording's tap that stopped (dropping it tells the writer the
     /// recording is complete).
     Tap(Box<crate::audio::tap::Tap>),
+    /// A live input that stopped or was replaced (dropping it frees its ring).
+    Input(Box<crate::audio::input::InputSource>),
 }

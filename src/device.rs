@@ -26,6 +26,7 @@
 //! with `recv` or in `select!`: its sender is on the audio side). Xruns are
 //! not events: they are counted in the engine's telemetry (`status()`).
 
+pub mod capture;
 mod config;
 pub mod convert;
 mod cpal_out;

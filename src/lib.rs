@@ -16,7 +16,8 @@
 //! - [`time`]: frames, beats, seconds, the tempo map.
 //! - [`command`]: what crosses to the audio thread and back.
 //! - [`audio`]: the engine the callback runs (no allocation, no locks).
-//! - [`device`]: audio output: the cpal stream, or the real-time fallback recording to WAV.
+//! - [`device`]: audio output: the cpal stream, or the real-time fallback recording to WAV; the capture stream.
+//! - [`input`]: audio input: `input(ch)` plays a capture device on a channel, `record_input` records it.
 //! - [`midi`]: MIDI ports, the message parser, input events and the output thread (midir).
 //! - [`record`]: recordings of the master output: the writer thread, WAV files that stay valid.
 //! - [`midi_file`]: Standard MIDI Files (midly): what `record()` writes, `play_midi()` reads.
@@ -34,6 +35,7 @@ pub mod audio;
 pub mod bench;
 pub mod command;
 pub mod device;
+pub mod input;
 pub mod live;
 pub mod midi;
 pub mod midi_file;

@@ -9,6 +9,7 @@ pub mod reload;
 
 use crate::audio::Telemetry;
 use crate::command::{Command, Garbage};
+use crate::input::live::InputRouter;
 use crate::midi::input::{self, PortChange};
 use crate::midi::output::MidiOut;
 use crate::midi::ports::MidiError;
@@ -137,6 +138,7 @@ pub fn run(cfg: LiveConfig, links: LiveLinks, printer: Printer) {
     let mut thread = Live {
         host,
         recorder: Recorder::new(cfg.sr.0),
+        input: InputRouter::new(cfg.sr.0, cfg.block_frames, links.telemetry.clone()),
         cfg,
         links,
         printer,
@@ -204,6 +206,8 @@ pub fn run(cfg: LiveConfig, links: LiveLinks, printer: Printer) {
     let now = thread.now();
     thread.host.finish_takes(now);
     thread.stop_recordings();
+    let printer = thread.printer.clone();
+    thread.input.shutdown(&mut |line| printer(line));
     // Every note-on sent gets its note-off, and CC 123, on every output.
     if let Some(mut m) = thread.midi.take() {
         m.shutdown();
@@ -251,6 +255,7 @@ fn open_midi(
 struct Live {
     host: ScriptHost,
     recorder: Recorder,
+    input: InputRouter,
     cfg: LiveConfig,
     links: LiveLinks,
     printer: Printer,
@@ -366,7 +371,32 @@ impl Live {
         // Never in select!: a blocked receiver would make the audio thread
         // take a lock to wake it (STYLE.md rule 5).
         while self.links.garbage.try_recv().is_ok() {}
+        // Inputs first: opening a device silences stdout for a moment.
+        self.perform_inputs();
         self.perform_records();
+    }
+
+    /// Open, route and record the audio input as committed evaluations
+    /// asked (`input`, `record_input`), and say what it is doing.
+    fn perform_inputs(&mut self) {
+        let requests = self.host.with_session(|s| s.input_requests.take());
+        // Opening a device silences stdout for a moment (alsa-lib's and
+        // JACK's noise) and the REPL prints asynchronously: the lines are
+        // printed once every device is open.
+        let mut lines = Vec::new();
+        let mut print = |line: &str| lines.push(line.to_string());
+        for req in requests {
+            let mut commands = Vec::new();
+            self.input
+                .perform(req, &mut |c| commands.push(c), &mut print);
+            self.host
+                .with_session(|s| commands.into_iter().for_each(|c| s.send(c)));
+        }
+        self.input.poll(&mut print);
+        lines.iter().for_each(|l| (self.printer)(l));
+        let lines = self.input.status_lines();
+        self.host.with_session(|s| s.input_lines = lines);
+        self.host.flush(&self.links.commands);
     }
 
     /// Start and stop the recordings committed evaluations asked for, and

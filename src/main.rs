@@ -106,8 +106,8 @@ enum Cmd {
         #[arg(long, default_value_t = 600.0, value_parser = check_seconds)]
         duration: f64,
     },
-    /// List the audio outputs (the default marked with *), the MIDI inputs and
-    /// the MIDI outputs, each with the backend it came from.
+    /// List the audio outputs (the default marked with *), the audio inputs,
+    /// the MIDI inputs and the MIDI outputs, each with the backend it came from.
     Devices,
     /// Render the benchmark workloads (w1_grains, w2_poly, w3_dense: the same
     /// events bench/compare.sh has Csound and scsynth render) offline and
@@ -217,6 +217,14 @@ fn cmd_devices() -> ExitCode {
         Err(e) => {
             println!("no usable audio output: {e} (a session records to a WAV file instead)")
         }
+    }
+    let inputs = tactus::device::capture::input_names();
+    println!("audio inputs (input(ch, #{{ device: NAME }})):");
+    if inputs.is_empty() {
+        println!("    none");
+    }
+    for n in inputs {
+        println!("    {n}");
     }
     print_midi_ports();
     ExitCode::SUCCESS

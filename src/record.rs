@@ -173,6 +173,21 @@ impl Recording {
         sr_hz: u32,
         report: Reporter,
     ) -> Result<(Recording, Box<Tap>), RecordError> {
+        Recording::start_width(id, path, format, sr_hz, 2, report)
+    }
+
+    /// [`Recording::start`] for `width` channels (a capture stream's).
+    ///
+    /// # Errors
+    /// As [`Recording::start`].
+    pub fn start_width(
+        id: u64,
+        path: &Path,
+        format: WavFormat,
+        sr_hz: u32,
+        width: u16,
+        report: Reporter,
+    ) -> Result<(Recording, Box<Tap>), RecordError> {
         let create = |source| RecordError::Create {
             path: path.to_path_buf(),
             source,
@@ -180,9 +195,9 @@ impl Recording {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(create)?;
         }
-        let wav = WavFile::create(path, format, 2, sr_hz).map_err(create)?;
+        let wav = WavFile::create(path, format, width, sr_hz).map_err(create)?;
         let frames = sr_hz.max(1) as usize * RING_SECONDS as usize;
-        Recording::start_with(id, path, wav, frames, report)
+        Recording::start_wide(id, path, wav, frames, width, report)
     }
 
     /// [`Recording::start`] onto any writer, with a ring of `ring_frames`.
@@ -196,7 +211,18 @@ impl Recording {
         ring_frames: usize,
         report: Reporter,
     ) -> Result<(Recording, Box<Tap>), RecordError> {
-        let (tx, rx) = rtrb::RingBuffer::new(ring_frames.max(1) * 2);
+        Recording::start_wide(id, path, wav, ring_frames, 2, report)
+    }
+
+    fn start_wide<W: Write + Seek + Send + 'static>(
+        id: u64,
+        path: &Path,
+        wav: WavFile<W>,
+        ring_frames: usize,
+        width: u16,
+        report: Reporter,
+    ) -> Result<(Recording, Box<Tap>), RecordError> {
+        let (tx, rx) = rtrb::RingBuffer::new(ring_frames.max(1) * width.max(1) as usize);
         let stats = Arc::new(TapStats::new());
         let finish = Arc::new(AtomicBool::new(false));
         let writer = Writer {
@@ -211,7 +237,7 @@ impl Recording {
             .name("tactus-rec-writer".into())
             .spawn(move || writer.run().0)
             .map_err(RecordError::Thread)?;
-        let tap = Box::new(Tap::new(id, tx, stats.clone())); // control side, before it is sent
+        let tap = Box::new(Tap::with_width(id, tx, stats.clone(), width)); // control side, before it is sent
         let rec = Recording {
             id,
             path: path.to_path_buf(),

@@ -185,6 +185,11 @@ impl Driver for ScriptHost {
         ScriptHost::flush(self, tx);
         // Offline, MIDI output goes nowhere, and the render is the recording.
         self.with_session(|s| s.midi_outbox.clear());
+        for req in self.with_session(|s| s.input_requests.take()) {
+            if let Some(note) = req.offline_note() {
+                self.with_state(|st| (st.printer)(&note));
+            }
+        }
         if !self.with_session(|s| s.audio_records.take()).is_empty() {
             self.with_state(|st| {
                 (st.printer)("record_audio(): a render is already recorded (-o); ignored")

@@ -7,6 +7,8 @@ mod device;
 mod errors;
 mod handlers;
 #[cfg(feature = "jack")]
+mod input;
+#[cfg(feature = "jack")]
 mod jack;
 mod link;
 mod live;

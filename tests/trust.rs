@@ -76,6 +76,7 @@ score("i 1 0 1 0.5 8.00"); score_abs("i 1 10 1 0.5 8.00"); advance(1); rewind();
 keyboard(1); on_note(|c, p, v| 1); on_note_off(2, |c, p, v| 1); on_cc(74, "x", 0, |c, v| 1); on_cc14(1, |c, v| 1); on_nrpn(5, |c, v| 1);
 log_score(LOG); stop_log_score(); log_score(LOG); score_file(SCO);
 record_audio(REC); record_audio(REC, #{ bits: 24 }); stop_record_audio(); record_audio();
+input(1); input(2, #{ device: "mic", channels: 1 }); input(1, false); record_input(REC); stop_record_input(); record_input();
 record(MID); stop_record(); record(MID); play_midi(MIDIN); play_midi(MIDIN, #{ programs: true, channels: 3 });
 link(true); link_quantum(3); link_start_stop(true); nudge("audio", 5);
 throw "the evaluation fails here";

@@ -9,6 +9,7 @@
 
 use super::env::Env;
 use super::fx::ChannelFx;
+use super::input::InputSource;
 use super::mix::{pan_gains, soft_clip, Ramp};
 use super::queue::PendingQueue;
 use super::rt;
@@ -158,6 +159,8 @@ struct Bus {
     /// Pitch bend now, semitones (moves toward the target every
     /// [`BEND_STEP_FRAMES`] frames of the audio clock).
     bend_now: f32,
+    /// A live input played on this bus, before its effects (`input(ch)`).
+    input: Option<Box<InputSource>>,
 }
 
 /// Pitch bend moves in steps on this grid of absolute frames, so the output
@@ -189,6 +192,11 @@ impl Bus {
     /// An effect is on or still ringing.
     fn fx_active(&self) -> bool {
         self.fx.as_ref().is_some_and(|f| f.active())
+    }
+
+    /// Something to render: voices, a live input, or effects ringing.
+    fn is_live(&self) -> bool {
+        self.sounding > 0 || self.input.is_some() || self.fx_active()
     }
 }
 
@@ -236,6 +244,7 @@ impl Engine {
                 right: block(),
                 bend_target: 0.0,
                 bend_now: 0.0,
+                input: None,
             })
             .collect(); // rt: Engine::new, before the stream
         Engine {
@@ -568,7 +577,32 @@ impl Engine {
                     tap.stop_at(at);
                 }
             }
+            Command::InputStart { source, .. } => self.start_input(source),
+            Command::InputStop { channel, .. } => {
+                let old = self
+                    .buses
+                    .get_mut(channel as usize)
+                    .and_then(|b| b.input.take());
+                if let Some(old) = old {
+                    self.dispose_garbage(Garbage::Input(old));
+                }
+            }
             other => self.dispose(other),
+        }
+    }
+
+    /// Put a live input on its channel's bus; the one it replaces goes back.
+    fn start_input(&mut self, source: Box<InputSource>) {
+        match self.buses.get_mut(source.channel() as usize) {
+            Some(bus) => {
+                if let Some(old) = bus.input.replace(source) {
+                    self.dispose_garbage(Garbage::Input(old));
+                }
+            }
+            None => self.dispose(Command::InputStart {
+                frame: Frame(0),
+                source,
+            }),
         }
     }
 
@@ -617,11 +651,7 @@ impl Engine {
             return;
         }
         let (a, b) = ((from - t0) as usize, (to - t0) as usize);
-        for bus in self
-            .buses
-            .iter_mut()
-            .filter(|b| b.sounding > 0 || b.fx_active())
-        {
+        for bus in self.buses.iter_mut().filter(|b| b.is_live()) {
             bus.left[a..b].fill(0.0);
             bus.right[a..b].fill(0.0);
         }
@@ -644,9 +674,12 @@ impl Engine {
             );
         }
         for bus in self.buses.iter_mut() {
-            if bus.sounding == 0 && !bus.fx_active() {
+            if !bus.is_live() {
                 bus.volume.skip((b - a) as u32);
                 continue;
+            }
+            if let Some(input) = bus.input.as_mut() {
+                input.add_to(&mut bus.left[a..b], &mut bus.right[a..b]);
             }
             if let Some(fx) = bus.fx.as_mut() {
                 fx.process(&mut bus.left[a..b], &mut bus.right[a..b]);

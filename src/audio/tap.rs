@@ -43,17 +43,26 @@ pub struct Tap {
     from: u64,
     /// Engine frames from here on are not (`u64::MAX`: until stopped).
     until: u64,
+    /// Samples per frame (2 for the master output).
+    width: u64,
 }
 
 impl Tap {
     /// Tap `id` into `ring` (interleaved stereo), counting in `stats`.
     pub fn new(id: u64, ring: Producer<f32>, stats: Arc<TapStats>) -> Tap {
+        Tap::with_width(id, ring, stats, 2)
+    }
+
+    /// Tap `id` into `ring` with `width` interleaved samples a frame (a
+    /// capture stream's channels: `record_input`).
+    pub fn with_width(id: u64, ring: Producer<f32>, stats: Arc<TapStats>, width: u16) -> Tap {
         Tap {
             id,
             ring,
             stats,
             from: 0,
             until: u64::MAX,
+            width: u64::from(width.max(1)),
         }
     }
 
@@ -77,16 +86,17 @@ impl Tap {
         next_frame >= self.until
     }
 
-    /// Push the part of `out` (interleaved stereo starting at engine frame
-    /// `t0`) that falls inside the recorded span. Never blocks or allocates.
+    /// Push the part of `out` (interleaved, starting at engine frame `t0`)
+    /// that falls inside the recorded span. Never blocks or allocates.
     pub fn push(&mut self, out: &[f32], t0: u64) {
-        let n = (out.len() / 2) as u64;
+        let w = self.width;
+        let n = out.len() as u64 / w;
         let a = self.from.clamp(t0, t0 + n);
         let b = self.until.clamp(t0, t0 + n);
         if a >= b {
             return;
         }
-        let slice = &out[((a - t0) * 2) as usize..((b - t0) * 2) as usize];
+        let slice = &out[((a - t0) * w) as usize..((b - t0) * w) as usize];
         let frames = b - a;
         if self.ring.push_entire_slice(slice).is_ok() {
             if self.stats.pushed_frames.load(Ordering::Relaxed) == 0 {

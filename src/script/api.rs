@@ -5,6 +5,7 @@ pub mod channels;
 pub mod control;
 pub mod fx;
 pub mod handlers;
+pub mod input;
 pub mod link;
 pub mod loops;
 pub mod midi;
@@ -47,6 +48,7 @@ pub fn register_all(engine: &mut Engine, st: &Shared) {
     handlers::register(engine, st);
     midi::register(engine, st);
     record::register(engine, st);
+    input::register(engine, st);
     midi_file::register(engine, st);
     link::register(engine, st);
 }

@@ -178,7 +178,7 @@ pub const DOCS: &[Doc] = &[
     Doc {
         name: "panic",
         usage: "panic()",
-        text: "Silence everything now (a short fade) and forget pending notes; loops, sequences, at() callbacks, channels and tables stay, so the next iteration plays again (stop() halts the transport).",
+        text: "Silence everything now (a short fade) and forget pending notes; loops, sequences, at() callbacks, channels and tables stay, so the next iteration plays again (stop() halts the transport). It also disconnects the audio input (input(ch) brings it back).",
         example: "panic()",
     },
     // Pitch
@@ -626,6 +626,24 @@ pub const DOCS: &[Doc] = &[
         usage: "stop_record_audio()",
         text: "Stop the output recordings at the cursor and complete their files; prints each file's length.",
         example: "stop_record_audio()",
+    },
+    Doc {
+        name: "input",
+        usage: "input(ch) | input(ch, #{ device: \"name\", channels: 1 }) | input(ch, false)",
+        text: "Play the audio input (a microphone, JACK's capture ports) live on channel ch (1-16), through its effects and volume, from the cursor on: device is part of an input's name (default: the default input), channels 1 (mono, to both sides) or 2. input(ch, false) disconnects. One input at a time; a render has none (the channel plays only its notes).",
+        example: "input(1); channel(1, #{ delay: 0.4, delay_time: 0.25, reverb: 0.3 })",
+    },
+    Doc {
+        name: "record_input",
+        usage: "record_input() | record_input(\"in.wav\") | record_input(\"in.wav\", #{ bits: 24 })",
+        text: "Record the raw audio input (before any effect) to WAV, as record_audio does the output: 32-bit float, or bits: 24; a bare name goes to recordings/ as <date>_<time>_name.wav. Opens the default input if input() has not. Returns the path.",
+        example: "record_input(\"voice.wav\")",
+    },
+    Doc {
+        name: "stop_record_input",
+        usage: "stop_record_input()",
+        text: "Stop recording the input and complete its file; prints its length.",
+        example: "stop_record_input()",
     },
     Doc {
         name: "record",

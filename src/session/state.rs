@@ -96,6 +96,9 @@ crate::tx_state! {
         /// Recordings to start or stop (`record_audio`), performed by the
         /// live thread after the evaluation commits.
         pub audio_records: super::txn::TxQueue<crate::record::RecordRequest>,
+        /// Audio input requests (`input`, `record_input`), performed by the
+        /// live thread after the evaluation commits.
+        pub input_requests: super::txn::TxQueue<crate::input::InputRequest>,
         /// The MIDI take being recorded (`record("take.mid")`).
         pub take: TxCell<Option<super::take::TakeHead>>,
         /// Notes that sounded while a take ran (each take reads from its first).
@@ -143,6 +146,8 @@ pub struct Session {
     pub changes: Vec<(String, LoopChange)>,
     /// The WAV files being recorded now (set by the live thread, for `status()`).
     pub recording_paths: Vec<std::path::PathBuf>,
+    /// What the audio input is doing (set by the live thread, for `status()`).
+    pub input_lines: Vec<String>,
     /// Following MIDI clock in: the estimate and the grid (set by clock
     /// messages, not by evaluations).
     pub clock_follow: super::clock_follow::ClockFollow,
@@ -237,6 +242,7 @@ impl Session {
             link_view: None,
             changes: Vec::new(),
             recording_paths: Vec::new(),
+            input_lines: Vec::new(),
             clock_follow: Default::default(),
             released_to: Frame(0),
             next_note_id: 1,
@@ -278,6 +284,7 @@ impl Session {
                 clock_out: TxCell::default(),
                 clock_in: TxCell::default(),
                 audio_records: Default::default(),
+                input_requests: Default::default(),
                 take: TxCell::new(None),
                 take_events: TxLog::default(),
                 take_ending: Default::default(),
@@ -343,6 +350,7 @@ impl Session {
             clock_out,
             clock_in,
             audio_records,
+            input_requests,
             take,
             take_events,
             take_ending,
@@ -365,7 +373,7 @@ impl Session {
         let kept: Vec<(&String, String)> =
             kept.iter().map(|(k, v)| (k, format!("{v:?}"))).collect();
         format!(
-            "channels {:?}\nfx {:?} {:?}\ntables {:?} dirty {:?}\ntempo {:?}\nquiet {:?} end {:?} origin {:?} pmaps {:?} instrs {:?} history {}\nscheduled {:?}\noutbox {}\nloops {loops:?}\nseqs {:?}\ncalls {calls:?}\nkept {kept:?}\nseed {} streams {:?}\nplaying {} lookahead {:?} revert {} log {} keyboard {:?} handlers {:?}\nmidi held {:?} sustained {:?} pedal {:?}\nmidi out {} {:?} {:?} clock {:?} in {} clock in {:?}\nrecord {} take {:?} {} {} {}\nlink {:?}",
+            "channels {:?}\nfx {:?} {:?}\ntables {:?} dirty {:?}\ntempo {:?}\nquiet {:?} end {:?} origin {:?} pmaps {:?} instrs {:?} history {}\nscheduled {:?}\noutbox {}\nloops {loops:?}\nseqs {:?}\ncalls {calls:?}\nkept {kept:?}\nseed {} streams {:?}\nplaying {} lookahead {:?} revert {} log {} keyboard {:?} handlers {:?}\nmidi held {:?} sustained {:?} pedal {:?}\nmidi out {} {:?} {:?} clock {:?} in {} clock in {:?}\nrecord {} input {} take {:?} {} {} {}\nlink {:?}",
             **channels,
             fx_values.as_map(),
             **fx_installed,
@@ -399,6 +407,7 @@ impl Session {
             midi_in_opens.len(),
             **clock_in,
             audio_records.len(),
+            input_requests.len(),
             **take,
             take_events.len(),
             take_ending.len(),

@@ -71,6 +71,10 @@ pub fn status(st: &ScriptState) -> String {
     for p in &s.recording_paths {
         out.push_str(&format!("recording audio to {}\n", p.display()));
     }
+    for line in &s.input_lines {
+        out.push_str(line);
+        out.push('\n');
+    }
     if let Some(take) = s.take.as_ref() {
         out.push_str(&format!("recording MIDI to {}\n", take.path.display()));
     }

@@ -81,7 +81,14 @@ pub fn register(engine: &mut Engine, st: &Shared) {
     });
     engine.register_fn("nchnls", || -> rhai::INT { 2 });
     let s = st.clone();
-    engine.register_fn("panic", move || s.borrow_mut().session.all_off());
+    engine.register_fn("panic", move || {
+        let session = &mut s.borrow_mut().session;
+        session.all_off();
+        let frame = session.eval_frame;
+        session
+            .input_requests
+            .push(crate::input::InputRequest::Panic { frame });
+    });
     let s = st.clone();
     engine.register_fn("help", move || {
         let p = s.borrow().printer.clone();
