@@ -26,6 +26,7 @@ pub mod score;
 pub mod score_play;
 pub mod seq_mirror;
 pub mod seqs;
+pub mod snapshot;
 pub mod state;
 pub mod take;
 pub mod txn;

@@ -58,6 +58,7 @@ pub fn live_on_fallback_with(
         midi_out: None,
         record: None,
         link: false,
+        session: None,
     };
     let links = LiveLinks {
         commands: cmd_tx,

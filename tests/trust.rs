@@ -77,6 +77,7 @@ keyboard(1); on_note(|c, p, v| 1); on_note_off(2, |c, p, v| 1); on_cc(74, "x", 0
 log_score(LOG); stop_log_score(); log_score(LOG); score_file(SCO);
 record_audio(REC); record_audio(REC, #{ bits: 24 }); stop_record_audio(); record_audio();
 record(MID); stop_record(); record(MID); play_midi(MIDIN); play_midi(MIDIN, #{ programs: true, channels: 3 });
+save_session(SESSION); load_session(SESSION);
 link(true); link_quantum(3); link_start_stop(true); nudge("audio", 5);
 throw "the evaluation fails here";
 "#;
@@ -105,7 +106,9 @@ fn a_failed_evaluation_changes_nothing_whatever_it_called() {
         tactus::midi_file::write(&[(0, 500_000)], &[(0, 40)], &[take]),
     )
     .unwrap();
+    let set = log.with_extension("json");
     let script = FAILING
+        .replace("SESSION", &quoted(&set))
         .replace("LOG", &quoted(&log))
         .replace("SCO", &quoted(&sco))
         .replace("REC", &quoted(&rec))

@@ -614,6 +614,18 @@ pub const DOCS: &[Doc] = &[
         text: "Stop the score log and close its file.",
         example: "stop_log_score()",
     },
+    Doc {
+        name: "save_session",
+        usage: "save_session(\"set.json\")",
+        text: "Save what makes the sound, as JSON: every channel (instrument, synth, envelope, effects, volume, pan, MIDI route), tables (their points), cc maps, tempo, the drum pattern, sequences with their steps and phase, MIDI outputs, Link settings. Loops stay in the script.",
+        example: "save_session(\"set.json\")",
+    },
+    Doc {
+        name: "load_session",
+        usage: "load_session(\"set.json\")",
+        text: "Restore a saved session at the cursor: the same sound, sample for sample. A file that is not a session, damaged, or from a newer Tactus is one error and changes nothing.",
+        example: "load_session(\"set.json\")",
+    },
     // Recording
     Doc {
         name: "record_audio",

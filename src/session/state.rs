@@ -106,6 +106,12 @@ crate::tx_state! {
         pub file_writes: super::txn::TxQueue<(std::path::PathBuf, Vec<u8>)>,
         /// What Ableton Link should do (`link(true)`, `link_quantum`, ...).
         pub link: TxCell<super::link_state::LinkWant>,
+        /// Controller maps as the engine holds them: (channel index, cc) ->
+        /// the parameter's name and its ends (`cc()`; saved in sessions,
+        /// followed by the score log).
+        pub cc_maps: TxMap<(u8, u8), super::snapshot::CcMapping>,
+        /// The drum pattern `drums()` last started (None: none, or "off").
+        pub drum_pattern: TxCell<Option<String>>,
     }
 }
 
@@ -283,6 +289,8 @@ impl Session {
                 take_ending: Default::default(),
                 file_writes: Default::default(),
                 link: TxCell::default(),
+                cc_maps: TxMap::default(),
+                drum_pattern: TxCell::default(),
             },
         }
     }
@@ -348,6 +356,8 @@ impl Session {
             take_ending,
             file_writes,
             link,
+            cc_maps,
+            drum_pattern,
         } = &self.doc;
         let loops: Vec<String> = loops
             .iter()
@@ -365,7 +375,7 @@ impl Session {
         let kept: Vec<(&String, String)> =
             kept.iter().map(|(k, v)| (k, format!("{v:?}"))).collect();
         format!(
-            "channels {:?}\nfx {:?} {:?}\ntables {:?} dirty {:?}\ntempo {:?}\nquiet {:?} end {:?} origin {:?} pmaps {:?} instrs {:?} history {}\nscheduled {:?}\noutbox {}\nloops {loops:?}\nseqs {:?}\ncalls {calls:?}\nkept {kept:?}\nseed {} streams {:?}\nplaying {} lookahead {:?} revert {} log {} keyboard {:?} handlers {:?}\nmidi held {:?} sustained {:?} pedal {:?}\nmidi out {} {:?} {:?} clock {:?} in {} clock in {:?}\nrecord {} take {:?} {} {} {}\nlink {:?}",
+            "channels {:?}\nfx {:?} {:?}\ntables {:?} dirty {:?}\ntempo {:?}\nquiet {:?} end {:?} origin {:?} pmaps {:?} instrs {:?} history {}\nscheduled {:?}\noutbox {}\nloops {loops:?}\nseqs {:?}\ncalls {calls:?}\nkept {kept:?}\nseed {} streams {:?}\nplaying {} lookahead {:?} revert {} log {} keyboard {:?} handlers {:?}\nmidi held {:?} sustained {:?} pedal {:?}\nmidi out {} {:?} {:?} clock {:?} in {} clock in {:?}\nrecord {} take {:?} {} {} {}\nlink {:?}\ncc maps {:?} drums {:?}",
             **channels,
             fx_values.as_map(),
             **fx_installed,
@@ -404,6 +414,8 @@ impl Session {
             take_ending.len(),
             file_writes.len(),
             **link,
+            cc_maps.as_map(),
+            **drum_pattern,
         )
     }
 

@@ -80,14 +80,18 @@ pub fn reset(st: &Shared, index: u8) {
         .map(|(_, k)| k.clone())
         .collect();
     for k in keys {
-        let off = match k.as_str() {
-            "q" => 0.707,
-            "reverb_decay" => 1.5,
-            "delay_time" => 0.375,
-            "delay_feedback" => 0.35,
-            "tremolo_rate" => 5.0,
-            _ => 0.0,
-        };
-        let _ = set(st, index, &k, &Dynamic::from_float(off));
+        let _ = set(st, index, &k, &Dynamic::from_float(off(&k) as f64));
+    }
+}
+
+/// The value that turns an effect option off: its default.
+pub fn off(key: &str) -> f32 {
+    match key {
+        "q" => 0.707,
+        "reverb_decay" => 1.5,
+        "delay_time" => 0.375,
+        "delay_feedback" => 0.35,
+        "tremolo_rate" => 5.0,
+        _ => 0.0,
     }
 }
