@@ -7,11 +7,13 @@
 //! evaluation's frame.
 
 pub mod callback;
+pub mod channel_set;
 pub mod channels;
 pub mod clock_follow;
 pub mod clock_in;
 pub mod clock_out;
 pub mod drum_patterns;
+pub mod fx_options;
 pub mod gen;
 pub mod handlers;
 pub mod ievent;

@@ -27,6 +27,7 @@ mod rt_edges;
 mod rt_scan;
 mod score;
 mod score_csound;
+mod score_log;
 mod session_file;
 mod soak;
 mod sound;

@@ -573,9 +573,33 @@ impl Session {
         }
     }
 
-    /// Queue a command for the audio thread (sent in order, never dropped).
+    /// Queue a command for the audio thread (sent in order, never dropped);
+    /// the score log, when on, writes what it changes on a channel.
     pub fn send(&mut self, cmd: Command) {
-        self.doc.outbox.push(cmd);
+        if let Command::Cc { cc, value, .. } = cmd {
+            self.follow_cc(cc, value);
+        }
+        let doc = &mut self.doc;
+        if let Some(log) = doc.log.get_mut() {
+            log.command(&cmd, &doc.cc_maps);
+        }
+        doc.outbox.push(cmd);
+    }
+
+    /// A controller value moves what it is mapped to: the channels' volume
+    /// and effect settings follow, so they read back (and are saved and
+    /// logged) as the engine has them.
+    fn follow_cc(&mut self, cc: u8, value: u8) {
+        let moved: Vec<(u8, String, f32)> = (self.doc.cc_maps.iter())
+            .filter(|((_, c), _)| *c == cc)
+            .map(|((ch, _), m)| (*ch, m.param.clone(), super::log::cc_value(m, value)))
+            .collect();
+        for (ch, param, x) in moved {
+            match param.as_str() {
+                "volume" => (self.doc.channels).update(|c| c[ch as usize].volume = x as f64),
+                _ => drop(self.doc.fx_values.insert((ch, param), x)),
+            }
+        }
     }
 
     /// Fade every sounding voice out at the evaluation's frame and forget
@@ -624,6 +648,10 @@ impl Session {
                 self.doc.tables.insert(number, points);
                 let frame = self.frame_at(at);
                 self.publish_table(frame, number);
+            }
+            Item::Channel { channel, set } => {
+                let frame = self.frame_at(at);
+                self.apply_channel_set(channel, &set, frame);
             }
             Item::Quiet { channel, on } => {
                 let frame = self.frame_at(at);
@@ -712,9 +740,8 @@ impl Session {
             filter: n.filter,
             layers: n.layers,
         };
-        let volume = self.channels[n.channel as usize].volume;
         if let Some(log) = self.doc.log.get_mut() {
-            log.note(&note, n, dur_frames, volume);
+            log.note(&note, n, dur_frames);
         }
         self.send(Command::Note(note));
     }
