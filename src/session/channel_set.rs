@@ -164,3 +164,37 @@ impl Session {
         self.eval_frame = eval_frame;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn options_are_checked_and_applied() {
+        let num = |x| SetValue::Num(x);
+        assert_eq!(parse("volume", &num(0.5)), Ok(ChannelSet::Volume(0.5)));
+        assert_eq!(
+            parse("lowpass", &num(800.0)),
+            Ok(ChannelSet::Fx("lowpass", 800.0))
+        );
+        assert!(parse("volume", &num(5.0))
+            .unwrap_err()
+            .contains("out of range 0 to 4"));
+        assert!(parse("wah", &num(1.0))
+            .unwrap_err()
+            .contains("options: volume, max_voices"));
+        assert!(parse("synth", &num(1.0)).is_err());
+        let mut c = ChannelConfig::default();
+        parse("synth", &SetValue::Str("fm".into()))
+            .unwrap()
+            .apply_to(&mut c);
+        parse("fm_ratio", &num(1.5)).unwrap().apply_to(&mut c);
+        assert_eq!(
+            c.source,
+            crate::command::Source::Fm {
+                ratio: 1.5,
+                index: 3.0
+            }
+        );
+    }
+}

@@ -417,3 +417,86 @@ pub(crate) fn synth_name(name: &str) -> Result<&'static str, String> {
         )
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::session::fx_options;
+    use crate::time::{Beats, SampleRate};
+
+    fn vocab() -> Vocab {
+        Vocab {
+            instruments: vec!["piano"],
+            fx_options: fx_options::FX_OPTIONS,
+            fx_range: fx_options::range,
+            fx_param: fx_options::param,
+            fx_off: fx_options::off,
+            max_volume: 4.0,
+        }
+    }
+
+    fn session() -> Session {
+        Session::new(SampleRate(48_000), 256)
+    }
+
+    #[test]
+    fn a_snapshot_reads_back_as_itself() {
+        let s = session();
+        let file = s.snapshot();
+        let back = SessionFile::parse("s.json", &file.to_json(), &vocab()).unwrap();
+        assert_eq!(file, back);
+    }
+
+    #[test]
+    fn table_points_come_back_to_the_bit() {
+        let hard = [
+            0.1f32,
+            1e-30,
+            f32::MIN_POSITIVE,
+            16_777_216.0,
+            -0.333_333_34,
+            1.0 - f32::EPSILON,
+        ];
+        let mut points: Vec<f32> = hard.to_vec();
+        points.extend((0..1000).map(|k| ((k as f32) * 0.618_034).sin() / 3.0));
+        let mut a = session();
+        a.set_table(5, points.clone());
+        let json = a.snapshot().to_json();
+        let mut b = session();
+        b.begin_eval(Beats(0.0));
+        b.restore(
+            &SessionFile::parse("s.json", &json, &vocab()).unwrap(),
+            &vocab(),
+        );
+        let got = b.table(5).unwrap();
+        assert!(points
+            .iter()
+            .zip(got)
+            .all(|(x, y)| x.to_bits() == y.to_bits()));
+    }
+
+    #[test]
+    fn format_and_names_are_checked() {
+        let v = vocab();
+        let json = session().snapshot().to_json();
+        let err = |text: &str| {
+            SessionFile::parse("s.json", text, &v)
+                .unwrap_err()
+                .to_string()
+        };
+        assert_eq!(
+            err("[1, 2]"),
+            "s.json is not a Tactus session: it has no \"format\" field"
+        );
+        assert!(
+            err("{\"format\": \"one\"}").contains("\"format\" is \"one\", not a version number")
+        );
+        assert!(err(&json.replace("\"format\": 1", "\"format\": 3")).contains("format 3"));
+        let piano = json.replacen("\"instrument\": null", "\"instrument\": \"kazoo\"", 1);
+        assert!(err(&piano).contains("channel 1: unknown instrument \"kazoo\"; instruments: piano"));
+        let fx = json.replacen("\"fx\": {}", "\"fx\": {\"wah\": 1}", 1);
+        assert!(err(&fx).contains("unknown effect \"wah\"; effects: lowpass"));
+        let table = json.replacen("\"table\": null", "\"table\": 4", 1);
+        assert!(err(&table).contains("reads table 4, which the file does not define"));
+    }
+}
