@@ -405,7 +405,7 @@ impl Engine {
         // A drum voice takes the velocity itself; a hat chokes its group.
         let amp = match kind {
             Kind::Drum(_, group) => {
-                self.choke(ch, group);
+                self.choke(ch, group, start);
                 1.0
             }
             _ => note.amp,
@@ -438,13 +438,15 @@ impl Engine {
         self.buses[ch].sounding += 1;
     }
 
-    /// Choke the ringing drums of a choke group on a channel.
-    fn choke(&mut self, ch: usize, group: Option<u8>) {
+    /// Choke the ringing drums of a choke group on a channel from frame
+    /// `at` (the choking hit's frame, not the block's start).
+    fn choke(&mut self, ch: usize, group: Option<u8>, at: u64) {
         let Some(g) = group else { return };
         for v in self.voices.iter_mut().filter(|v| v.channel as usize == ch) {
+            let age = at.saturating_sub(v.start).min(u32::MAX as u64) as u32;
             if let Kind::Drum(d, Some(vg)) = &mut v.kind {
                 if *vg == g {
-                    d.choke();
+                    d.choke_at(age);
                 }
             }
         }
