@@ -523,6 +523,9 @@ impl Engine {
                     if let Some(t) = bus.cc.get(cc as usize).copied().flatten() {
                         let x = t.min + (t.max - t.min) * (value.min(127) as f32 / 127.0);
                         match t.param {
+                            // As a volume change: at once on a silent bus
+                            // (so a score log's `c` replays it exactly).
+                            CcParam::Volume if bus.sounding == 0 => bus.volume = Ramp::new(x),
                             CcParam::Volume => bus.volume.set(x, smoothing),
                             CcParam::Fx(p) => {
                                 if let Some(fx) = bus.fx.as_mut() {
