@@ -106,8 +106,10 @@ fn a_log_begun_after_the_channels_were_set_up_replays_from_there() {
     let log = dir.join("later.sco");
     let q = format!("{:?}", log.display().to_string());
     // Set up at beat 0; the log starts two beats later in an evaluation of
-    // its own, and the music a quarter beat after that.
-    let src = format!("{SET}\nat(2, || {{ log_score({q}); at(0.25, || {{ {PLAY} }}); }});");
+    // its own, with notes on its first frame (the effects must already be
+    // settled in the replay), and the rest a quarter beat after that.
+    let first = "note(1, \"A3\", 0.5); note(2, \"E4\", 0.5); note(4, \"B3\", 0.5);";
+    let src = format!("{SET}\nat(2, || {{ log_score({q}); {first} at(0.25, || {{ {PLAY} }}); }});");
     // No chorus or tremolo here: their LFOs run from the channel's set-up,
     // and a replay starts them with the log. The log starts off a block
     // boundary (the drums' hat chokes once fell on block starts).

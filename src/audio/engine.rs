@@ -493,11 +493,13 @@ impl Engine {
                     ChannelChange::Bend(_) => {
                         self.telemetry.bad_commands.fetch_add(1, Ordering::Relaxed);
                     }
-                    ChannelChange::Fx(p) => {
-                        if let Some(fx) = bus.fx.as_mut() {
-                            fx.set(p);
-                        }
-                    }
+                    ChannelChange::Fx(p) => match bus.fx.as_mut() {
+                        // Nothing has gone through it and nothing sounds:
+                        // no click is possible, so no sweep either.
+                        Some(fx) if fx.is_fresh() && bus.sounding == 0 => fx.set_at_once(p),
+                        Some(fx) => fx.set(p),
+                        None => {}
+                    },
                 },
                 None => {
                     self.telemetry.bad_commands.fetch_add(1, Ordering::Relaxed);
