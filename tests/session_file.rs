@@ -231,3 +231,29 @@ fn the_command_line_refuses_a_bad_session_before_starting() {
         .unwrap();
     assert!(String::from_utf8_lossy(&help.stdout).contains("--session <FILE.json>"));
 }
+
+/// `tactus --session set.json`: the live session starts from the set.
+#[test]
+fn a_live_session_starts_from_a_saved_set() {
+    let _wall = wall_clock_lock();
+    let dir = scratch("live");
+    let file = dir.join("set.json");
+    host(&format!(
+        "tempo(133); channel(3, #{{ lowpass: 700, synth: \"saw\" }}); seq(\"s\", 3, 48, \"x.x.\"); save_session({});",
+        quoted(&file)
+    ));
+    let printed = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let sink = printed.clone();
+    let wav = dir.join("live.wav");
+    let rig =
+        crate::rig::live_on_fallback_from(48_000, &wav, false, Some(file.clone()), move |s| {
+            sink.lock().unwrap().push_str(s);
+        });
+    let read = |code: &str| rig.eval(code).unwrap().unwrap_or_default();
+    assert_eq!(read("tempo()"), "133.0");
+    assert_eq!(read("channel(3).lowpass"), "700.0");
+    assert_eq!(read("seqs()"), "[\"s\"]");
+    rig.finish(&wav);
+    let out = printed.lock().unwrap().clone();
+    assert!(out.contains("restored the session"), "{out}");
+}
