@@ -76,7 +76,8 @@ impl Delay {
 
     /// Every setting at its target now (a fresh chain on a silent bus).
     pub fn settle(&mut self) {
-        (self.send.finish(), self.feedback.finish());
+        self.send.finish();
+        self.feedback.finish();
         (self.tap, self.next, self.fading) = (self.target, self.target, false);
         self.fade = Ramp::new(0.0);
     }

@@ -129,7 +129,9 @@ impl Filter {
 
     /// Every setting at its target now (a fresh chain on a silent bus).
     pub fn settle(&mut self) {
-        (self.cutoff.finish(), self.q.finish(), self.mix.finish());
+        self.cutoff.finish();
+        self.q.finish();
+        self.mix.finish();
         self.stale = true;
     }
 

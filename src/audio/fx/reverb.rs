@@ -159,7 +159,8 @@ impl Reverb {
 
     /// Every setting at its target now (a fresh chain on a silent bus).
     pub fn settle(&mut self) {
-        (self.send.finish(), self.decay_s.finish());
+        self.send.finish();
+        self.decay_s.finish();
         self.stale = true;
     }
 

@@ -165,7 +165,8 @@ impl Tremolo {
 
     /// Every setting at its target now (a fresh chain on a silent bus).
     pub fn settle(&mut self) {
-        (self.depth.finish(), self.rate_hz.finish());
+        self.depth.finish();
+        self.rate_hz.finish();
     }
 
     /// Set the depth, 0..1.

@@ -278,7 +278,7 @@ impl Session {
     }
 
     fn restore_seqs(&mut self, seqs: &[SeqFile]) {
-        let ids: Vec<u64> = self.seqs.iter().map(|(_, q)| q.id).collect();
+        let ids: Vec<u64> = self.seqs.values().map(|q| q.id).collect();
         self.seqs.clear();
         self.scheduler
             .retain_items(|i| !matches!(i, Item::Seq(id) if ids.contains(id)));
