@@ -79,6 +79,8 @@ pub struct LiveConfig {
     pub record: Option<PathBuf>,
     /// Join the Ableton Link session from the start (`--link`).
     pub link: bool,
+    /// A saved session restored before the script loads (`--session`).
+    pub session: Option<PathBuf>,
 }
 
 /// The channels between the script thread and the rest.
@@ -156,6 +158,14 @@ pub fn run(cfg: LiveConfig, links: LiveLinks, printer: Printer) {
     }
     for line in midi_lines {
         (thread.printer)(&line);
+    }
+    if let Some(path) = thread.cfg.session.clone() {
+        let at = thread.next_block_beat();
+        let code = format!("load_session({:?})", path.display().to_string());
+        match thread.host.eval_repl(&code, at) {
+            Ok(_) => (thread.printer)(&format!("restored the session {}", path.display())),
+            Err(e) => (thread.printer)(&format!("--session: {e}")),
+        }
     }
     let start = thread.next_block_beat();
     thread.host.with_session(|s| s.bar_origin = start);

@@ -59,6 +59,12 @@ struct Cli {
     /// apps and other Tactus sessions.
     #[arg(long)]
     link: bool,
+    /// Start from a saved session (`save_session("set.json")`): channels,
+    /// tables, cc maps, tempo, drums, sequences, MIDI and Link settings,
+    /// restored before SCRIPT is loaded. A file that is not a session,
+    /// damaged or from a newer Tactus stops here with one message.
+    #[arg(long, value_name = "FILE.json")]
+    session: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -178,6 +184,12 @@ fn cmd_session(cli: Cli) -> ExitCode {
         eprintln!("{}: error: no such script", p.display());
         return ExitCode::from(1);
     }
+    if let Some(p) = cli.session.as_deref() {
+        if let Err(e) = tactus::script::api::session_file::check(&p.to_string_lossy()) {
+            eprintln!("tactus: error: --session: {e}");
+            return ExitCode::from(1);
+        }
+    }
     let opts = tactus::repl::SessionOptions {
         script: cli.script,
         no_watch: cli.no_watch,
@@ -190,6 +202,7 @@ fn cmd_session(cli: Cli) -> ExitCode {
         midi_in: cli.midi_in,
         midi_out: cli.midi_out,
         link: cli.link,
+        session: cli.session,
     };
     match tactus::repl::run(opts) {
         Ok(()) => ExitCode::SUCCESS,

@@ -37,6 +37,8 @@ pub struct SessionOptions {
     pub midi_out: Option<String>,
     /// Join the Ableton Link session from the start (`--link`).
     pub link: bool,
+    /// A saved session to restore before the script (`--session`).
+    pub session: Option<PathBuf>,
 }
 
 /// Why a session could not start.
@@ -105,6 +107,7 @@ pub fn run(opts: SessionOptions) -> Result<(), SessionError> {
         midi_in: opts.midi_in.clone(),
         midi_out: opts.midi_out.clone(),
         link: opts.link,
+        session: opts.session.clone(),
         // On the fallback, `--record` already names the fallback's file.
         record: opts.fallback_wav.clone().filter(|_| !info.fallback),
     };

@@ -7,11 +7,13 @@
 //! evaluation's frame.
 
 pub mod callback;
+pub mod channel_set;
 pub mod channels;
 pub mod clock_follow;
 pub mod clock_in;
 pub mod clock_out;
 pub mod drum_patterns;
+pub mod fx_options;
 pub mod gen;
 pub mod handlers;
 pub mod ievent;
@@ -26,6 +28,7 @@ pub mod score;
 pub mod score_play;
 pub mod seq_mirror;
 pub mod seqs;
+pub mod snapshot;
 pub mod state;
 pub mod take;
 pub mod txn;

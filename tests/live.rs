@@ -60,6 +60,7 @@ fn one_atomic_save_gives_one_reload_within_50_ms() {
         midi_out: None,
         record: None,
         link: false,
+        session: None,
     };
     let links = LiveLinks {
         commands: cmd_tx,

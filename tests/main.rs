@@ -29,6 +29,8 @@ mod rt_edges;
 mod rt_scan;
 mod score;
 mod score_csound;
+mod score_log;
+mod session_file;
 mod soak;
 mod sound;
 mod tables;

@@ -35,6 +35,17 @@ pub fn live_on_fallback_with(
     midi: bool,
     printer: impl Fn(&str) + Send + 'static,
 ) -> LiveRig {
+    live_on_fallback_from(sr, wav, midi, None, printer)
+}
+
+/// [`live_on_fallback_with`], restoring a saved session first (`--session`).
+pub fn live_on_fallback_from(
+    sr: u32,
+    wav: &Path,
+    midi: bool,
+    session: Option<std::path::PathBuf>,
+    printer: impl Fn(&str) + Send + 'static,
+) -> LiveRig {
     let (cmd_tx, cmd_rx) = bounded(4096);
     let (g_tx, g_rx) = bounded(64);
     let mut telemetry = None;
@@ -58,6 +69,7 @@ pub fn live_on_fallback_with(
         midi_out: None,
         record: None,
         link: false,
+        session,
     };
     let links = LiveLinks {
         commands: cmd_tx,

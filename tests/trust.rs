@@ -78,6 +78,7 @@ log_score(LOG); stop_log_score(); log_score(LOG); score_file(SCO);
 record_audio(REC); record_audio(REC, #{ bits: 24 }); stop_record_audio(); record_audio();
 input(1); input(2, #{ device: "mic", channels: 1 }); input(1, false); record_input(REC); stop_record_input(); record_input();
 record(MID); stop_record(); record(MID); play_midi(MIDIN); play_midi(MIDIN, #{ programs: true, channels: 3 });
+save_session(SESSION); load_session(SESSION);
 link(true); link_quantum(3); link_start_stop(true); nudge("audio", 5);
 throw "the evaluation fails here";
 "#;
@@ -106,7 +107,9 @@ fn a_failed_evaluation_changes_nothing_whatever_it_called() {
         tactus::midi_file::write(&[(0, 500_000)], &[(0, 40)], &[take]),
     )
     .unwrap();
+    let set = log.with_extension("json");
     let script = FAILING
+        .replace("SESSION", &quoted(&set))
         .replace("LOG", &quoted(&log))
         .replace("SCO", &quoted(&sco))
         .replace("REC", &quoted(&rec))

@@ -88,6 +88,8 @@ pub struct DrumVoice {
     fade: f32,
     fade_step: f32,
     choke_step: f32,
+    /// The age at which a choke begins (`u32::MAX`: none asked).
+    choke_age: u32,
     done: bool,
 }
 
@@ -136,6 +138,7 @@ impl DrumVoice {
             fade: 1.0,
             fade_step: 0.0,
             choke_step: 1.0 / (CHOKE_S * sr_hz).max(1.0),
+            choke_age: u32::MAX,
             done: false,
         })
     }
@@ -155,6 +158,13 @@ impl DrumVoice {
         self.fade_step = self.choke_step;
     }
 
+    /// Choke from the frame `age` frames after the hit began (the frame of
+    /// the hat that chokes it), whatever block that frame falls in: the
+    /// output does not depend on how the frames are split into blocks.
+    pub fn choke_at(&mut self, age: u32) {
+        self.choke_age = self.choke_age.min(age.max(self.age));
+    }
+
     /// The choke group (open/closed/pedal hat share one), if any.
     pub fn choke_group(note: u8) -> Option<u8> {
         match note {
@@ -171,6 +181,9 @@ impl DrumVoice {
     /// The next sample.
     #[inline]
     fn tick(&mut self) -> f32 {
+        if self.age == self.choke_age {
+            self.choke();
+        }
         let t = self.tone_env.tick(self.age);
         let n = self.noise_env.tick(self.age);
         let mut x = 0.0;

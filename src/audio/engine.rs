@@ -422,7 +422,7 @@ impl Engine {
         // A drum voice takes the velocity itself; a hat chokes its group.
         let amp = match kind {
             Kind::Drum(_, group) => {
-                self.choke(ch, group);
+                self.choke(ch, group, start);
                 1.0
             }
             _ => note.amp,
@@ -455,13 +455,15 @@ impl Engine {
         self.buses[ch].sounding += 1;
     }
 
-    /// Choke the ringing drums of a choke group on a channel.
-    fn choke(&mut self, ch: usize, group: Option<u8>) {
+    /// Choke the ringing drums of a choke group on a channel from frame
+    /// `at` (the choking hit's frame, not the block's start).
+    fn choke(&mut self, ch: usize, group: Option<u8>, at: u64) {
         let Some(g) = group else { return };
         for v in self.voices.iter_mut().filter(|v| v.channel as usize == ch) {
+            let age = at.saturating_sub(v.start).min(u32::MAX as u64) as u32;
             if let Kind::Drum(d, Some(vg)) = &mut v.kind {
                 if *vg == g {
-                    d.choke();
+                    d.choke_at(age);
                 }
             }
         }
@@ -508,11 +510,13 @@ impl Engine {
                     ChannelChange::Bend(_) => {
                         self.telemetry.bad_commands.fetch_add(1, Ordering::Relaxed);
                     }
-                    ChannelChange::Fx(p) => {
-                        if let Some(fx) = bus.fx.as_mut() {
-                            fx.set(p);
-                        }
-                    }
+                    ChannelChange::Fx(p) => match bus.fx.as_mut() {
+                        // Nothing has gone through it and nothing sounds:
+                        // no click is possible, so no sweep either.
+                        Some(fx) if fx.is_fresh() && bus.sounding == 0 => fx.set_at_once(p),
+                        Some(fx) => fx.set(p),
+                        None => {}
+                    },
                 },
                 None => {
                     self.telemetry.bad_commands.fetch_add(1, Ordering::Relaxed);
@@ -538,6 +542,9 @@ impl Engine {
                     if let Some(t) = bus.cc.get(cc as usize).copied().flatten() {
                         let x = t.min + (t.max - t.min) * (value.min(127) as f32 / 127.0);
                         match t.param {
+                            // As a volume change: at once on a silent bus
+                            // (so a score log's `c` replays it exactly).
+                            CcParam::Volume if bus.sounding == 0 => bus.volume = Ramp::new(x),
                             CcParam::Volume => bus.volume.set(x, smoothing),
                             CcParam::Fx(p) => {
                                 if let Some(fx) = bus.fx.as_mut() {

@@ -133,6 +133,8 @@ pub struct ChannelFx {
     phaser: Phaser,
     delay: Delay,
     reverb: Reverb,
+    /// A block went through (see [`Self::is_fresh`]).
+    processed: bool,
 }
 
 impl ChannelFx {
@@ -157,7 +159,31 @@ impl ChannelFx {
             phaser: Phaser::new(sr_hz, len),
             delay: Delay::new(sr_hz, len),
             reverb: Reverb::new(sr_hz, len),
+            processed: false,
         }
+    }
+
+    /// True until the chain has processed a block: a fresh chain on a
+    /// silent bus can take its settings at once ([`Self::set_at_once`]).
+    pub fn is_fresh(&self) -> bool {
+        !self.processed
+    }
+
+    /// Set a parameter and bring every setting to its target now, with no
+    /// smoothing: for a chain that has not sounded yet, so a channel set up
+    /// on a silent bus starts settled, whenever that was (a score log's
+    /// replay and the original then sound the same from their first frame).
+    pub fn set_at_once(&mut self, p: FxParam) {
+        self.set(p);
+        self.distortion.settle();
+        self.saturation.settle();
+        self.highpass.settle();
+        self.lowpass.settle();
+        self.tremolo.settle();
+        self.chorus.settle();
+        self.phaser.settle();
+        self.delay.settle();
+        self.reverb.settle();
     }
 
     /// Set a parameter; takes effect from the next sample, smoothed
@@ -189,6 +215,7 @@ impl ChannelFx {
     /// should be equally long, extra frames on either side are left as
     /// they are).
     pub fn process(&mut self, left: &mut [f32], right: &mut [f32]) {
+        self.processed = true;
         let n = left.len().min(right.len());
         let (l, r) = (&mut left[..n], &mut right[..n]);
         run(&mut self.distortion, l, r);

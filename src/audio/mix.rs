@@ -83,6 +83,12 @@ impl Ramp {
         }
     }
 
+    /// Jump to the target (the ramp rests there).
+    #[inline]
+    pub fn finish(&mut self) {
+        *self = Ramp::new(self.target);
+    }
+
     /// Advance `n` frames at once.
     #[inline]
     pub fn skip(&mut self, n: u32) {

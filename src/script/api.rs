@@ -19,6 +19,7 @@ pub mod record;
 pub mod score;
 pub mod seq;
 pub mod seq_mirror;
+pub mod session_file;
 pub mod status;
 pub mod table_handle;
 pub mod tables;
@@ -51,4 +52,5 @@ pub fn register_all(engine: &mut Engine, st: &Shared) {
     input::register(engine, st);
     midi_file::register(engine, st);
     link::register(engine, st);
+    session_file::register(engine, st);
 }

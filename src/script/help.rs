@@ -539,7 +539,7 @@ pub const DOCS: &[Doc] = &[
     Doc {
         name: "score",
         usage: "score(text)",
-        text: "Csound score text from the cursor, with Csound's timing and preprocessor: i f a b e m n q r s t v x y statements (sections follow each other; e only extends), { } loops, #define/$macro/#include, [expressions], ramps < > ( ) ~, np/pp, z, ; // /* */ comments, the . + ^+ ! carry rules.",
+        text: "Csound score text from the cursor, with Csound's timing and preprocessor: i f a b e m n q r s t v x y statements and c <ch> <time> \"option\" value (a channel option from that time on) (sections follow each other; e only extends), { } loops, #define/$macro/#include, [expressions], ramps < > ( ) ~, np/pp, z, ; // /* */ comments, the . + ^+ ! carry rules.",
         example: "score(\"i 1 0 1 0.3 8.00\\ni 1 + . . 8.04\")",
     },
     Doc {
@@ -605,7 +605,7 @@ pub const DOCS: &[Doc] = &[
     Doc {
         name: "log_score",
         usage: "log_score(\"session.sco\")",
-        text: "From now on, write every event sent as a score line; `tactus render session.sco` replays it.",
+        text: "From now on, write the sound as a score: the tables and every channel's volume and effects first, then each note (with the synth settings it needs, as c statements) and every volume, effect and controller change on its frame; `tactus render session.sco` replays it within 1e-4.",
         example: "log_score(\"take1.sco\")",
     },
     Doc {
@@ -613,6 +613,18 @@ pub const DOCS: &[Doc] = &[
         usage: "stop_log_score()",
         text: "Stop the score log and close its file.",
         example: "stop_log_score()",
+    },
+    Doc {
+        name: "save_session",
+        usage: "save_session(\"set.json\")",
+        text: "Save what makes the sound, as JSON: every channel (instrument, synth, envelope, effects, volume, pan, MIDI route), tables (their points), cc maps, tempo, the drum pattern, sequences with their steps and phase, MIDI outputs, Link settings. Loops stay in the script.",
+        example: "save_session(\"set.json\")",
+    },
+    Doc {
+        name: "load_session",
+        usage: "load_session(\"set.json\")",
+        text: "Restore a saved session at the cursor: the same sound, sample for sample. A file that is not a session, damaged, or from a newer Tactus is one error and changes nothing.",
+        example: "load_session(\"set.json\")",
     },
     // Recording
     Doc {

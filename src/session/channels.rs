@@ -4,8 +4,10 @@
 use crate::command::{EnvFrames, Source, Wave};
 use crate::time::{SampleRate, Seconds};
 
-/// An envelope as a script writes it, in seconds.
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// An envelope as a script writes it, in seconds (in a session file:
+/// `{"kind": "adsr", "attack_s": .., ...}`).
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
 pub enum EnvSpec {
     /// Attack, decay, sustain level (0..1), release. The release follows the
     /// note's end for `note()`, and fits inside p3 for `i()` (as Csound's `adsr`).

@@ -16,7 +16,7 @@
 //! `instr()` and `pmap()` (`pmap.rs`) map a foreign score's instruments
 //! and p-fields onto this layout first.
 
-use super::channels::EnvSpec;
+use super::channels::{ChannelConfig, EnvSpec};
 use super::scheduler::NoteSpec;
 use super::Session;
 use crate::command::Source;
@@ -74,8 +74,31 @@ pub fn i_event_with(session: &Session, p: Fields, also: &BTreeSet<u32>) -> Resul
     build(session, p, also)
 }
 
+/// [`i_event_with`] with the channels configured as `channels` (a score's
+/// `c` statements written before the note).
+pub fn i_event_in(
+    session: &Session,
+    channels: &[ChannelConfig],
+    p: Fields,
+    also: &BTreeSet<u32>,
+) -> Result<IEvent, String> {
+    match super::pmap::remap(session, p)? {
+        Some(mapped) => build_in(session, channels, &mapped, also),
+        None => build_in(session, channels, p, also),
+    }
+}
+
 /// [`i_event_with`] on p-fields already in the default layout.
 fn build(session: &Session, p: Fields, also: &BTreeSet<u32>) -> Result<IEvent, String> {
+    build_in(session, &session.channels, p, also)
+}
+
+fn build_in(
+    session: &Session,
+    channels: &[ChannelConfig],
+    p: Fields,
+    also: &BTreeSet<u32>,
+) -> Result<IEvent, String> {
     if p.len() < 3 || p[..3].iter().any(Option::is_none) {
         return Err("i needs at least p1 p2 p3: i(channel, start_beats, dur_beats, ...)".into());
     }
@@ -99,10 +122,10 @@ fn build(session: &Session, p: Fields, also: &BTreeSet<u32>) -> Result<IEvent, S
             e
         }
     })?;
-    let cfg = &session.channels[channel as usize];
+    let cfg = &channels[channel as usize];
     let note = NoteSpec {
         channel,
-        source: source(session, p, cfg.source, also)?,
+        source: source(session, cfg, p, also)?,
         freq_hz: pitch(p)?,
         amp: num(p, 3, "amplitude", 0.0, 1.0)?.unwrap_or(0.5),
         pan: num(p, 8, "pan", 0.0, 1.0)?.unwrap_or(cfg.pan),
@@ -116,14 +139,6 @@ fn build(session: &Session, p: Fields, also: &BTreeSet<u32>) -> Result<IEvent, S
         start_beats: start,
         note,
     })
-}
-
-/// The channel index p1 names (already checked).
-fn channel_of(p: Fields) -> usize {
-    match p.first().and_then(Option::as_ref) {
-        Some(PVal::Num(x)) => (*x as usize).clamp(1, 16) - 1,
-        _ => 0,
-    }
 }
 
 fn pitch(p: Fields) -> Result<f64, String> {
@@ -140,10 +155,11 @@ fn pitch(p: Fields) -> Result<f64, String> {
 
 fn source(
     session: &Session,
+    cfg: &ChannelConfig,
     p: Fields,
-    default: Source,
     also: &BTreeSet<u32>,
 ) -> Result<Source, String> {
+    let default = cfg.source;
     match p.get(5).and_then(Option::as_ref) {
         None => Ok(default),
         Some(PVal::Num(n)) if *n == 0.0 => Ok(default),
@@ -157,7 +173,7 @@ fn source(
         Some(PVal::Str(name)) => match super::channels::SYNTHS.iter().find(|s| **s == name) {
             // The channel's own settings give the synth's parameters.
             Some(synth) => {
-                let mut c = session.channels[channel_of(p)].clone();
+                let mut c = cfg.clone();
                 c.synth = synth;
                 c.rebuild();
                 Ok(c.source)

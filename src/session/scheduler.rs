@@ -67,6 +67,13 @@ pub enum Item {
         /// True: play.
         playing: bool,
     },
+    /// Set a channel option at this time (a score `c` statement).
+    Channel {
+        /// Channel index 0..16.
+        channel: u8,
+        /// The option and its value.
+        set: super::channel_set::ChannelSet,
+    },
     /// Mute (`on: false`) or unmute new notes on a channel (Csound `q`).
     Quiet {
         /// Channel index 0..16.

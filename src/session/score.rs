@@ -111,6 +111,22 @@ pub enum Statement {
         /// Column of the statement letter.
         col: usize,
     },
+    /// c ch time "option" value: set a channel option at a time (a Tactus
+    /// extension; see `session::channel_set`).
+    C {
+        /// Channel 1-16.
+        channel: f64,
+        /// When, in beats.
+        at: f64,
+        /// The option's name.
+        key: String,
+        /// Its value.
+        value: PField,
+        /// Line of the statement.
+        line: usize,
+        /// Column of the statement letter.
+        col: usize,
+    },
     /// t 0 bpm [time bpm ...]: tempo statement.
     T {
         /// (time in beats, tempo in beats per minute), the first at time 0.
@@ -206,6 +222,7 @@ impl Reader {
             'f' => self.out.push(other::parse_f(st, self.clock)?),
             'a' => self.out.push(other::parse_a(st, self.clock)?),
             'q' => self.out.push(other::parse_q(st, self.clock)?),
+            'c' => self.out.push(other::parse_c(st, self.clock)?),
             't' => self.out.push(other::parse_t(st)?),
             'b' => self.clock.base = other::parse_one(st)?,
             'v' => self.clock.warp = other::parse_one(st)?,
@@ -222,7 +239,7 @@ impl Reader {
             }
             c => {
                 return Err(st.fail(format!(
-                    "unknown statement \"{c}\": use i, f, a, b, e, m, n, q, r, s, t, v, x or y"
+                    "unknown statement \"{c}\": use i, f, a, b, c, e, m, n, q, r, s, t, v, x or y"
                 )))
             }
         }
@@ -285,6 +302,17 @@ mod tests {
                 col,
             } => format!("{line}:{col} q {instr} {at} {on}"),
             Statement::T { points, line, col } => format!("{line}:{col} t {points:?}"),
+            Statement::C {
+                channel,
+                at,
+                key,
+                value,
+                line,
+                col,
+            } => format!(
+                "{line}:{col} c {channel} {at} {key} {}",
+                p(std::slice::from_ref(value))
+            ),
         };
         parse_score(text).unwrap().iter().map(one).collect()
     }
@@ -567,10 +595,10 @@ mod tests {
 
     #[test]
     fn unknown_letters_and_unclosed_text_are_errors() {
-        let unknown = "unknown statement \"k\": use i, f, a, b, e, m, n, q, r, s, t, v, x or y";
+        let unknown = "unknown statement \"k\": use i, f, a, b, c, e, m, n, q, r, s, t, v, x or y";
         assert_eq!(error("i1 0 1\nk 1 2"), format!("2:1: {unknown}"));
         let letter =
-            "expected a statement letter (i, f, a, b, e, m, n, q, r, s, t, v, x or y), got \"1\"";
+            "expected a statement letter (i, f, a, b, c, e, m, n, q, r, s, t, v, x or y), got \"1\"";
         assert_eq!(error("1 0 1"), format!("1:1: {letter}"));
         let quote = "unterminated string: close it with \" on the same line";
         assert_eq!(error("i1 0 1 \"open"), format!("1:8: {quote}"));

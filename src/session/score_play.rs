@@ -9,8 +9,10 @@ mod plan;
 #[cfg(test)]
 mod fuzz_tests;
 
+use super::channel_set::{self, SetValue};
+use super::channels::ChannelConfig;
 use super::gen::Gen;
-use super::ievent::{i_event_with, PVal};
+use super::ievent::{i_event_in, PVal};
 use super::scheduler::Item;
 use super::score::{PField, ScoreError, Statement};
 use super::Session;
@@ -103,6 +105,8 @@ fn plan_score(
     let any_t = stmts.iter().any(|s| matches!(s, Statement::T { .. }));
     let mut planner = Planner::new();
     let mut tables_now = Vec::new();
+    // The channels as the score's `c` statements leave them, line by line.
+    let mut channels = session.channels.to_vec();
     let mut e_at = None;
     let sections = stmts.split_inclusive(|s| matches!(s, Statement::S { .. }));
     for section in sections {
@@ -116,7 +120,14 @@ fn plan_score(
                     planner.close_section();
                 }
                 Statement::E { at, .. } => e_at = *at,
-                _ => match convert(session, st, &own, &mut planner, &mut tables_now) {
+                _ => match convert(
+                    session,
+                    st,
+                    &own,
+                    &mut planner,
+                    &mut tables_now,
+                    &mut channels,
+                ) {
                     Ok(()) => {}
                     Err(e) => match skipped.as_deref_mut() {
                         Some(list) => list.push(e),
@@ -135,10 +146,36 @@ fn convert(
     own: &BTreeSet<u32>,
     planner: &mut Planner,
     tables_now: &mut TablesNow,
+    channels: &mut [ChannelConfig],
 ) -> Result<(), ScoreError> {
     match st {
         Statement::I { pfields, line, col } => {
-            i_statement(session, pfields, own, planner).map_err(|m| err(*line, *col, m))?
+            i_statement(session, channels, pfields, own, planner)
+                .map_err(|m| err(*line, *col, m))?
+        }
+        Statement::C {
+            channel,
+            at,
+            key,
+            value,
+            line,
+            col,
+        } => {
+            let index = channel_index(*channel, "c").map_err(|m| err(*line, *col, m))?;
+            let value = match value {
+                PField::Num(x) => SetValue::Num(*x),
+                PField::Str(s) | PField::Sym(s) => SetValue::Str(s.clone()),
+            };
+            let set = channel_set::parse(key, &value).map_err(|m| err(*line, *col, m))?;
+            set.apply_to(&mut channels[index as usize]);
+            planner.put(
+                *at,
+                RANK_TABLE,
+                Item::Channel {
+                    channel: index,
+                    set,
+                },
+            );
         }
         Statement::F {
             number, at, line, ..
@@ -172,14 +209,7 @@ fn convert(
             line,
             col,
         } => {
-            if !(1.0..=16.0).contains(instr) || instr.fract() != 0.0 {
-                return Err(err(
-                    *line,
-                    *col,
-                    format!("q: channel {instr} is out of range: channels are 1-16"),
-                ));
-            }
-            let channel = *instr as u8 - 1;
+            let channel = channel_index(*instr, "q").map_err(|m| err(*line, *col, m))?;
             planner.put(*at, RANK_QUIET, Item::Quiet { channel, on: *on });
         }
         Statement::A { at, .. } => planner.reach(*at),
@@ -188,11 +218,22 @@ fn convert(
     Ok(())
 }
 
+/// A channel number 1-16 as its index.
+fn channel_index(ch: f64, what: &str) -> Result<u8, String> {
+    match (1.0..=16.0).contains(&ch) && ch.fract() == 0.0 {
+        true => Ok(ch as u8 - 1),
+        false => Err(format!(
+            "{what}: channel {ch} is out of range: channels are 1-16"
+        )),
+    }
+}
+
 /// One `i` statement: a note, a held note (p3 < 0), an initialisation only
 /// (p3 = 0: no sound) or a turn-off (p1 < 0). Fractional instrument numbers
 /// play on the channel of their whole part.
 fn i_statement(
     session: &Session,
+    channels: &[ChannelConfig],
     pfields: &[PField],
     own: &BTreeSet<u32>,
     planner: &mut Planner,
@@ -211,7 +252,7 @@ fn i_statement(
         p[0] = Some(PVal::Num(x.trunc()));
     }
     p[2] = Some(PVal::Num(dur.abs()));
-    let ev = i_event_with(session, &p, own)?;
+    let ev = i_event_in(session, channels, &p, own)?;
     planner.note(instr, at, dur, ev.note);
     Ok(())
 }
@@ -234,9 +275,9 @@ fn beyond_horizon(st: &Statement, base: f64) -> Option<ScoreError> {
             };
             (vec![num(1), num(1) + num(2).abs()], *line, *col)
         }
-        Statement::F { at, line, col, .. } | Statement::Q { at, line, col, .. } => {
-            (vec![*at], *line, *col)
-        }
+        Statement::F { at, line, col, .. }
+        | Statement::Q { at, line, col, .. }
+        | Statement::C { at, line, col, .. } => (vec![*at], *line, *col),
         Statement::A { at, dur, line, col } => (vec![at + dur], *line, *col),
         Statement::S { at, line, col } | Statement::E { at, line, col } => {
             (at.iter().copied().collect(), *line, *col)

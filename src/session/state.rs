@@ -109,6 +109,12 @@ crate::tx_state! {
         pub file_writes: super::txn::TxQueue<(std::path::PathBuf, Vec<u8>)>,
         /// What Ableton Link should do (`link(true)`, `link_quantum`, ...).
         pub link: TxCell<super::link_state::LinkWant>,
+        /// Controller maps as the engine holds them: (channel index, cc) ->
+        /// the parameter's name and its ends (`cc()`; saved in sessions,
+        /// followed by the score log).
+        pub cc_maps: TxMap<(u8, u8), super::snapshot::CcMapping>,
+        /// The drum pattern `drums()` last started (None: none, or "off").
+        pub drum_pattern: TxCell<Option<String>>,
     }
 }
 
@@ -290,6 +296,8 @@ impl Session {
                 take_ending: Default::default(),
                 file_writes: Default::default(),
                 link: TxCell::default(),
+                cc_maps: TxMap::default(),
+                drum_pattern: TxCell::default(),
             },
         }
     }
@@ -356,6 +364,8 @@ impl Session {
             take_ending,
             file_writes,
             link,
+            cc_maps,
+            drum_pattern,
         } = &self.doc;
         let loops: Vec<String> = loops
             .iter()
@@ -373,7 +383,7 @@ impl Session {
         let kept: Vec<(&String, String)> =
             kept.iter().map(|(k, v)| (k, format!("{v:?}"))).collect();
         format!(
-            "channels {:?}\nfx {:?} {:?}\ntables {:?} dirty {:?}\ntempo {:?}\nquiet {:?} end {:?} origin {:?} pmaps {:?} instrs {:?} history {}\nscheduled {:?}\noutbox {}\nloops {loops:?}\nseqs {:?}\ncalls {calls:?}\nkept {kept:?}\nseed {} streams {:?}\nplaying {} lookahead {:?} revert {} log {} keyboard {:?} handlers {:?}\nmidi held {:?} sustained {:?} pedal {:?}\nmidi out {} {:?} {:?} clock {:?} in {} clock in {:?}\nrecord {} input {} take {:?} {} {} {}\nlink {:?}",
+            "channels {:?}\nfx {:?} {:?}\ntables {:?} dirty {:?}\ntempo {:?}\nquiet {:?} end {:?} origin {:?} pmaps {:?} instrs {:?} history {}\nscheduled {:?}\noutbox {}\nloops {loops:?}\nseqs {:?}\ncalls {calls:?}\nkept {kept:?}\nseed {} streams {:?}\nplaying {} lookahead {:?} revert {} log {} keyboard {:?} handlers {:?}\nmidi held {:?} sustained {:?} pedal {:?}\nmidi out {} {:?} {:?} clock {:?} in {} clock in {:?}\nrecord {} input {} take {:?} {} {} {}\nlink {:?}\ncc maps {:?} drums {:?}",
             **channels,
             fx_values.as_map(),
             **fx_installed,
@@ -413,6 +423,8 @@ impl Session {
             take_ending.len(),
             file_writes.len(),
             **link,
+            cc_maps.as_map(),
+            **drum_pattern,
         )
     }
 
@@ -570,9 +582,33 @@ impl Session {
         }
     }
 
-    /// Queue a command for the audio thread (sent in order, never dropped).
+    /// Queue a command for the audio thread (sent in order, never dropped);
+    /// the score log, when on, writes what it changes on a channel.
     pub fn send(&mut self, cmd: Command) {
-        self.doc.outbox.push(cmd);
+        if let Command::Cc { cc, value, .. } = cmd {
+            self.follow_cc(cc, value);
+        }
+        let doc = &mut self.doc;
+        if let Some(log) = doc.log.get_mut() {
+            log.command(&cmd, &doc.cc_maps);
+        }
+        doc.outbox.push(cmd);
+    }
+
+    /// A controller value moves what it is mapped to: the channels' volume
+    /// and effect settings follow, so they read back (and are saved and
+    /// logged) as the engine has them.
+    fn follow_cc(&mut self, cc: u8, value: u8) {
+        let moved: Vec<(u8, String, f32)> = (self.doc.cc_maps.iter())
+            .filter(|((_, c), _)| *c == cc)
+            .map(|((ch, _), m)| (*ch, m.param.clone(), super::log::cc_value(m, value)))
+            .collect();
+        for (ch, param, x) in moved {
+            match param.as_str() {
+                "volume" => (self.doc.channels).update(|c| c[ch as usize].volume = x as f64),
+                _ => drop(self.doc.fx_values.insert((ch, param), x)),
+            }
+        }
     }
 
     /// Fade every sounding voice out at the evaluation's frame and forget
@@ -621,6 +657,10 @@ impl Session {
                 self.doc.tables.insert(number, points);
                 let frame = self.frame_at(at);
                 self.publish_table(frame, number);
+            }
+            Item::Channel { channel, set } => {
+                let frame = self.frame_at(at);
+                self.apply_channel_set(channel, &set, frame);
             }
             Item::Quiet { channel, on } => {
                 let frame = self.frame_at(at);
@@ -709,9 +749,8 @@ impl Session {
             filter: n.filter,
             layers: n.layers,
         };
-        let volume = self.channels[n.channel as usize].volume;
         if let Some(log) = self.doc.log.get_mut() {
-            log.note(&note, n, dur_frames, volume);
+            log.note(&note, n, dur_frames);
         }
         self.send(Command::Note(note));
     }

@@ -58,6 +58,11 @@ impl Chorus {
         }
     }
 
+    /// Every setting at its target now (a fresh chain on a silent bus).
+    pub fn settle(&mut self) {
+        self.mix.finish();
+    }
+
     /// Set the mix, 0..1. From off, the lines are cleared and filled first
     /// (about 25 ms), so the wet signal never starts with a step.
     pub fn set_mix(&mut self, mix: f32) {

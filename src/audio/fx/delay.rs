@@ -74,6 +74,14 @@ impl Delay {
         }
     }
 
+    /// Every setting at its target now (a fresh chain on a silent bus).
+    pub fn settle(&mut self) {
+        self.send.finish();
+        self.feedback.finish();
+        (self.tap, self.next, self.fading) = (self.target, self.target, false);
+        self.fade = Ramp::new(0.0);
+    }
+
     /// Set the send level (wet), 0..1. Waking from silence, the lines count
     /// as empty (their old contents are never heard).
     pub fn set_send(&mut self, wet: f32) {

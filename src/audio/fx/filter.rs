@@ -127,6 +127,14 @@ impl Filter {
         self.stale = true;
     }
 
+    /// Every setting at its target now (a fresh chain on a silent bus).
+    pub fn settle(&mut self) {
+        self.cutoff.finish();
+        self.q.finish();
+        self.mix.finish();
+        self.stale = true;
+    }
+
     /// Set the resonance (0.5..20).
     pub fn set_q(&mut self, q: f32) {
         if let Some(q) = clean(q, 0.5, 20.0) {

@@ -82,6 +82,11 @@ impl Phaser {
         }
     }
 
+    /// Every setting at its target now (a fresh chain on a silent bus).
+    pub fn settle(&mut self) {
+        self.mix.finish();
+    }
+
     /// Set the mix, 0..1. From off, the allpasses start from rest.
     pub fn set_mix(&mut self, mix: f32) {
         let Some(m) = clean(mix, 0.0, 1.0) else {

@@ -157,6 +157,13 @@ impl Reverb {
         }
     }
 
+    /// Every setting at its target now (a fresh chain on a silent bus).
+    pub fn settle(&mut self) {
+        self.send.finish();
+        self.decay_s.finish();
+        self.stale = true;
+    }
+
     /// Set the send level (wet), 0..1.
     pub fn set_send(&mut self, wet: f32) {
         if let Some(w) = clean(wet, 0.0, 1.0) {

@@ -51,6 +51,12 @@ impl Distortion {
         }
     }
 
+    /// Every setting at its target now (a fresh chain on a silent bus).
+    pub fn settle(&mut self) {
+        self.drive.finish();
+        self.stale = true;
+    }
+
     /// Set the drive, 0..1.
     pub fn set(&mut self, drive: f32) {
         if let Some(d) = clean(drive, 0.0, 1.0) {
@@ -104,6 +110,11 @@ impl Saturation {
         }
     }
 
+    /// Every setting at its target now (a fresh chain on a silent bus).
+    pub fn settle(&mut self) {
+        self.amount.finish();
+    }
+
     /// Set the amount, 0..1.
     pub fn set(&mut self, amount: f32) {
         if let Some(a) = clean(amount, 0.0, 1.0) {
@@ -150,6 +161,12 @@ impl Tremolo {
             inv_sr: 1.0 / sr_hz,
             len,
         }
+    }
+
+    /// Every setting at its target now (a fresh chain on a silent bus).
+    pub fn settle(&mut self) {
+        self.depth.finish();
+        self.rate_hz.finish();
     }
 
     /// Set the depth, 0..1.

@@ -43,6 +43,16 @@ pub fn register(engine: &mut Engine, st: &Shared) {
                         st.session.install_fx(ch);
                     }
                 }
+                let mapping = crate::session::snapshot::CcMapping {
+                    param: name.clone(),
+                    min: target.min as f64,
+                    max: target.max as f64,
+                };
+                for ch in
+                    (0..crate::command::CHANNELS as u8).filter(|c| channel.is_none_or(|x| x == *c))
+                {
+                    st.session.cc_maps.insert((ch, number), mapping.clone());
+                }
                 let frame = st.session.eval_frame;
                 st.session.send(Command::CcMap {
                     frame,

@@ -98,17 +98,8 @@ fn register_log(engine: &mut Engine, st: &Shared) {
     engine.register_fn("log_score", move |path: &str| -> Res<()> {
         let mut st = s.borrow_mut();
         let session = &mut st.session;
-        let numbers = session.table_numbers();
-        let tables = numbers
-            .iter()
-            .filter_map(|n| session.table(*n).map(|p| (*n, p)));
-        let log = ScoreLog::create(
-            std::path::Path::new(path),
-            session.eval_frame,
-            session.sr,
-            tables,
-        )
-        .or_else(|e| err(format!("log_score(): cannot write \"{path}\": {e}")))?;
+        let log = ScoreLog::create(std::path::Path::new(path), session)
+            .or_else(|e| err(format!("log_score(): cannot write \"{path}\": {e}")))?;
         session.log.replace(Some(log));
         Ok(())
     });

@@ -157,6 +157,9 @@ fn drums(st: &Shared, name: &str) -> Res<()> {
         }
     }
     let session = &mut st.borrow_mut().session;
+    session
+        .drum_pattern
+        .set((name != "off").then(|| name.to_string()));
     for n in old.iter().filter(|n| !keep.contains(n)) {
         let _ = session.stop_seq(n);
     }

@@ -21,7 +21,7 @@ pub(super) struct Stmt<'a> {
 
 /// The written form of each statement, for error messages:
 /// (letter, fewest fields, what a short statement lacks, form).
-const FORMS: [(char, usize, &str, &str); 10] = [
+const FORMS: [(char, usize, &str, &str); 11] = [
     ('i', 3, "at least p1 p2 p3", "i <instr> <start> <dur> ..."),
     (
         'f',
@@ -37,6 +37,12 @@ const FORMS: [(char, usize, &str, &str); 10] = [
     ('y', 1, "p1", "y <seed>"),
     ('q', 3, "p1 p2 p3", "q <instr> <time> <0|1>"),
     ('t', 2, "at least p1 p2", "t 0 <bpm> [<time> <bpm> ...]"),
+    (
+        'c',
+        4,
+        "p1 p2 p3 p4",
+        "c <channel> <time> \"<option>\" <value>",
+    ),
 ];
 
 /// The written form of a statement letter.
@@ -233,7 +239,7 @@ pub(super) fn split_line(line: &str, n: usize) -> Result<Option<Stmt<'_>>, Score
     let letter = first.text.chars().next().unwrap_or(' ');
     if !letter.is_ascii_alphabetic() {
         let message = format!(
-            "expected a statement letter (i, f, a, b, e, m, n, q, r, s, t, v, x or y), got \"{}\"",
+            "expected a statement letter (i, f, a, b, c, e, m, n, q, r, s, t, v, x or y), got \"{}\"",
             first.text
         );
         return Err(ScoreError {

@@ -116,6 +116,29 @@ pub(super) fn parse_q(st: &Stmt, clock: Clock) -> Result<Statement, ScoreError> 
     })
 }
 
+/// `c channel time "option" value` (a Tactus extension): the option may be
+/// quoted or bare; the value a number or a quoted name.
+pub(super) fn parse_c(st: &Stmt, clock: Clock) -> Result<Statement, ScoreError> {
+    st.arity(4)?;
+    let f = &st.fields;
+    let text = |x: &str| match x.starts_with('"') {
+        true => lex::unquote(x),
+        false => x.to_string(),
+    };
+    let value = match f[3].text.starts_with('"') {
+        true => PField::Str(lex::unquote(f[3].text)),
+        false => PField::Num(st.num(&f[3], "p4")?),
+    };
+    Ok(Statement::C {
+        channel: st.num(&f[0], "p1")?,
+        at: clock.warp * st.num(&f[1], "p2")? + clock.base,
+        key: text(f[2].text),
+        value,
+        line: st.line,
+        col: st.col,
+    })
+}
+
 /// `t 0 bpm [time bpm ...]`
 pub(super) fn parse_t(st: &Stmt) -> Result<Statement, ScoreError> {
     st.arity(usize::MAX)?;
