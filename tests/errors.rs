@@ -300,3 +300,23 @@ fn a_byte_order_mark_is_not_a_syntax_error() {
     );
     assert!(ok.is_empty(), "{ok:?}");
 }
+
+/// A callback that schedules itself with no delay ran for ever (check never
+/// ended; live, the script thread spun; issue 16): past 10,000 callbacks
+/// on one frame the chain is dropped with one error, and the rest plays.
+#[test]
+fn an_endless_chain_of_callbacks_is_stopped_with_one_error() {
+    let src = "fn again() { at(0, Fn(\"again\")); }\nagain();\nnote(1, 60, 1, #{ at: 1 });";
+    let errors = render::check("chain.rhai", src, &RenderOptions::default());
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    let e = errors[0].to_string();
+    assert!(e.contains("more than 10000 callbacks on one frame"), "{e}");
+    let tiny = "fn again() { at(1e-9, Fn(\"again\")); }\nagain();";
+    let errors = render::check("tiny.rhai", tiny, &RenderOptions::default());
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    let (out, _) = render::render_to_vec("chain.rhai", src, &RenderOptions::default()).unwrap();
+    assert!(
+        out.iter().any(|x| x.abs() > 0.01),
+        "the note after it plays"
+    );
+}

@@ -30,6 +30,11 @@ pub const MAX_EVAL_BYTES: i64 = 1 << 30;
 /// Nested function calls.
 pub const MAX_CALL_LEVELS: usize = 200;
 
+/// Most `at()` callbacks run on one audio frame: a callback that schedules
+/// itself with no delay (or less than a frame) would otherwise run for
+/// ever without time moving on.
+pub const MAX_CALLS_PER_FRAME: usize = 10_000;
+
 /// Owns the Rhai engine and the session; lives on the script thread.
 pub struct ScriptHost {
     engine: Engine,
@@ -47,6 +52,18 @@ pub struct ScriptHost {
 /// What an evaluation runs, given the engine.
 type Run<'a> =
     Box<dyn FnOnce(&Engine, &mut rhai::Scope<'static>) -> Result<Dynamic, Box<EvalAltResult>> + 'a>;
+
+/// The 1-based line and column where `text` first stands in `src`, or
+/// (0, 0) when it does not (a call spread over several lines).
+fn position_of(src: &str, text: &str) -> (usize, usize) {
+    let Some(at) = src.find(text).filter(|_| !text.is_empty()) else {
+        return (0, 0);
+    };
+    let before = &src[..at];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+    (line, col)
+}
 
 /// The text without a leading UTF-8 byte order mark (some editors on
 /// Windows save one; it is not Rhai).
@@ -399,13 +416,21 @@ impl ScriptHost {
     /// returned; the rest of the schedule goes on.
     pub fn advance(&mut self, horizon: Frame) -> Vec<ScriptError> {
         let mut errors = Vec::new();
+        let mut on_frame = (Frame(u64::MAX), 0usize); // callbacks run on one frame
         loop {
             let due = self.state.borrow_mut().session.pop_due(horizon);
             let Some((at, item)) = due else { break };
             let work = self.state.borrow_mut().session.release(at, item);
             match work {
                 Some(Item::Call(id)) => {
-                    if let Err(e) = self.run_call(at, id) {
+                    let frame = self.with_session(|s| s.frame_at(at));
+                    if on_frame.0 != frame {
+                        on_frame = (frame, 0);
+                    }
+                    on_frame.1 += 1;
+                    if on_frame.1 > MAX_CALLS_PER_FRAME {
+                        errors.extend(self.drop_runaway_call(at, id, on_frame.1));
+                    } else if let Err(e) = self.run_call(at, id) {
                         errors.push(e);
                     }
                 }
@@ -418,6 +443,28 @@ impl ScriptHost {
         // before it are complete.
         self.state.borrow_mut().session.finish_takes(horizon);
         errors
+    }
+
+    /// A callback past [`MAX_CALLS_PER_FRAME`] on one frame is dropped, not
+    /// run: the chain it belongs to ends there. The first one dropped on the
+    /// frame says so, pointing at the `at()` that made it.
+    fn drop_runaway_call(&mut self, at: Beats, id: u64, nth: usize) -> Option<ScriptError> {
+        let cb = self.with_session(|s| s.calls.remove(&id))?;
+        if nth != MAX_CALLS_PER_FRAME + 1 {
+            return None;
+        }
+        let message = format!(
+            "at(): more than {MAX_CALLS_PER_FRAME} callbacks on one frame (beat {:.3}) without time moving on: a callback that schedules itself with no delay never ends, so the rest of this chain is dropped (give it a delay, e.g. at(0.25, ...))",
+            at.0
+        );
+        let (line, col) = position_of(&cb.src, &cb.text);
+        Some(ScriptError {
+            file: cb.file().to_string(),
+            line,
+            col,
+            message,
+            source_line: (line > 0).then(|| cb.src.lines().nth(line - 1).unwrap_or("").to_string()),
+        })
     }
 
     fn run_call(&mut self, at: Beats, id: u64) -> Result<(), ScriptError> {
