@@ -10,6 +10,7 @@ pub mod engine;
 pub mod env;
 pub mod fx;
 pub mod input;
+pub mod meter;
 pub mod mix;
 pub mod queue;
 pub mod rt;

@@ -10,6 +10,7 @@
 use super::env::Env;
 use super::fx::ChannelFx;
 use super::input::InputSource;
+use super::meter::Level;
 use super::mix::{pan_gains, soft_clip, Ramp};
 use super::queue::PendingQueue;
 use super::rt;
@@ -80,6 +81,11 @@ pub struct Telemetry {
     /// The device callback's worst processing time over the last second,
     /// in thousandths of its buffer's duration (set by the device layer).
     pub load_permille: AtomicU64,
+    /// Time spent computing blocks so far, ns (with [`Self::budget_ns`],
+    /// the average load).
+    pub busy_ns: AtomicU64,
+    /// The real duration of the blocks computed so far, ns.
+    pub budget_ns: AtomicU64,
     /// Buffer under/overruns the device reported.
     pub xruns: AtomicU64,
     /// The audio clock against the wall clock (see [`Telemetry::frame_at`]):
@@ -94,6 +100,8 @@ pub struct Telemetry {
     pub output_latency_ns: AtomicU64,
     /// Ableton Link read in the callback (when Link is on).
     pub link: crate::sync::link_tap::LinkTap,
+    /// Level meters of every channel and the master.
+    pub meters: super::meter::Meters,
 }
 
 impl Telemetry {
@@ -161,6 +169,8 @@ struct Bus {
     bend_now: f32,
     /// A live input played on this bus, before its effects (`input(ch)`).
     input: Option<Box<InputSource>>,
+    /// Its level, after volume and effects, for the meters.
+    level: Level,
 }
 
 /// Pitch bend moves in steps on this grid of absolute frames, so the output
@@ -223,6 +233,8 @@ pub struct Engine {
     telemetry: Arc<Telemetry>,
     /// Link's audio session state, captured each callback.
     link_capture: crate::sync::link_tap::LinkCapture,
+    /// The master's level, before the soft clipper, for the meters.
+    master_level: Level,
 }
 
 impl Engine {
@@ -245,6 +257,7 @@ impl Engine {
                 bend_target: 0.0,
                 bend_now: 0.0,
                 input: None,
+                level: Level::default(),
             })
             .collect(); // rt: Engine::new, before the stream
         Engine {
@@ -271,6 +284,7 @@ impl Engine {
                 .max(1) as u32,
             telemetry: Arc::new(Telemetry::default()), // rt: Engine::new, before the stream
             link_capture: Default::default(),          // rt: Engine::new, before the stream
+            master_level: Level::default(),
             cfg,
         }
     }
@@ -322,10 +336,14 @@ impl Engine {
         // since `status()` last read it). Reading the clock neither allocates
         // nor blocks.
         let budget_s = (out.len() / 2) as f64 / self.cfg.sr.hz();
-        let permille = (started.elapsed().as_secs_f64() / budget_s.max(1e-9) * 1000.0) as u64;
-        self.telemetry
-            .load_permille
-            .fetch_max(permille, Ordering::Relaxed);
+        let busy_s = started.elapsed().as_secs_f64();
+        let permille = (busy_s / budget_s.max(1e-9) * 1000.0) as u64;
+        let t = &self.telemetry;
+        t.load_permille.fetch_max(permille, Ordering::Relaxed);
+        t.busy_ns
+            .fetch_add((busy_s * 1e9) as u64, Ordering::Relaxed);
+        t.budget_ns
+            .fetch_add((budget_s * 1e9) as u64, Ordering::Relaxed);
     }
 
     /// Count `n` buffers the output could not deliver in time (the device
@@ -365,6 +383,7 @@ impl Engine {
         }
         self.render_range(cursor, end, t0);
         self.write_output(out, n);
+        self.publish_levels(n);
         self.feed_taps(&out[..n * 2], t0, end);
         self.frame = end;
         self.telemetry.frame.store(end, Ordering::Release);
@@ -693,8 +712,10 @@ impl Engine {
             }
             for j in a..b {
                 let g = bus.volume.value();
-                self.master_l[j] += bus.left[j] * g;
-                self.master_r[j] += bus.right[j] * g;
+                let (l, r) = (bus.left[j] * g, bus.right[j] * g);
+                self.master_l[j] += l;
+                self.master_r[j] += r;
+                bus.level.add(l, r);
                 bus.volume.tick();
             }
         }
@@ -737,10 +758,23 @@ impl Engine {
         }
     }
 
+    /// End the block for every meter: the buses' and the master's.
+    fn publish_levels(&mut self, n: usize) {
+        let sr = self.cfg.sr.0 as f32;
+        let meters = &self.telemetry.meters;
+        for (bus, cell) in self.buses.iter_mut().zip(meters.channels.iter()) {
+            bus.level.publish(cell, n, sr);
+        }
+        self.master_level.publish(&meters.master, n, sr);
+    }
+
     fn write_output(&mut self, out: &mut [f32], n: usize) {
         let clip = self.cfg.soft_clip;
+        let mut over = 0u64;
         for (j, frame) in out.chunks_exact_mut(2).take(n).enumerate() {
             let (l, r) = (self.master_l[j], self.master_r[j]);
+            self.master_level.add(l, r);
+            over += u64::from(l.abs() > 1.0 || r.abs() > 1.0);
             if clip {
                 frame[0] = soft_clip(l);
                 frame[1] = soft_clip(r);
@@ -748,6 +782,10 @@ impl Engine {
                 frame[0] = l;
                 frame[1] = r;
             }
+        }
+        if over > 0 {
+            let clips = &self.telemetry.meters.clipped_samples;
+            clips.fetch_add(over, Ordering::Relaxed);
         }
     }
 

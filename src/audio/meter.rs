@@ -1,0 +1,138 @@
+//! Level meters: each channel's and the master's peak and RMS level,
+//! measured on the audio thread block by block and published through
+//! atomics, for `status()` and `meters()` to read on the script thread.
+//!
+//! The measuring side ([`Level`]) is plain arithmetic on the engine's own
+//! state: no allocation, no lock. Peaks hold and then fall at
+//! [`PEAK_FALL_DB_PER_S`], like a peak programme meter; RMS is averaged over
+//! about [`RMS_WINDOW_S`]. Meters are for the eye: they never touch the
+//! output, so the blocks they see may be of any size.
+
+use crate::command::CHANNELS;
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+
+/// How fast a shown peak falls once the signal is quieter, in dB per second.
+pub const PEAK_FALL_DB_PER_S: f32 = 20.0;
+
+/// The time constant of the RMS average, in seconds.
+pub const RMS_WINDOW_S: f32 = 0.3;
+
+/// One signal's published level, linear amplitude (1.0 is full scale).
+#[derive(Debug, Default)]
+pub struct MeterCell {
+    peak_bits: AtomicU32,
+    rms_bits: AtomicU32,
+}
+
+impl MeterCell {
+    /// The shown peak and RMS, linear amplitude.
+    pub fn read(&self) -> (f32, f32) {
+        (
+            f32::from_bits(self.peak_bits.load(Ordering::Relaxed)),
+            f32::from_bits(self.rms_bits.load(Ordering::Relaxed)),
+        )
+    }
+
+    fn write(&self, peak: f32, rms: f32) {
+        self.peak_bits.store(peak.to_bits(), Ordering::Relaxed);
+        self.rms_bits.store(rms.to_bits(), Ordering::Relaxed);
+    }
+}
+
+/// Every channel's meter and the master's, with the master's clip count.
+#[derive(Debug, Default)]
+pub struct Meters {
+    /// Channels 1..=16 (index 0 is channel 1), after volume and effects.
+    pub channels: [MeterCell; CHANNELS],
+    /// The master mix, before the output's soft clipper.
+    pub master: MeterCell,
+    /// Master samples over full scale (before the soft clipper) so far.
+    pub clipped_samples: AtomicU64,
+}
+
+/// The audio thread's running measure of one stereo signal.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Level {
+    block_peak: f32,
+    block_sum_sq: f32,
+    shown_peak: f32,
+    mean_sq: f32,
+}
+
+impl Level {
+    /// Take one stereo frame into this block's measure.
+    #[inline]
+    pub fn add(&mut self, l: f32, r: f32) {
+        let m = l.abs().max(r.abs());
+        if m > self.block_peak {
+            self.block_peak = m;
+        }
+        self.block_sum_sq += 0.5 * (l * l + r * r);
+    }
+
+    /// End a block of `frames` frames at `sr_hz`: update the shown peak and
+    /// the RMS average and publish them to `cell`.
+    pub fn publish(&mut self, cell: &MeterCell, frames: usize, sr_hz: f32) {
+        if frames == 0 {
+            return;
+        }
+        let seconds = frames as f32 / sr_hz;
+        let fall = 10f32.powf(-PEAK_FALL_DB_PER_S * seconds / 20.0);
+        self.shown_peak = (self.shown_peak * fall).max(self.block_peak);
+        let keep = (-seconds / RMS_WINDOW_S).exp();
+        let block_mean_sq = self.block_sum_sq / frames as f32;
+        self.mean_sq = self.mean_sq * keep + block_mean_sq * (1.0 - keep);
+        if !self.mean_sq.is_finite() || self.mean_sq < 1e-12 {
+            self.mean_sq = 0.0;
+        }
+        if !self.shown_peak.is_finite() || self.shown_peak < 1e-10 {
+            self.shown_peak = 0.0;
+        }
+        cell.write(self.shown_peak, self.mean_sq.sqrt());
+        self.block_peak = 0.0;
+        self.block_sum_sq = 0.0;
+    }
+}
+
+/// A linear level in dBFS, or None for silence (below -120 dB).
+pub fn dbfs(x: f32) -> Option<f32> {
+    (x > 1e-6).then(|| 20.0 * x.log10())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_full_scale_sine_reads_0_db_peak_and_minus_3_db_rms() {
+        let (cell, mut lv, sr) = (MeterCell::default(), Level::default(), 48_000.0);
+        for block in 0..200 {
+            for j in 0..256 {
+                let t = (block * 256 + j) as f32 / sr;
+                let x = (2.0 * std::f32::consts::PI * 441.0 * t).sin();
+                lv.add(x, x);
+            }
+            lv.publish(&cell, 256, sr);
+        }
+        let (peak, rms) = cell.read();
+        assert!((dbfs(peak).unwrap()).abs() < 0.01, "{peak}");
+        assert!((dbfs(rms).unwrap() + 3.01).abs() < 0.1, "{rms}");
+    }
+
+    #[test]
+    fn the_peak_falls_20_db_a_second_and_silence_reads_silent() {
+        let (cell, mut lv, sr) = (MeterCell::default(), Level::default(), 48_000.0);
+        lv.add(1.0, -1.0);
+        lv.publish(&cell, 480, sr);
+        for _ in 0..100 {
+            lv.publish(&cell, 480, sr); // one second of silence
+        }
+        let (peak, rms) = cell.read();
+        assert!((dbfs(peak).unwrap() + 20.0).abs() < 0.2, "{:?}", dbfs(peak));
+        assert!(rms < 1e-3);
+        for _ in 0..1000 {
+            lv.publish(&cell, 480, sr);
+        }
+        assert_eq!(cell.read(), (0.0, 0.0));
+    }
+}
