@@ -322,13 +322,26 @@ pub fn list_outputs() -> Result<Vec<(String, bool)>, DeviceError> {
         .collect())
 }
 
+/// Show the libraries' own lines (see [`quietly`]): `tactus devices --verbose`.
+static VERBOSE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Let alsa-lib, libjack and cpal's JACK host print their own lines while
+/// devices are probed and opened (`tactus devices --verbose`), instead of
+/// dropping them.
+pub fn set_verbose(on: bool) {
+    VERBOSE.store(on, std::sync::atomic::Ordering::Relaxed);
+}
+
 /// Run `f` with the process's stdout and stderr sent to /dev/null: alsa-lib
 /// and the JACK client print their own error lines while cpal probes a
-/// machine with no sound card, and they would bury the one clear line Tactus
-/// prints. `TACTUS_DEBUG_AUDIO=1` keeps them. Both are restored when `f`
-/// returns or panics.
+/// machine with no sound card (cpal's JACK host prints with `println!`, so
+/// no library error handler can catch every one), and they would bury the
+/// one clear line Tactus prints. `--verbose` ([`set_verbose`]) or
+/// `TACTUS_DEBUG_AUDIO=1` keeps them. Both are restored when `f` returns or
+/// panics.
 pub(crate) fn quietly<R>(f: impl FnOnce() -> R) -> R {
-    if std::env::var_os("TACTUS_DEBUG_AUDIO").is_some() {
+    let verbose = VERBOSE.load(std::sync::atomic::Ordering::Relaxed);
+    if verbose || std::env::var_os("TACTUS_DEBUG_AUDIO").is_some() {
         return f();
     }
     #[cfg(unix)]

@@ -42,8 +42,26 @@ pub enum Request {
         /// Where the answer goes.
         reply: Sender<Reply>,
     },
+    /// Evaluate code an editor sent (`tactus eval`, through
+    /// [`crate::eval_socket`]): as a typed line, its errors named
+    /// `<eval:N>`, and one `[eval] ...` line printed for the musician.
+    Editor {
+        /// The text.
+        code: String,
+        /// Where the answer goes.
+        reply: Sender<Reply>,
+    },
     /// End the session.
     Quit,
+}
+
+/// Where an evaluation came from.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Origin {
+    /// Typed at the prompt.
+    Prompt,
+    /// Sent by an editor through the socket.
+    Editor,
 }
 
 /// The answer to an evaluation.
@@ -178,7 +196,11 @@ pub fn run(cfg: LiveConfig, links: LiveLinks, printer: Printer) {
             recv(thread.links.requests) -> req => match req {
                 Ok(Request::Eval { code, reply }) => {
                     let r = reloader.as_mut();
-                    thread.guarded("an evaluation", |t| t.eval(&code, &reply, r));
+                    thread.guarded("an evaluation", |t| t.eval(Origin::Prompt, &code, &reply, r));
+                }
+                Ok(Request::Editor { code, reply }) => {
+                    let r = reloader.as_mut();
+                    thread.guarded("an evaluation", |t| t.eval(Origin::Editor, &code, &reply, r));
                 }
                 Ok(Request::Quit) | Err(_) => break,
             },
@@ -546,9 +568,22 @@ impl Live {
         }
     }
 
-    fn eval(&mut self, code: &str, reply: &Sender<Reply>, reloader: Option<&mut Reloader>) {
+    fn eval(
+        &mut self,
+        origin: Origin,
+        code: &str,
+        reply: &Sender<Reply>,
+        reloader: Option<&mut Reloader>,
+    ) {
         let at = self.next_block_beat();
-        let result = self.host.eval_repl(code, at);
+        let result = match origin {
+            Origin::Prompt => self.host.eval_repl(code, at),
+            Origin::Editor => {
+                let result = self.host.eval_entry("eval", code, at);
+                (self.printer)(&crate::eval_socket::summary(code, &result));
+                result
+            }
+        };
         // Before anything is released: a play() Link shares waits for the
         // shared bar, so no loop step may sound before then.
         self.sync_link(self.now());
