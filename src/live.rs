@@ -125,8 +125,7 @@ pub fn run(cfg: LiveConfig, links: LiveLinks, printer: Printer) {
     host.set_telemetry(links.telemetry.clone());
     host.set_lookahead(cfg.lookahead);
     // Every MIDI client is made first, then the lines about them are
-    // printed: making a client silences stdout for a moment (JACK's and
-    // alsa-lib's noise), and the REPL writes printed lines asynchronously.
+    // printed together (the REPL writes printed lines asynchronously).
     let (midi_tx, midi_rx) = crossbeam_channel::bounded(input::EVENT_CAPACITY);
     let mut midi_lines = Vec::new();
     if cfg.midi {
@@ -403,7 +402,7 @@ impl Live {
         // Never in select!: a blocked receiver would make the audio thread
         // take a lock to wake it (STYLE.md rule 5).
         while self.links.garbage.try_recv().is_ok() {}
-        // Inputs first: opening a device silences stdout for a moment.
+        // Inputs first, then the recordings.
         self.perform_inputs();
         self.perform_records();
     }
@@ -412,9 +411,8 @@ impl Live {
     /// asked (`input`, `record_input`), and say what it is doing.
     fn perform_inputs(&mut self) {
         let requests = self.host.with_session(|s| s.input_requests.take());
-        // Opening a device silences stdout for a moment (alsa-lib's and
-        // JACK's noise) and the REPL prints asynchronously: the lines are
-        // printed once every device is open.
+        // The REPL prints asynchronously: the lines are printed together
+        // once every device is open.
         let mut lines = Vec::new();
         let mut print = |line: &str| lines.push(line.to_string());
         for req in requests {
