@@ -233,3 +233,31 @@ fn devices_prints_only_its_answer_and_verbose_shows_the_libraries() {
         assert!(all.contains("ALSA lib"), "{all}");
     }
 }
+
+#[test]
+fn without_xdg_runtime_dir_the_socket_is_in_a_private_directory_under_tmp() {
+    let _serial = crate::common::wall_clock_lock();
+    let dir = scratch("eval-tmp");
+    let name = format!("test-{}", std::process::id());
+    let cmd = format!(
+        "cd {d} && env -u XDG_RUNTIME_DIR TACTUS_HISTORY={d}/history {bin} --no-watch --record {d}/take.wav --socket {name}",
+        d = dir.display(),
+        bin = env!("CARGO_BIN_EXE_tactus"),
+    );
+    let t = Tmux::start("eval-tmp", &cmd);
+    t.wait_for("tactus>");
+    // SAFETY: getuid has no preconditions.
+    let private = PathBuf::from(format!("/tmp/tactus-{}", unsafe { libc::getuid() }));
+    let socket = private.join(format!("{name}.sock"));
+    assert_eq!(mode(&private), 0o700);
+    assert_eq!(mode(&socket), 0o600);
+    let out = Command::new(env!("CARGO_BIN_EXE_tactus"))
+        .args(["eval", "--socket", &name, "6 * 7"])
+        .env_remove("XDG_RUNTIME_DIR")
+        .output()
+        .unwrap();
+    assert_eq!(text(&out.stdout), "=> 42", "{}", text(&out.stderr));
+    t.keys(&["C-d"]);
+    t.wait_for("EXITED rc=0");
+    assert!(!socket.exists(), "removed at the end of the session");
+}
