@@ -215,6 +215,10 @@ fn cmd_session(cli: Cli) -> ExitCode {
         eprintln!("{}: error: no such script", p.display());
         return ExitCode::from(1);
     }
+    if let Some(Err(e)) = cli.socket.as_deref().map(tactus::eval_socket::socket_path) {
+        eprintln!("tactus: error: --socket: {e}");
+        return ExitCode::from(1);
+    }
     if let Some(p) = cli.session.as_deref() {
         if let Err(e) = tactus::script::api::session_file::check(&p.to_string_lossy()) {
             eprintln!("tactus: error: --session: {e}");

@@ -261,3 +261,39 @@ fn without_xdg_runtime_dir_the_socket_is_in_a_private_directory_under_tmp() {
     t.wait_for("EXITED rc=0");
     assert!(!socket.exists(), "removed at the end of the session");
 }
+
+#[test]
+fn help_says_where_the_socket_is_and_a_bad_name_is_refused() {
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_tactus"))
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let main = text(&run(&["--help"]).stdout);
+    assert!(
+        main.contains("--socket <NAME>") && main.contains("$XDG_RUNTIME_DIR/tactus/NAME.sock"),
+        "{main}"
+    );
+    assert!(main.contains("eval"), "{main}");
+    let help = text(&run(&["eval", "--help"]).stdout);
+    for want in ["0600", "/tmp/tactus-<uid>/NAME.sock", "--file", "1 MiB"] {
+        assert!(help.contains(want), "{want}: {help}");
+    }
+    let devices = text(&run(&["devices", "--help"]).stdout);
+    assert!(devices.contains("--verbose"), "{devices}");
+    let bad = run(&["--socket", "../elsewhere", "--no-watch"]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(
+        text(&bad.stderr).contains("--socket: socket name \"../elsewhere\""),
+        "{}",
+        text(&bad.stderr)
+    );
+    let bad = run(&["eval", "--socket", "a/b", "1"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        text(&bad.stderr).contains("socket name \"a/b\""),
+        "{}",
+        text(&bad.stderr)
+    );
+}
