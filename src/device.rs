@@ -32,6 +32,7 @@ pub mod convert;
 mod cpal_out;
 mod event;
 mod fallback;
+mod noise;
 #[cfg(test)]
 mod tests;
 mod xrun;
@@ -322,86 +323,33 @@ pub fn list_outputs() -> Result<Vec<(String, bool)>, DeviceError> {
         .collect())
 }
 
-/// Run `f` with the process's stdout and stderr sent to /dev/null: alsa-lib
-/// and the JACK client print their own error lines while cpal probes a
-/// machine with no sound card, and they would bury the one clear line Tactus
-/// prints. `TACTUS_DEBUG_AUDIO=1` keeps them. Both are restored when `f`
-/// returns or panics.
+/// Show the libraries' own lines (see [`quietly`]): `tactus devices --verbose`.
+static VERBOSE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Let alsa-lib, libjack and cpal's JACK host print their own lines while
+/// devices are probed and opened (`tactus devices --verbose`), instead of
+/// dropping them.
+pub fn set_verbose(on: bool) {
+    VERBOSE.store(on, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// `--verbose`, or `TACTUS_DEBUG_AUDIO` set: the libraries' lines are shown.
+fn is_verbose() -> bool {
+    VERBOSE.load(std::sync::atomic::Ordering::Relaxed)
+        || std::env::var_os("TACTUS_DEBUG_AUDIO").is_some()
+}
+
+/// Run `f` (which probes or opens devices) with the libraries' own lines
+/// dropped where they are made ([`noise`]): alsa-lib and the JACK client
+/// print error lines while cpal probes a machine with no sound card, and
+/// they would bury the one clear line Tactus prints. `--verbose`
+/// ([`set_verbose`]) or `TACTUS_DEBUG_AUDIO=1` keeps them.
 pub(crate) fn quietly<R>(f: impl FnOnce() -> R) -> R {
-    if std::env::var_os("TACTUS_DEBUG_AUDIO").is_some() {
+    let verbose = is_verbose();
+    noise::jack_logger(verbose);
+    if verbose {
         return f();
     }
-    #[cfg(unix)]
-    let _silenced = Silenced::new();
+    let _alsa = noise::AlsaHushed::new();
     f()
-}
-
-/// Stdout and stderr sent to /dev/null until dropped (also while unwinding).
-/// Several threads may be quiet at once (the MIDI output thread opens a port
-/// while the script thread lists them): the first silences, the last
-/// restores, so a restore never puts back another thread's /dev/null.
-#[cfg(unix)]
-struct Silenced;
-
-/// How many are quiet now, and the copies of fds 1 and 2 the first one made.
-#[cfg(unix)]
-static SILENCE: std::sync::Mutex<(usize, [Option<libc::c_int>; 2])> =
-    std::sync::Mutex::new((0, [None; 2]));
-
-#[cfg(unix)]
-impl Silenced {
-    /// The JACK client library reports a missing server on stdout, alsa-lib on stderr.
-    const FDS: [libc::c_int; 2] = [1, 2];
-
-    fn new() -> Silenced {
-        let mut state = SILENCE.lock().unwrap_or_else(|e| e.into_inner());
-        state.0 += 1;
-        if state.0 > 1 {
-            return Silenced;
-        }
-        let saved = &mut state.1;
-        // SAFETY: plain descriptor calls on fds 1 and 2 and on descriptors
-        // opened here; each result is checked, and every copy is either kept
-        // (and restored and closed by the last drop) or closed now.
-        unsafe {
-            let null = libc::open(c"/dev/null".as_ptr(), libc::O_WRONLY);
-            if null < 0 {
-                return Silenced;
-            }
-            for (slot, fd) in saved.iter_mut().zip(Self::FDS) {
-                let copy = libc::dup(fd);
-                if copy < 0 {
-                    continue;
-                }
-                if libc::dup2(null, fd) >= 0 {
-                    *slot = Some(copy);
-                } else {
-                    libc::close(copy);
-                }
-            }
-            libc::close(null);
-        }
-        Silenced
-    }
-}
-
-#[cfg(unix)]
-impl Drop for Silenced {
-    fn drop(&mut self) {
-        let mut state = SILENCE.lock().unwrap_or_else(|e| e.into_inner());
-        state.0 -= 1;
-        if state.0 > 0 {
-            return;
-        }
-        for (copy, fd) in state.1.iter_mut().zip(Self::FDS) {
-            if let Some(copy) = copy.take() {
-                // SAFETY: `copy` is the descriptor `new` duplicated from `fd`
-                // and still owns; it is closed once, here.
-                unsafe {
-                    libc::dup2(copy, fd);
-                    libc::close(copy);
-                }
-            }
-        }
-    }
 }

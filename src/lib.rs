@@ -18,6 +18,7 @@
 //! - [`audio`]: the engine the callback runs (no allocation, no locks).
 //! - [`device`]: audio output: the cpal stream, or the real-time fallback recording to WAV; the capture stream.
 //! - [`input`]: audio input: `input(ch)` plays a capture device on a channel, `record_input` records it.
+//! - [`eval_socket`]: `tactus eval`: code from an editor to a running session through a private Unix socket.
 //! - [`midi`]: MIDI ports, the message parser, input events and the output thread (midir).
 //! - [`record`]: recordings of the master output: the writer thread, WAV files that stay valid.
 //! - [`midi_file`]: Standard MIDI Files (midly): what `record()` writes, `play_midi()` reads.
@@ -35,6 +36,8 @@ pub mod audio;
 pub mod bench;
 pub mod command;
 pub mod device;
+#[cfg(unix)]
+pub mod eval_socket;
 pub mod input;
 pub mod live;
 pub mod midi;

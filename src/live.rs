@@ -42,8 +42,26 @@ pub enum Request {
         /// Where the answer goes.
         reply: Sender<Reply>,
     },
+    /// Evaluate code an editor sent (`tactus eval`, through
+    /// [`crate::eval_socket`]): as a typed line, its errors named
+    /// `<eval:N>`, and one `[eval] ...` line printed for the musician.
+    Editor {
+        /// The text.
+        code: String,
+        /// Where the answer goes.
+        reply: Sender<Reply>,
+    },
     /// End the session.
     Quit,
+}
+
+/// Where an evaluation came from.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Origin {
+    /// Typed at the prompt.
+    Prompt,
+    /// Sent by an editor through the socket.
+    Editor,
 }
 
 /// The answer to an evaluation.
@@ -107,8 +125,7 @@ pub fn run(cfg: LiveConfig, links: LiveLinks, printer: Printer) {
     host.set_telemetry(links.telemetry.clone());
     host.set_lookahead(cfg.lookahead);
     // Every MIDI client is made first, then the lines about them are
-    // printed: making a client silences stdout for a moment (JACK's and
-    // alsa-lib's noise), and the REPL writes printed lines asynchronously.
+    // printed together (the REPL writes printed lines asynchronously).
     let (midi_tx, midi_rx) = crossbeam_channel::bounded(input::EVENT_CAPACITY);
     let mut midi_lines = Vec::new();
     if cfg.midi {
@@ -178,7 +195,11 @@ pub fn run(cfg: LiveConfig, links: LiveLinks, printer: Printer) {
             recv(thread.links.requests) -> req => match req {
                 Ok(Request::Eval { code, reply }) => {
                     let r = reloader.as_mut();
-                    thread.guarded("an evaluation", |t| t.eval(&code, &reply, r));
+                    thread.guarded("an evaluation", |t| t.eval(Origin::Prompt, &code, &reply, r));
+                }
+                Ok(Request::Editor { code, reply }) => {
+                    let r = reloader.as_mut();
+                    thread.guarded("an evaluation", |t| t.eval(Origin::Editor, &code, &reply, r));
                 }
                 Ok(Request::Quit) | Err(_) => break,
             },
@@ -381,7 +402,7 @@ impl Live {
         // Never in select!: a blocked receiver would make the audio thread
         // take a lock to wake it (STYLE.md rule 5).
         while self.links.garbage.try_recv().is_ok() {}
-        // Inputs first: opening a device silences stdout for a moment.
+        // Inputs first, then the recordings.
         self.perform_inputs();
         self.perform_records();
     }
@@ -390,9 +411,8 @@ impl Live {
     /// asked (`input`, `record_input`), and say what it is doing.
     fn perform_inputs(&mut self) {
         let requests = self.host.with_session(|s| s.input_requests.take());
-        // Opening a device silences stdout for a moment (alsa-lib's and
-        // JACK's noise) and the REPL prints asynchronously: the lines are
-        // printed once every device is open.
+        // The REPL prints asynchronously: the lines are printed together
+        // once every device is open.
         let mut lines = Vec::new();
         let mut print = |line: &str| lines.push(line.to_string());
         for req in requests {
@@ -546,9 +566,22 @@ impl Live {
         }
     }
 
-    fn eval(&mut self, code: &str, reply: &Sender<Reply>, reloader: Option<&mut Reloader>) {
+    fn eval(
+        &mut self,
+        origin: Origin,
+        code: &str,
+        reply: &Sender<Reply>,
+        reloader: Option<&mut Reloader>,
+    ) {
         let at = self.next_block_beat();
-        let result = self.host.eval_repl(code, at);
+        let result = match origin {
+            Origin::Prompt => self.host.eval_repl(code, at),
+            Origin::Editor => {
+                let result = self.host.eval_entry("eval", code, at);
+                (self.printer)(&crate::eval_socket::summary(code, &result));
+                result
+            }
+        };
         // Before anything is released: a play() Link shares waits for the
         // shared bar, so no loop step may sound before then.
         self.sync_link(self.now());

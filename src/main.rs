@@ -1,6 +1,7 @@
 //! The `tactus` command line: clap only; the work is in the library.
 
 mod bench_cmd;
+mod eval_cmd;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::{Path, PathBuf};
@@ -65,6 +66,12 @@ struct Cli {
     /// damaged or from a newer Tactus stops here with one message.
     #[arg(long, value_name = "FILE.json")]
     session: Option<PathBuf>,
+    /// The name of the socket `tactus eval` reaches this session through:
+    /// $XDG_RUNTIME_DIR/tactus/NAME.sock (or /tmp/tactus-<uid>/NAME.sock
+    /// when XDG_RUNTIME_DIR is unset); default "default". Give a second
+    /// session its own name.
+    #[arg(long, value_name = "NAME")]
+    socket: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -114,7 +121,30 @@ enum Cmd {
     },
     /// List the audio outputs (the default marked with *), the audio inputs,
     /// the MIDI inputs and the MIDI outputs, each with the backend it came from.
-    Devices,
+    Devices {
+        /// Also show what the audio and MIDI libraries (ALSA, JACK) print
+        /// while the devices are probed.
+        #[arg(long, short)]
+        verbose: bool,
+    },
+    /// Send code to a running session (started with `tactus`), as if typed
+    /// at its prompt, and print the result or the error as the REPL would.
+    /// Exits 0 when the code ran, 1 on a script error (on stderr), 2 when no
+    /// session is reached. The session listens on a private Unix socket
+    /// (mode 0600, never a network port): $XDG_RUNTIME_DIR/tactus/NAME.sock,
+    /// or /tmp/tactus-<uid>/NAME.sock when XDG_RUNTIME_DIR is unset. At most
+    /// 1 MiB of code.
+    Eval {
+        /// The code (Rhai), e.g. 'tempo(120)'.
+        #[arg(required_unless_present = "file", conflicts_with = "file")]
+        code: Option<String>,
+        /// Send this file's text instead; `-` reads standard input.
+        #[arg(long, short, value_name = "FILE")]
+        file: Option<PathBuf>,
+        /// The session's socket name (its `--socket NAME`).
+        #[arg(long, value_name = "NAME", default_value = "default")]
+        socket: String,
+    },
     /// Render the benchmark workloads (w1_grains, w2_poly, w3_dense: the same
     /// events bench/compare.sh has Csound and scsynth render) offline and
     /// print audio seconds, wall seconds, x-realtime, peak memory, late and lost events.
@@ -174,7 +204,8 @@ fn main() -> ExitCode {
             workloads.extend(workload);
             bench_cmd::run(&workloads, out.as_deref(), quiet, realtime_voices)
         }
-        Some(Cmd::Devices) => cmd_devices(),
+        Some(Cmd::Devices { verbose }) => cmd_devices(verbose),
+        Some(Cmd::Eval { code, file, socket }) => eval_cmd::run(code, file.as_deref(), &socket),
         None => cmd_session(cli),
     }
 }
@@ -182,6 +213,10 @@ fn main() -> ExitCode {
 fn cmd_session(cli: Cli) -> ExitCode {
     if let Some(p) = cli.script.as_deref().filter(|p| !p.is_file()) {
         eprintln!("{}: error: no such script", p.display());
+        return ExitCode::from(1);
+    }
+    if let Some(Err(e)) = cli.socket.as_deref().map(tactus::eval_socket::socket_path) {
+        eprintln!("tactus: error: --socket: {e}");
         return ExitCode::from(1);
     }
     if let Some(p) = cli.session.as_deref() {
@@ -203,6 +238,7 @@ fn cmd_session(cli: Cli) -> ExitCode {
         midi_out: cli.midi_out,
         link: cli.link,
         session: cli.session,
+        socket: cli.socket,
     };
     match tactus::repl::run(opts) {
         Ok(()) => ExitCode::SUCCESS,
@@ -213,7 +249,8 @@ fn cmd_session(cli: Cli) -> ExitCode {
     }
 }
 
-fn cmd_devices() -> ExitCode {
+fn cmd_devices(verbose: bool) -> ExitCode {
+    tactus::device::set_verbose(verbose);
     match tactus::device::list_outputs() {
         Ok(list) if !list.is_empty() => {
             let backends = tactus::device::output_backends();

@@ -39,6 +39,9 @@ pub struct SessionOptions {
     pub link: bool,
     /// A saved session to restore before the script (`--session`).
     pub session: Option<PathBuf>,
+    /// The name of the socket `tactus eval` reaches this session through
+    /// (`--socket`; `None`: [`crate::eval_socket::DEFAULT_NAME`]).
+    pub socket: Option<String>,
 }
 
 /// Why a session could not start.
@@ -134,11 +137,47 @@ pub fn run(opts: SessionOptions) -> Result<(), SessionError> {
             forward(&format!("audio device: {e}; the session keeps its state"));
         });
     });
+    let eval_socket = eval_server(opts.socket.as_deref(), &req_tx, &names);
     repl_loop(&mut editor, &req_tx, &names);
+    // From here `tactus eval` says no session is running.
+    drop(eval_socket);
     let _ = req_tx.send(Request::Quit);
     let _ = script_thread.join();
     let _ = repl_edit::save_history(&mut editor, &history);
     finish(output)
+}
+
+/// Listen for `tactus eval` at the socket of `name`; when it cannot (another
+/// session listens there), say so in one line and go on without it.
+#[cfg(unix)]
+fn eval_server(
+    name: Option<&str>,
+    requests: &Sender<Request>,
+    names: &Names,
+) -> Option<crate::eval_socket::EvalServer> {
+    use crate::eval_socket::{EvalServer, SocketError, DEFAULT_NAME};
+    let names = names.clone();
+    let on_names = move |n: Vec<String>| {
+        if let Ok(mut shared) = names.lock() {
+            *shared = n;
+        }
+    };
+    match EvalServer::start(name.unwrap_or(DEFAULT_NAME), requests.clone(), on_names) {
+        Ok(server) => Some(server),
+        Err(e @ SocketError::Busy(_)) => {
+            println!("tactus eval: {e}; this session takes no `tactus eval` (start it with --socket NAME to give it its own)");
+            None
+        }
+        Err(e) => {
+            println!("tactus eval: {e}; this session takes no `tactus eval`");
+            None
+        }
+    }
+}
+
+#[cfg(not(unix))]
+fn eval_server(_: Option<&str>, _: &Sender<Request>, _: &Names) -> Option<()> {
+    None
 }
 
 /// Where a session with no audio device is recorded:

@@ -63,9 +63,12 @@ impl Opened {
 /// (it has no output device unless a server runs), then the platform default.
 pub fn hosts() -> Vec<cpal::Host> {
     let mut hosts = Vec::new();
+    // cpal's JACK host prints "Failed to open client" when no server runs.
     #[cfg(all(feature = "jack", target_os = "linux"))]
-    if let Ok(host) = cpal::host_from_id(cpal::HostId::Jack) {
-        hosts.push(host);
+    if super::is_verbose() || super::noise::jack_server_running() {
+        if let Ok(host) = cpal::host_from_id(cpal::HostId::Jack) {
+            hosts.push(host);
+        }
     }
     hosts.push(cpal::default_host());
     hosts

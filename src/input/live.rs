@@ -257,8 +257,8 @@ impl InputRouter {
             self.unroute(frame, send);
             self.close();
         }
-        // Lines printed just before would be lost while the device opens
-        // (stdout is silenced then, and the REPL prints asynchronously).
+        // Lines printed just before go out before the device opens (the
+        // REPL prints asynchronously).
         std::thread::sleep(PRINT_SETTLE);
         match Capture::open(device.as_deref(), channels, self.sr_hz) {
             Ok(capture) => {

@@ -181,8 +181,20 @@ impl ScriptHost {
     /// before the error; the session's state is rolled back). The value is
     /// formatted for display (`None` for unit).
     pub fn eval_repl(&mut self, code: &str, at: Beats) -> Result<Option<String>, ScriptError> {
+        self.eval_entry("repl", code, at)
+    }
+
+    /// [`eval_repl`](Self::eval_repl) for an entry from elsewhere: errors
+    /// name it `<origin:N>` (`"eval"` for code an editor sent with
+    /// `tactus eval`). The same variables, the same transaction.
+    pub fn eval_entry(
+        &mut self,
+        origin: &str,
+        code: &str,
+        at: Beats,
+    ) -> Result<Option<String>, ScriptError> {
         self.repl_lines += 1;
-        let file = format!("<repl:{}>", self.repl_lines);
+        let file = format!("<{origin}:{}>", self.repl_lines);
         let ast = Rc::new(self.compile(&file, code)?);
         let src: Rc<str> = Rc::from(code);
         let run_ast = ast.clone();

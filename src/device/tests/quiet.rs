@@ -1,61 +1,75 @@
-//! `quietly` gives stdout and stderr back even when its closure panics.
+//! `quietly` drops alsa-lib's lines on its thread where alsa-lib makes them
+//! (its error handler), and gives them back afterwards, even when its
+//! closure panics.
 
 use super::*;
+use std::ffi::{c_char, c_int, c_void};
+use std::io::Read;
 
-/// The file a descriptor refers to.
-fn identity(fd: i32) -> (u64, u64) {
-    // SAFETY: fstat writes into the zeroed struct it is given.
+#[link(name = "asound")]
+extern "C" {
+    fn snd_pcm_open(
+        pcm: *mut *mut c_void,
+        name: *const c_char,
+        stream: c_int,
+        mode: c_int,
+    ) -> c_int;
+}
+
+/// Ask alsa-lib for a PCM that does not exist: it reports "ALSA lib ...
+/// Unknown PCM ..." through its error handler, and fails.
+fn open_missing_pcm() {
+    let mut pcm = std::ptr::null_mut();
+    // SAFETY: a valid out-pointer and a NUL-terminated name; the open fails
+    // (the PCM does not exist), so there is nothing to close.
+    let rc = unsafe { snd_pcm_open(&mut pcm, c"tactus_no_such_pcm".as_ptr(), 0, 0) };
+    assert!(rc < 0, "no such PCM");
+}
+
+/// What `f` writes to fd 2 (pointed at a file meanwhile).
+fn stderr_of(f: impl FnOnce()) -> String {
+    let path = tmp("quiet-stderr");
+    let file = std::fs::File::create(&path).unwrap();
+    // SAFETY: fd 2 is copied, pointed at `file`, and put back below.
+    let saved = unsafe { libc::dup(2) };
+    assert!(saved >= 0);
+    unsafe { libc::dup2(std::os::fd::AsRawFd::as_raw_fd(&file), 2) };
+    f();
+    // SAFETY: puts back the descriptor copied above and closes the copy.
     unsafe {
-        let mut st: libc::stat = std::mem::zeroed();
-        assert_eq!(libc::fstat(fd, &mut st), 0, "fstat({fd})");
-        (st.st_dev, st.st_ino)
+        libc::dup2(saved, 2);
+        libc::close(saved);
     }
+    let mut text = String::new();
+    std::fs::File::open(&path)
+        .unwrap()
+        .read_to_string(&mut text)
+        .unwrap();
+    let _ = std::fs::remove_file(&path);
+    text
 }
 
 #[test]
-fn quietly_restores_stdout_and_stderr_when_its_closure_panics() {
-    let null = {
-        let f = std::fs::File::open("/dev/null").unwrap();
-        identity(std::os::fd::AsRawFd::as_raw_fd(&f))
-    };
-    // SAFETY: copies of fds 1 and 2, put back and closed at the end.
-    let originals = unsafe { [libc::dup(1), libc::dup(2)] };
-    assert!(originals.iter().all(|&fd| fd >= 0));
-    // Where they already go to /dev/null a lost restore would not show:
-    // point them at a file of our own for the test (this hides the test
-    // harness's own lines meanwhile, so only then).
-    let own = tmp("quiet-fds");
-    let file = std::fs::File::create(&own).unwrap();
-    for fd in [1, 2] {
-        if identity(fd) == null {
-            // SAFETY: fd 1 or 2 now refers to `file`; restored below.
-            unsafe { libc::dup2(std::os::fd::AsRawFd::as_raw_fd(&file), fd) };
-        }
+fn quietly_drops_alsa_lib_lines_and_gives_them_back_even_after_a_panic() {
+    if std::env::var_os("TACTUS_DEBUG_AUDIO").is_some() {
+        return;
     }
-    let before = [identity(1), identity(2)];
-    let inside = std::cell::Cell::new(None);
-    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        quietly(|| {
-            inside.set(Some([identity(1), identity(2)]));
-            // Unwinds without the panic hook, which would print (and take
-            // a backtrace) while fds 1 and 2 are silenced for every test.
-            std::panic::resume_unwind(Box::new("a probe panicked inside quietly"));
-        })
-    }));
-    let after = [identity(1), identity(2)];
-    // SAFETY: puts back the descriptors copied above and closes the copies
-    // (so a failure below is still reported where it should be).
-    unsafe {
-        libc::dup2(originals[0], 1);
-        libc::dup2(originals[1], 2);
-        libc::close(originals[0]);
-        libc::close(originals[1]);
-    }
-    let _ = std::fs::remove_file(&own);
-    assert!(result.is_err(), "the panic went through");
-    if std::env::var_os("TACTUS_DEBUG_AUDIO").is_none() {
-        assert_eq!(inside.get(), Some([null, null]), "silenced inside");
-    }
-    assert_ne!(before, [null, null]);
-    assert_eq!(after, before, "fds 1 and 2 point where they did");
+    let inside = stderr_of(|| quietly(open_missing_pcm));
+    assert_eq!(inside, "", "dropped inside quietly");
+    let panicked = stderr_of(|| {
+        let r = std::panic::catch_unwind(|| {
+            quietly(|| {
+                open_missing_pcm();
+                // Unwinds without the panic hook (which would print).
+                std::panic::resume_unwind(Box::new("a probe panicked inside quietly"));
+            })
+        });
+        assert!(r.is_err(), "the panic went through");
+    });
+    assert_eq!(panicked, "", "dropped up to the panic");
+    let outside = stderr_of(open_missing_pcm);
+    assert!(
+        outside.contains("ALSA lib") && outside.contains("tactus_no_such_pcm"),
+        "alsa-lib prints again afterwards: {outside:?}"
+    );
 }
