@@ -1,0 +1,123 @@
+//! Habits that carry over from Sonic Pi and other tools (issue 12, item 2):
+//! `sleep` is `wait`, `seq` takes the arrays `euclid()` and `rotate()` give,
+//! "did you mean" never leads a slip to a destructive function.
+
+use crate::common::{beat_frame, check_error, left, onsets, render_for, DC_SETUP};
+
+/// `sleep(1)` and `sleep(1.0)` move the cursor one beat, exactly as
+/// `wait(1)`: three notes one beat apart, none dropped, none together.
+#[test]
+fn sleep_is_wait_for_ints_and_floats() {
+    let src = format!(
+        "{DC_SETUP} tempo(120); note(1, 60, 0.25); sleep(1); note(1, 60, 0.25); sleep(1.0); note(1, 60, 0.25);"
+    );
+    let x = left(&render_for(&src, 63, 2.0));
+    let want: Vec<usize> = [0.0, 1.0, 2.0]
+        .iter()
+        .map(|b| beat_frame(*b, 120.0))
+        .collect();
+    assert_eq!(onsets(&x), want);
+}
+
+/// Rhai's blocking `sleep` is out of reach: a sleep inside a loop body is
+/// logical time too, so a loop of four sixteenths plays four onsets.
+#[test]
+fn sleep_inside_a_loop_is_logical_time() {
+    let src = format!(
+        "{DC_SETUP} tempo(60); live_loop(\"s\", 1, |i| {{ for k in 0..4 {{ note(1, 60, 0.1); sleep(0.25); }} }});"
+    );
+    let x = left(&render_for(&src, 256, 2.0));
+    let want: Vec<usize> = (0..8).map(|k| beat_frame(k as f64 * 0.25, 60.0)).collect();
+    assert_eq!(onsets(&x), want);
+}
+
+/// `seq` with `euclid(3, 8)` plays on steps 1, 4 and 7 of every 8, and
+/// `rotate` moves them: onsets on exactly those sixteenths.
+#[test]
+fn seq_plays_euclid_and_rotate_onsets_exactly() {
+    let sixteenths = |steps: &[usize], bars: usize| -> Vec<usize> {
+        (0..bars)
+            .flat_map(|r| steps.iter().map(move |s| r * 8 + s))
+            .map(|s| beat_frame(s as f64 * 0.25, 60.0))
+            .collect()
+    };
+    for block in [1, 63, 256] {
+        let src = format!("{DC_SETUP} tempo(60); seq(\"e\", 1, 60, euclid(3, 8));");
+        let x = left(&render_for(&src, block, 4.0));
+        assert_eq!(onsets(&x), sixteenths(&[0, 3, 6], 2), "block {block}");
+    }
+    let src = format!("{DC_SETUP} tempo(60); seq(\"e\", 1, 60, rotate(euclid(3, 8), 1));");
+    let x = left(&render_for(&src, 256, 4.0));
+    assert_eq!(onsets(&x), sixteenths(&[2, 5, 7], 2));
+}
+
+/// The level a single note reaches on the DC channel at a velocity.
+fn note_level(vel: u32) -> f32 {
+    let src = format!("{DC_SETUP} note(1, 60, 0.1, #{{ vel: {vel} }});");
+    let x = left(&render_for(&src, 256, 0.2));
+    x.iter().fold(0.0f32, |m, v| m.max(v.abs()))
+}
+
+/// Numbers in the array are velocities: 1 is a plain hit (the sequence's
+/// `vel`), 2-127 and 0.0-1.0 their own, 0 a rest. Each step is as loud as a
+/// note() at that velocity.
+#[test]
+fn seq_array_numbers_are_velocities() {
+    let src =
+        format!("{DC_SETUP} tempo(60); seq(\"v\", 1, 60, [1, 0, 40, false, 1.0, 0.0, true, 0]);");
+    let x = left(&render_for(&src, 256, 2.0));
+    let frames: Vec<usize> = [0, 2, 4, 6]
+        .iter()
+        .map(|s| beat_frame(*s as f64 * 0.25, 60.0))
+        .collect();
+    assert_eq!(onsets(&x), frames);
+    let at = |f: usize| x[f + 100].abs();
+    let want = [
+        note_level(100),
+        note_level(40),
+        note_level(127),
+        note_level(100),
+    ];
+    for (f, w) in frames.iter().zip(want) {
+        assert!(
+            (at(*f) - w).abs() < 1e-6,
+            "step at {f}: {} vs note {w}",
+            at(*f)
+        );
+    }
+    assert!(want[1] < want[0] && want[0] < want[2], "{want:?}");
+}
+
+/// A bad element is named by its place in the array, with the valid forms.
+#[test]
+fn a_bad_step_in_the_array_is_named_by_its_index() {
+    let e = check_error("seq(\"e\", 10, 36, [true, false, \"x\", true]);");
+    assert!(
+        e.starts_with("bad.rhai:1:1: error: seq(): step 3 of the array"),
+        "{e}"
+    );
+    assert!(e.contains("true/false"), "{e}");
+    let e = check_error("seq(\"e\", 10, 36, [1, 300]);");
+    assert!(
+        e.contains("step 2 of the array: 300 is out of range"),
+        "{e}"
+    );
+    let e = check_error("seq(\"e\", 10, 36, []);");
+    assert!(e.contains("the pattern is empty"), "{e}");
+}
+
+/// `undo()` is not a function, and "did you mean" does not send the user to
+/// `end()` (which ends the performance); a one-letter slip still finds it.
+#[test]
+fn did_you_mean_keeps_away_from_destructive_functions() {
+    let e = check_error("undo();");
+    assert!(e.contains("unknown function 'undo'"), "{e}");
+    assert!(!e.contains("'end'"), "{e}");
+    for (typo, meant) in [("edn", "end"), ("stpo", "stop"), ("notee", "note")] {
+        let e = check_error(&format!("{typo}();"));
+        assert!(
+            e.contains(&format!("did you mean '{meant}'")),
+            "{typo}: {e}"
+        );
+    }
+}
