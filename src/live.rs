@@ -384,6 +384,9 @@ impl Live {
         // Inputs first: opening a device silences stdout for a moment.
         self.perform_inputs();
         self.perform_records();
+        if let Some(line) = self.host.cost_report() {
+            (self.printer)(&line);
+        }
     }
 
     /// Open, route and record the audio input as committed evaluations

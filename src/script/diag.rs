@@ -122,10 +122,7 @@ fn describe(err: &EvalAltResult, known: &[&str]) -> String {
 }
 
 fn function_not_found(sig: &str, known: &[&str]) -> String {
-    let name = sig
-        .split(|c: char| c == ' ' || c == '(')
-        .next()
-        .unwrap_or(sig);
+    let name = sig.split([' ', '(']).next().unwrap_or(sig);
     let args = sig[name.len()..].trim();
     if let Some(doc) = super::help::lookup(name) {
         return format!(
@@ -180,9 +177,7 @@ pub fn transposed_distance(a: &str, b: &str) -> usize {
     for (i, row) in d.iter_mut().enumerate() {
         row[0] = i;
     }
-    for j in 0..=b.len() {
-        d[0][j] = j;
-    }
+    d[0] = (0..=b.len()).collect();
     for i in 1..=a.len() {
         for j in 1..=b.len() {
             let cost = usize::from(a[i - 1] != b[j - 1]);

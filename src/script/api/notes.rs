@@ -16,7 +16,8 @@ pub use crate::pitch::vel_to_amp;
 /// Velocity used when a note gives neither `vel` nor `amp`.
 pub const DEFAULT_VEL: f64 = 90.0;
 
-const NOTE_OPTIONS: &[&str] = &["vel", "amp", "at", "pan", "env", "table"];
+/// Options of `note(ch, pitch, dur, #{...})`.
+pub const NOTE_OPTIONS: &[&str] = &["vel", "amp", "at", "pan", "env", "table"];
 
 /// `wait(beats)` / `sleep(beats)`: move the logical cursor forward.
 fn wait(st: &Shared, beats: &Dynamic, func: &str) -> Res<()> {

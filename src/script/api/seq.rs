@@ -10,7 +10,8 @@ use crate::session::seqs::{parse_pattern, pattern_of_array, Seq, Step};
 use crate::time::Beats;
 use rhai::{Array, Dynamic, Engine, Map};
 
-const OPTIONS: &[&str] = &["vel", "step", "swing"];
+/// Options of `seq(..., #{...})`.
+pub const OPTIONS: &[&str] = &["vel", "step", "swing"];
 
 /// Register the bindings of this area.
 pub fn register(engine: &mut Engine, st: &Shared) {
