@@ -121,3 +121,110 @@ fn did_you_mean_keeps_away_from_destructive_functions() {
         );
     }
 }
+
+/// The REPL as a Sonic Pi user types it, under tmux (TESTING.md §5):
+/// `sleep(1)` and `sleep(1.0)` at the prompt place notes one beat apart
+/// (heard in the recording, none dropped), Tab completes `reverb` inside a
+/// `#{ }` map, and a deliberately heavy evaluation prints one line with
+/// what it cost while a sequence plays.
+#[test]
+fn at_the_prompt_sleep_waits_and_a_slow_evaluation_says_what_it_cost() {
+    use crate::repl::{scratch, Tmux};
+    let _serial = crate::common::wall_clock_lock();
+    let dir = scratch("habits");
+    let cmd = format!(
+        "cd {d} && TACTUS_HISTORY={d}/history {bin} --no-watch --record {d}/take.wav",
+        d = dir.display(),
+        bin = env!("CARGO_BIN_EXE_tactus")
+    );
+    let t = Tmux::start("habits", &cmd);
+    t.wait_for("tactus>");
+    t.line_then_prompt(
+        "tempo(60); channel(1, #{ synth: \"sine\", env: adsr(0.005, 0, 1, 0.005) })",
+    );
+    t.line_then_prompt(
+        "note(1, \"A4\", 0.25); sleep(1); note(1, \"A4\", 0.25); sleep(1.0); note(1, \"A4\", 0.25)",
+    );
+    assert!(
+        !t.screen().contains("took"),
+        "sleep costs nothing:\n{}",
+        t.screen()
+    );
+
+    t.keys(&["-l", "channel(2, #{ rev"]);
+    t.keys(&["Tab"]);
+    t.wait_for("channel(2, #{ reverb");
+    t.keys(&["C-u"]);
+
+    // Eight steps a beat on a silent channel, then a busy loop at the prompt.
+    std::thread::sleep(std::time::Duration::from_millis(2500));
+    t.line_then_prompt(
+        "channel(2, #{ volume: 0 }); seq(\"k\", 2, 60, \"xxxxxxxx\", #{ step: 0.125 })",
+    );
+    std::thread::sleep(std::time::Duration::from_millis(4500));
+    t.line("let x = 0; for i in 0..3000000 { x += i }; x");
+    let s = t.wait_for("(the music waits for no one");
+    let line = s
+        .lines()
+        .find(|l| l.contains(" took "))
+        .unwrap()
+        .to_string();
+    assert!(line.starts_with("that evaluation took "), "{line}");
+    let took_s: f64 = line["that evaluation took ".len()..]
+        .split(' ')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let skipped: u64 = line
+        .split(": ")
+        .nth(1)
+        .unwrap()
+        .split(' ')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(
+        line.contains(&format!("{skipped} events skipped")),
+        "{line}"
+    );
+    // Eight events a second were due while it ran (less the lookahead).
+    let due = 8.0 * took_s;
+    assert!(
+        (skipped as f64) >= due - 4.0 && (skipped as f64) <= due + 2.0,
+        "{skipped} skipped for {took_s} s at 8 events/s: {line}"
+    );
+    assert_eq!(
+        s.matches("(the music waits for no one").count(),
+        1,
+        "one line:\n{s}"
+    );
+    t.line("status()");
+    let s = t.wait_for("skipped (past)");
+    let status = s.lines().find(|l| l.contains("skipped (past)")).unwrap();
+    let in_status: u64 = status
+        .split(", ")
+        .find(|p| p.ends_with("skipped (past)"))
+        .unwrap()
+        .split(' ')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(in_status >= skipped, "status {status} vs {line}");
+    eprintln!("{line}\n{status}");
+
+    t.keys(&["C-d"]);
+    t.wait_for("EXITED rc=0");
+    let mut r = hound::WavReader::open(dir.join("take.wav")).expect("a valid WAV");
+    let left: Vec<f32> = r.samples::<f32>().step_by(2).map(Result::unwrap).collect();
+    let found = onsets(&left);
+    assert!(found.len() >= 3, "{found:?}");
+    let gaps = [found[1] - found[0], found[2] - found[1]];
+    assert_eq!(
+        gaps,
+        [48_000, 48_000],
+        "one beat at 60 bpm between the notes: {found:?}"
+    );
+}
