@@ -228,3 +228,25 @@ fn at_the_prompt_sleep_waits_and_a_slow_evaluation_says_what_it_cost() {
         "one beat at 60 bpm between the notes: {found:?}"
     );
 }
+
+/// A sequence given as velocities survives `save_session`/`load_session`:
+/// the reloaded set renders the same samples.
+#[test]
+fn a_velocity_sequence_is_saved_and_reloaded_exactly() {
+    let dir = crate::repl::scratch("habits-session");
+    let file = format!("{:?}", dir.join("set.json").display().to_string());
+    let set = format!("{DC_SETUP} tempo(60); seq(\"v\", 1, 60, [1, 0, 40, 0, 0.5, 0, 127, 1]);");
+    let first = left(&render_for(
+        &format!("{set} save_session({file});"),
+        256,
+        4.0,
+    ));
+    let again = left(&render_for(
+        &format!("{DC_SETUP} load_session({file});"),
+        256,
+        4.0,
+    ));
+    assert_eq!(onsets(&first).len(), 10, "5 hits a bar, 2 bars");
+    let differ = first.iter().zip(&again).filter(|(a, b)| a != b).count();
+    assert_eq!(differ, 0, "{differ} samples differ after the reload");
+}
