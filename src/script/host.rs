@@ -438,6 +438,9 @@ impl ScriptHost {
         }
         let file = ast.source().unwrap_or("<script>");
         let what = match stream {
+            Some(name) if self.with_session(|s| s.loops.contains_key(name)) => {
+                format!("loop \"{name}\"")
+            }
             Some(name) => format!("\"{name}\""),
             None if file.starts_with("<repl") => "that evaluation".to_string(),
             None => file.to_string(),
