@@ -4,15 +4,16 @@
 
 use crate::common::{beat_frame, check_error, left, onsets, render_for, DC_SETUP};
 
-/// `sleep(1)` and `sleep(1.0)` move the cursor one beat, exactly as
-/// `wait(1)`: three notes one beat apart, none dropped, none together.
+/// `sleep(1)`, `sleep(1.0)` and a call through `Fn("sleep")` move the
+/// cursor one beat, exactly as `wait(1)`: four notes one beat apart, none
+/// dropped, none together (Rhai's blocking sleep would stack them at 0).
 #[test]
 fn sleep_is_wait_for_ints_and_floats() {
     let src = format!(
-        "{DC_SETUP} tempo(120); note(1, 60, 0.25); sleep(1); note(1, 60, 0.25); sleep(1.0); note(1, 60, 0.25);"
+        "{DC_SETUP} tempo(120); note(1, 60, 0.25); sleep(1); note(1, 60, 0.25); sleep(1.0); note(1, 60, 0.25); Fn(\"sleep\").call(1); note(1, 60, 0.25);"
     );
     let x = left(&render_for(&src, 63, 2.0));
-    let want: Vec<usize> = [0.0, 1.0, 2.0]
+    let want: Vec<usize> = [0.0, 1.0, 2.0, 3.0]
         .iter()
         .map(|b| beat_frame(*b, 120.0))
         .collect();
