@@ -405,6 +405,9 @@ impl Live {
         // Inputs first, then the recordings.
         self.perform_inputs();
         self.perform_records();
+        if let Some(line) = self.host.cost_report() {
+            (self.printer)(&line);
+        }
     }
 
     /// Open, route and record the audio input as committed evaluations

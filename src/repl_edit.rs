@@ -16,7 +16,10 @@ use rustyline::history::FileHistory;
 use rustyline::validate::{ValidationContext, ValidationResult, Validator};
 use rustyline::{Context, Editor, Helper};
 
+mod context;
 mod scan;
+use context::Pool;
+pub use context::Vocab;
 use scan::{Mode, Scan};
 
 /// Names to complete: bindings, and the channels, tables and loops the
@@ -58,6 +61,7 @@ pub enum ReplEditError {
 pub struct ReplHelper {
     names: Names,
     usages: Usages,
+    vocab: Vocab,
 }
 
 /// A usage hint shown after the cursor. It is shown only: accepting it
@@ -76,14 +80,23 @@ impl Hint for UsageHint {
 }
 
 impl ReplHelper {
-    /// A helper completing from `names` and hinting from `usages`.
+    /// A helper completing from `names` (and the bindings' options,
+    /// presets and drum patterns) and hinting from `usages`.
     pub fn new(names: Names, usages: Usages) -> ReplHelper {
-        ReplHelper { names, usages }
+        ReplHelper {
+            names,
+            usages,
+            vocab: Vocab::of_bindings(),
+        }
     }
 
-    /// The start of the word before `pos` and the names it is a prefix of,
+    /// The start of the word before `pos` and the words it is a prefix of,
     /// sorted and deduplicated. Inside a string the word runs back to the
     /// quote or a space (loop names are strings); in a comment, nothing.
+    /// What the words are depends on the place ([`context`]): option names
+    /// at a key's place in a `#{ }` map (those of the call it is given to),
+    /// drum patterns in `drums("`, presets after `instrument:`, channel
+    /// properties after a `.`, the names everywhere else.
     pub fn completions(&self, line: &str, pos: usize) -> (usize, Vec<String>) {
         let before = &line[..pos];
         let in_string = match Scan::of(before).mode {
@@ -93,8 +106,15 @@ impl ReplHelper {
         };
         let start = word_start(before, in_string);
         let prefix = &before[start..];
-        let mut found: Vec<String> = lock(&self.names)
-            .iter()
+        let names = lock(&self.names);
+        let context = context::candidates(&self.vocab, before, start, in_string);
+        let pool: Vec<&String> = match &context {
+            Pool::Names => names.iter().collect(),
+            Pool::Only(words) => words.iter().collect(),
+            Pool::NamesAnd(words) => names.iter().chain(words).collect(),
+        };
+        let mut found: Vec<String> = pool
+            .into_iter()
             .filter(|n| n.starts_with(prefix))
             .cloned()
             .collect();

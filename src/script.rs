@@ -2,6 +2,7 @@
 //! share, `help()` text, table plots and diagnostics.
 
 pub mod api;
+pub mod cost;
 pub mod diag;
 pub mod guard;
 pub mod help;

@@ -6,6 +6,7 @@ mod common;
 mod device;
 mod errors;
 mod eval;
+mod habits;
 mod handlers;
 #[cfg(feature = "jack")]
 mod input;

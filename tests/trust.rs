@@ -70,7 +70,7 @@ channel(3, #{ midi_out: "synth", midi_channel: 2 }); note(3, 60, 1); midi_send("
 midi_cc(3, 7, 100); midi_bend(3, 0.5); clock_out("synth"); clock_out(false); clock_out("synth"); clock("midi"); let c4 = channel(4); c4.midi_out = true; c4.sound = true;
 table(1, 64, saw(3)); let t = table(1); t[0] = 0.5; t.fill(|i, x| x * 0.5); t.normalize(); t.set(t.to_array());
 table(3, 64, sine()); interpolate(1, 3); f(4, 0, 64, 10, 1);
-note(1, 60, 1); chord(1, "Cmaj7", 1); i(1, 0, 1, 0.5, 8.0); at(1, || note(1, 60, 1)); wait(1);
+note(1, 60, 1); chord(1, "Cmaj7", 1); i(1, 0, 1, 0.5, 8.0); at(1, || note(1, 60, 1)); wait(1); sleep(0.5);
 pmap(5, #{ amp: "p4", amp_scale: 32768 }); instr(20, 5); instr("bass", 6);
 score("i 1 0 1 0.5 8.00"); score_abs("i 1 10 1 0.5 8.00"); advance(1); rewind(); end(); end(16); quiet(1); unquiet(1);
 keyboard(1); on_note(|c, p, v| 1); on_note_off(2, |c, p, v| 1); on_cc(74, "x", 0, |c, v| 1); on_cc14(1, |c, v| 1); on_nrpn(5, |c, v| 1);
@@ -183,6 +183,7 @@ fn the_failing_evaluation_calls_every_state_changing_binding() {
         "pch",
         "plot",
         "raw",
+        "rotate",
         "scale",
         "score_time",
         "seqs",

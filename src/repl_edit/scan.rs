@@ -21,6 +21,10 @@ pub(crate) enum Mode {
 pub(crate) struct Scan {
     /// Brackets still open, innermost last.
     pub open: Vec<char>,
+    /// The byte offset of each open bracket in the text.
+    pub open_at: Vec<usize>,
+    /// The byte offset of the character being scanned.
+    at: usize,
     /// A closing bracket had no matching opener (too many, or the wrong kind).
     pub unbalanced: bool,
     /// The lexical mode at the end of the text.
@@ -32,12 +36,15 @@ impl Scan {
     pub(crate) fn of(text: &str) -> Scan {
         let mut s = Scan {
             open: Vec::new(),
+            open_at: Vec::new(),
+            at: 0,
             unbalanced: false,
             mode: Mode::Code,
         };
-        let mut chars = text.chars().peekable();
-        while let Some(c) = chars.next() {
-            let next = chars.peek().copied();
+        let mut chars = text.char_indices().peekable();
+        while let Some((at, c)) = chars.next() {
+            let next = chars.peek().map(|&(_, n)| n);
+            s.at = at;
             if s.step(c, next) {
                 chars.next();
             }
@@ -66,7 +73,10 @@ impl Scan {
             ('\'', _) => self.mode = Mode::Char,
             ('/', Some('/')) => self.mode = Mode::LineComment,
             ('/', Some('*')) => self.mode = Mode::BlockComment(1),
-            ('(' | '[' | '{', _) => self.open.push(c),
+            ('(' | '[' | '{', _) => {
+                self.open.push(c);
+                self.open_at.push(self.at);
+            }
             (')' | ']' | '}', _) => self.close(c),
             _ => return false,
         }
@@ -103,6 +113,7 @@ impl Scan {
         };
         if self.open.last() == Some(&opener) {
             self.open.pop();
+            self.open_at.pop();
         } else {
             self.unbalanced = true;
         }

@@ -86,6 +86,64 @@ fn completes_inside_a_string() {
 }
 
 #[test]
+fn option_names_inside_a_map_are_those_of_the_call() {
+    let h = helper();
+    let (start, found) = complete(&h, "channel(2, #{ rev|");
+    assert_eq!(start, 14);
+    assert!(found.contains(&"reverb".to_string()), "{found:?}");
+    assert!(found.iter().all(|w| w.starts_with("reverb")), "{found:?}");
+    assert_eq!(
+        complete(&h, "note(1, 60, 1, #{ v|").1,
+        vec!["vel".to_string()]
+    );
+    let found = complete(&h, "channel(2, #{ reverb: 0.3,\n  dela|").1;
+    assert!(found.contains(&"delay_time".to_string()), "{found:?}");
+    // A map given to no known call: every function's options.
+    assert!(complete(&h, "let o = #{ swi|")
+        .1
+        .contains(&"swing".to_string()));
+    // At a value's place, the names as anywhere.
+    assert_eq!(
+        complete(&h, "note(1, 60, 1, #{ vel: no|").1,
+        vec!["noise".to_string(), "note".into(), "now".into()]
+    );
+    // In a nested call inside the map, the names too.
+    assert!(complete(&h, "channel(1, #{ env: f(no|")
+        .1
+        .contains(&"note".to_string()));
+}
+
+#[test]
+fn preset_and_drum_pattern_names_inside_strings() {
+    let h = helper();
+    assert_eq!(complete(&h, "drums(\"hou|").1, vec!["house".to_string()]);
+    assert!(complete(&h, "drums(\"o|").1.contains(&"off".to_string()));
+    let found = complete(&h, "channel(1, #{ instrument: \"pi|").1;
+    assert_eq!(found, vec!["piano".to_string()]);
+    assert_eq!(
+        complete(&h, "c.instrument = \"bass_g|").1,
+        vec!["bass_guitar".to_string()]
+    );
+    // At the start of any other string: names, presets and patterns.
+    let found = complete(&h, "let p = \"ho|").1;
+    assert!(found.contains(&"house".to_string()), "{found:?}");
+    // Loop and sequence names where a loop is named, presets left out.
+    assert_eq!(
+        complete(&h, "stop_seq(\"bass|").1,
+        vec!["bass".to_string(), "bass_hi".into()]
+    );
+}
+
+#[test]
+fn channel_properties_after_a_dot() {
+    let h = helper();
+    let found = complete(&h, "let c = channel(1); c.rev|").1;
+    assert!(found.contains(&"reverb".to_string()), "{found:?}");
+    let found = complete(&h, "c.no|").1;
+    assert!(found.contains(&"noise".to_string()) && found.contains(&"note".to_string()));
+}
+
+#[test]
 fn no_match_and_comments_give_nothing() {
     let h = helper();
     assert_eq!(complete(&h, "zz|"), (0, vec![]));

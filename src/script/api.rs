@@ -29,6 +29,28 @@ pub mod transport;
 use super::state::Shared;
 use rhai::Engine;
 
+/// The option names of each function that takes a `#{ }` map (the same
+/// lists the functions check against), for completion.
+pub fn map_options() -> Vec<(&'static str, Vec<&'static str>)> {
+    let channel: Vec<&str> = (channels::OPTIONS.iter())
+        .chain(fx::FX_OPTIONS)
+        .chain(midi_out::CHANNEL_OPTIONS)
+        .copied()
+        .collect();
+    vec![
+        ("note", notes::NOTE_OPTIONS.to_vec()),
+        ("channel", channel),
+        ("seq", seq::OPTIONS.to_vec()),
+        ("mirror", seq_mirror::OPTIONS.to_vec()),
+        ("pmap", crate::session::pmap::PMAP_KEYS.to_vec()),
+        ("input", input::INPUT_OPTIONS.to_vec()),
+        ("record_input", input::RECORD_OPTIONS.to_vec()),
+        ("record_audio", record::OPTIONS.to_vec()),
+        ("play_midi", midi_file::OPTIONS.to_vec()),
+        ("midi_out", midi_out::OPTIONS.to_vec()),
+    ]
+}
+
 /// Register every binding on `engine`.
 pub fn register_all(engine: &mut Engine, st: &Shared) {
     notes::register(engine, st);

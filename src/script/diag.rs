@@ -122,10 +122,7 @@ fn describe(err: &EvalAltResult, known: &[&str]) -> String {
 }
 
 fn function_not_found(sig: &str, known: &[&str]) -> String {
-    let name = sig
-        .split(|c: char| c == ' ' || c == '(')
-        .next()
-        .unwrap_or(sig);
+    let name = sig.split([' ', '(']).next().unwrap_or(sig);
     let args = sig[name.len()..].trim();
     if let Some(doc) = super::help::lookup(name) {
         return format!(
@@ -136,8 +133,9 @@ fn function_not_found(sig: &str, known: &[&str]) -> String {
     }
     let mut close: Vec<(usize, &str)> = known
         .iter()
-        .map(|k| (edit_distance(name, k), *k))
+        .map(|k| (transposed_distance(name, k), *k))
         .filter(|(d, k)| *d <= 2.max(name.len() / 3) && *k != name)
+        .filter(|(d, k)| !DESTRUCTIVE.contains(k) || *d <= 1)
         .collect();
     close.sort();
     close.dedup();
@@ -147,6 +145,52 @@ fn function_not_found(sig: &str, known: &[&str]) -> String {
         }
         None => format!("unknown function '{name}' (help() lists them all)"),
     }
+}
+
+/// Functions whose effect cannot be taken back by typing the next line (the
+/// performance ends, the music stops or is silenced, a recording or the
+/// script's version is lost). "Did you mean" proposes one only for a slip of
+/// one letter (one typed wrong, missing, extra, or two swapped): `undo()`
+/// must not lead to `end()`.
+pub const DESTRUCTIVE: &[&str] = &[
+    "end",
+    "stop",
+    "panic",
+    "stop_loop",
+    "stop_seq",
+    "revert",
+    "rewind",
+    "advance",
+    "quiet",
+    "load_session",
+    "stop_record",
+    "stop_record_audio",
+    "stop_record_input",
+    "stop_log_score",
+];
+
+/// Edit distance where swapping two neighbouring letters also costs one
+/// (optimal string alignment), for the destructive functions' rule.
+pub fn transposed_distance(a: &str, b: &str) -> usize {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    d[0] = (0..=b.len()).collect();
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(d[i - 2][j - 2] + 1);
+            }
+            d[i][j] = best;
+        }
+    }
+    d[a.len()][b.len()]
 }
 
 /// Levenshtein distance, for "did you mean".
@@ -182,6 +226,19 @@ mod tests {
         let lines: Vec<&str> = s.lines().collect();
         assert_eq!(lines[1], "2 | let x = 1;");
         assert_eq!(lines[2], "        ^");
+    }
+
+    #[test]
+    fn destructive_functions_only_for_a_one_letter_slip() {
+        let known = ["end", "stop", "note", "undo_table", "seq"];
+        let undo = function_not_found("undo ()", &known);
+        assert!(!undo.contains("'end'"), "{undo}");
+        let stpo = function_not_found("stpo ()", &known);
+        assert!(stpo.contains("did you mean 'stop'"), "{stpo}");
+        let ned = function_not_found("edn ()", &known);
+        assert!(ned.contains("did you mean 'end'"), "{ned}");
+        let nots = function_not_found("nots ()", &known);
+        assert!(nots.contains("did you mean 'note'"), "{nots}");
     }
 
     #[test]

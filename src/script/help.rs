@@ -37,6 +37,12 @@ pub const DOCS: &[Doc] = &[
         example: "note(1, 60, 1); wait(1); note(1, 62, 1)",
     },
     Doc {
+        name: "sleep",
+        usage: "sleep(beats)",
+        text: "The same as wait(beats), as in Sonic Pi: moves the logical cursor; it never stops the music (Rhai's own blocking sleep is not reachable).",
+        example: "note(1, 60, 1); sleep(1); note(1, 62, 1)",
+    },
+    Doc {
         name: "at",
         usage: "at(beats, || { ... })",
         text: "Run the closure once at cursor + beats; inside it notes, waits and table edits are at that time (edits land on that exact frame).",
@@ -378,6 +384,12 @@ pub const DOCS: &[Doc] = &[
         example: "euclid(3, 8)  // x..x..x.",
     },
     Doc {
+        name: "rotate",
+        usage: "rotate(array, n)",
+        text: "The array turned left by n places (right when n is negative), as Sonic Pi's .rotate(n); on a rhythm it moves the downbeat.",
+        example: "seq(\"k\", 10, 36, rotate(euclid(3, 8), 1))  // .x..x..x",
+    },
+    Doc {
         name: "seed",
         usage: "seed(n)",
         text: "Seed the random streams (each loop and sequence has its own), so a render is reproducible.",
@@ -403,13 +415,13 @@ pub const DOCS: &[Doc] = &[
     },
     Doc {
         name: "seq",
-        usage: "seq(\"name\", ch, pitch, \"x..X....\" [, #{ vel, step, swing }]) | seq(\"name\")",
-        text: "A step sequencer track: x hit, X accent, . rest; step in beats (0.25), swing 0-0.5 delays every other step. Edits are heard from the next step; new ones start on the next bar. seq(\"name\") gives a handle for .step(i, on).",
+        usage: "seq(\"name\", ch, pitch, \"x..X....\" | [steps] [, #{ vel, step, swing }]) | seq(\"name\")",
+        text: "A step sequencer track: x hit, X accent, . rest; or an array of steps: true/false, 0 rest, 1 hit, a velocity 2-127 or 0.0-1.0 (so euclid() and rotate() plug in). step in beats (0.25), swing 0-0.5 delays every other step. Edits are heard from the next step; new ones start on the next bar. seq(\"name\") gives a handle for .step(i, on).",
         example: "seq(\"hat\", 10, 42, \"x.x.x.x.x.x.x.xX\", #{ swing: 0.2 }); seq(\"hat\").step(3, false)",
     },
     Doc {
         name: "step",
-        usage: "seq(\"name\").step(i, true | false | \"x\" | \"X\" | \".\")",
+        usage: "seq(\"name\").step(i, true | false | \"x\" | \"X\" | \".\" | velocity)",
         text: "Set step i (from 1) of a sequence: heard from its next time round.",
         example: "seq(\"kick\").step(11, \"X\")",
     },

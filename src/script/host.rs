@@ -8,6 +8,7 @@
 //! a runaway loop stopped, Ctrl-C, a panic inside a binding), none of them.
 
 use super::api;
+use super::cost::{Counters, SlowEval, SLOW_EVAL};
 use super::diag::ScriptError;
 use super::state::{Printer, ScriptState, Shared};
 use crate::command::Command;
@@ -21,6 +22,8 @@ use crossbeam_channel::Sender;
 use rhai::{Dynamic, Engine, EvalAltResult, AST};
 use std::cell::RefCell;
 use std::rc::Rc;
+use std::sync::atomic::Ordering;
+use std::time::Instant;
 
 /// Operations one evaluation may take before it is stopped (a runaway loop).
 pub const MAX_OPERATIONS: u64 = 50_000_000;
@@ -44,6 +47,7 @@ pub struct ScriptHost {
     repl_lines: u64,
     eval_bytes_start: Rc<std::cell::Cell<i64>>,
     decoders: std::collections::BTreeMap<String, crate::midi::controls::Decoder>,
+    slow: Option<super::cost::SlowEval>,
     /// A `.sco` file statement Tactus cannot honour refuses the file
     /// (`--strict`); otherwise it is reported with its position and skipped.
     pub strict_scores: bool,
@@ -100,6 +104,7 @@ impl ScriptHost {
             repl_lines: 0,
             eval_bytes_start: Rc::new(std::cell::Cell::new(0)),
             decoders: Default::default(),
+            slow: None,
             strict_scores: false,
         };
         host.set_interrupt(Default::default());
@@ -110,7 +115,6 @@ impl ScriptHost {
     /// The same watch stops an evaluation whose data grows past
     /// [`MAX_EVAL_BYTES`].
     pub fn set_interrupt(&mut self, flag: std::sync::Arc<std::sync::atomic::AtomicBool>) {
-        use std::sync::atomic::Ordering;
         let start = self.eval_bytes_start.clone();
         self.engine.on_progress(move |_| {
             if flag.load(Ordering::Relaxed) {
@@ -395,7 +399,9 @@ impl ScriptHost {
         };
         self.eval_bytes_start
             .set(crate::alloc_count::thread_bytes());
+        let (started, before) = (std::time::Instant::now(), self.cost_counters());
         let result = super::guard::catching_panics(|| run(&self.engine, &mut self.repl_scope));
+        self.note_if_slow(ast, stream, started, before);
         let mut st = self.state.borrow_mut();
         st.session.close_evaluation(matches!(result, Ok(Ok(_))));
         st.current_ast = None;
@@ -416,6 +422,68 @@ impl ScriptHost {
                 source_line: None,
             }),
         }
+    }
+
+    /// The counters that say what the music lost so far.
+    fn cost_counters(&self) -> Counters {
+        let st = self.state.borrow();
+        let late = st.telemetry.as_ref();
+        Counters {
+            skipped: st.session.skipped_past,
+            passed: st.session.iterations_passed,
+            late: late.map_or(0, |t| t.late_events.load(Ordering::Relaxed)),
+        }
+    }
+
+    /// Remember an evaluation that ran at least [`SLOW_EVAL`] (the first
+    /// one of a busy moment, with the counters from before it).
+    fn note_if_slow(
+        &mut self,
+        ast: &AST,
+        stream: Option<&str>,
+        started: Instant,
+        before: Counters,
+    ) {
+        let took = started.elapsed();
+        if took < SLOW_EVAL {
+            return;
+        }
+        let file = ast.source().unwrap_or("<script>");
+        let what = match stream {
+            Some(name) if self.with_session(|s| s.loops.contains_key(name)) => {
+                format!("loop \"{name}\"")
+            }
+            Some(name) => format!("\"{name}\""),
+            None if file.starts_with("<repl") => "that evaluation".to_string(),
+            None => file.to_string(),
+        };
+        let ended = Instant::now();
+        match self.slow.as_mut() {
+            Some(s) if s.took < took => {
+                s.what = what;
+                s.took = took;
+                s.ended = ended;
+            }
+            Some(s) => s.ended = ended,
+            None => {
+                self.slow = Some(SlowEval {
+                    what,
+                    took,
+                    ended,
+                    before,
+                })
+            }
+        }
+    }
+
+    /// One line saying what the last slow evaluation cost the music (events
+    /// skipped or played late, loop iterations passed), once the audio
+    /// thread has counted; `None` when there is nothing (yet) to say.
+    pub fn cost_report(&mut self) -> Option<String> {
+        let counters = self.cost_counters();
+        let line = self.slow.as_ref()?.report(Instant::now(), counters)?;
+        self.slow = None;
+        line
     }
 
     fn error(&self, file: &str, src: &str, e: &EvalAltResult) -> ScriptError {

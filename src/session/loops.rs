@@ -150,11 +150,15 @@ impl Session {
 
     /// True when the iteration at `at` passes without running: the
     /// transport is stopped, or it lies wholly in the past after a stall
-    /// (the loop keeps its phase either way).
-    pub fn loop_passes_silently(&self, name: &str, at: Beats) -> bool {
+    /// (counted; the loop keeps its phase either way).
+    pub fn loop_passes_silently(&mut self, name: &str, at: Beats) -> bool {
         let period = self.loops.get(name).map_or(0.0, |l| l.period);
         let end = self.frame_at(Beats(at.0 + period));
-        !*self.playing || end < self.skip_before
+        let past = end < self.skip_before;
+        if past && *self.playing {
+            self.iterations_passed += 1;
+        }
+        !*self.playing || past
     }
 
     /// The iteration's body ran without error: it is the loop's good body.

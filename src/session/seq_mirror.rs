@@ -75,7 +75,7 @@ impl Mirror {
             return self.playing;
         }
         match pattern.get(k) {
-            Some(Step::On) => self.on,
+            Some(Step::On | Step::Vel(_)) => self.on,
             Some(Step::Accent) => self.accent,
             _ => 0,
         }

@@ -16,6 +16,56 @@ pub enum Step {
     On,
     /// Accented hit.
     Accent,
+    /// Hit with its own velocity, 1-127 (a step given as a number).
+    Vel(u8),
+}
+
+impl Step {
+    /// The step an array element gives: `true`/`false`, 0 (rest), 1 (hit),
+    /// a velocity 2-127, or a velocity 0.0-1.0 (0.0 rests).
+    ///
+    /// # Errors
+    /// What the element was and what would be valid.
+    pub fn from_value(v: &rhai::Dynamic) -> Result<Step, String> {
+        const VALID: &str = "give true/false, 0 (rest), 1 (hit), a velocity 2-127, or 0.0-1.0";
+        if let Ok(b) = v.as_bool() {
+            return Ok(if b { Step::On } else { Step::Off });
+        }
+        if let Ok(i) = v.as_int() {
+            return match i {
+                0 => Ok(Step::Off),
+                1 => Ok(Step::On),
+                2..=127 => Ok(Step::Vel(i as u8)),
+                _ => Err(format!("{i} is out of range; {VALID}")),
+            };
+        }
+        if let Ok(f) = v.as_float() {
+            if !(0.0..=1.0).contains(&f) {
+                return Err(format!("{f} is out of range; {VALID}"));
+            }
+            let vel = (f * 127.0).round() as u8;
+            return Ok(if f == 0.0 {
+                Step::Off
+            } else {
+                Step::Vel(vel.max(1))
+            });
+        }
+        Err(format!("a {} is not a step; {VALID}", v.type_name()))
+    }
+}
+
+/// Steps from an array (what `euclid()` and `rotate()` give).
+///
+/// # Errors
+/// The first element that is not a step (1-based), or an empty array.
+pub fn pattern_of_array(a: &rhai::Array) -> Result<Vec<Step>, String> {
+    if a.is_empty() {
+        return Err("the pattern is empty; give steps like [true, false] or euclid(3, 8)".into());
+    }
+    a.iter()
+        .enumerate()
+        .map(|(i, v)| Step::from_value(v).map_err(|e| format!("step {} of the array: {e}", i + 1)))
+        .collect()
 }
 
 /// A running sequence.
@@ -193,10 +243,10 @@ impl Session {
         if step == Step::Off || !playing {
             return;
         }
-        let vel = if step == Step::Accent {
-            (vel + 30.0).min(127.0)
-        } else {
-            vel
+        let vel = match step {
+            Step::Accent => (vel + 30.0).min(127.0),
+            Step::Vel(v) => v as f64,
+            _ => vel,
         };
         let amp = crate::pitch::vel_to_amp(vel);
         let note = self.channels[ch as usize].note(ch, freq_hz, amp, len * 0.5);

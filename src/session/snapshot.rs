@@ -139,6 +139,10 @@ pub struct SeqFile {
     pub pitch_hz: f64,
     /// Steps: `x` hit, `X` accent, `.` rest.
     pub pattern: String,
+    /// Each step's own velocity (0: the step as `pattern` says), when any
+    /// step was given as a number; empty otherwise.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub vels: Vec<u8>,
     /// Step length, beats.
     pub step_beats: f64,
     /// Swing, fraction of a step 0-0.5.
@@ -389,14 +393,16 @@ impl Session {
             }
             let pattern = q.pattern.iter().map(|s| match s {
                 Step::Off => '.',
-                Step::On => 'x',
+                Step::On | Step::Vel(_) => 'x',
                 Step::Accent => 'X',
             });
+            let vels = step_vels(&q.pattern);
             out.push(SeqFile {
                 name: name.clone(),
                 channel: q.channel + 1,
                 pitch_hz: q.pitch_hz,
                 pattern: pattern.collect(),
+                vels,
                 step_beats: q.step_beats,
                 swing: q.swing,
                 vel: q.vel,
@@ -406,6 +412,15 @@ impl Session {
         }
         out
     }
+}
+
+/// The steps' own velocities (0 for the others), empty when none has one.
+fn step_vels(pattern: &[Step]) -> Vec<u8> {
+    if !pattern.iter().any(|s| matches!(s, Step::Vel(_))) {
+        return Vec::new();
+    }
+    let vel = |s: &Step| if let Step::Vel(v) = s { *v } else { 0 };
+    pattern.iter().map(vel).collect()
 }
 
 /// Check a synth name.

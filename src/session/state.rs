@@ -139,6 +139,9 @@ pub struct Session {
     pub skip_before: Frame,
     /// Notes skipped because their time had passed.
     pub skipped_past: u64,
+    /// Loop iterations that passed without running because their time had
+    /// passed (after a stall).
+    pub iterations_passed: u64,
     /// Bars are counted from this beat (where a live session started; with
     /// Link on, a beat where the shared bar begins).
     pub bar_origin: Beats,
@@ -243,6 +246,7 @@ impl Session {
             notes_quieted: 0,
             skip_before: Frame(0),
             skipped_past: 0,
+            iterations_passed: 0,
             bar_origin: Beats(0.0),
             bar_beats: super::loops::BAR_BEATS,
             link_view: None,

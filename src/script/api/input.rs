@@ -12,6 +12,11 @@ use crate::script::state::Shared;
 use rhai::{Dynamic, Engine, ImmutableString, Map};
 use std::path::Path;
 
+/// Options of `input(ch, #{...})`.
+pub const INPUT_OPTIONS: &[&str] = &["device", "channels"];
+/// Options of `record_input(path, #{...})`.
+pub const RECORD_OPTIONS: &[&str] = &["bits"];
+
 /// Register the bindings of this area.
 pub fn register(engine: &mut Engine, st: &Shared) {
     let s = st.clone();
@@ -62,7 +67,7 @@ pub fn register(engine: &mut Engine, st: &Shared) {
 /// Queue `input(ch, opts)`: the capture device on channel `ch`.
 fn connect(st: &Shared, ch: &Dynamic, opts: &Map) -> Res<()> {
     let channel = args::channel(ch, "input")?;
-    args::check_keys(opts, "input", &["device", "channels"])?;
+    args::check_keys(opts, "input", INPUT_OPTIONS)?;
     let device = match opts.get("device") {
         None => None,
         Some(d) if d.is_string() => Some(d.clone().into_string().unwrap_or_default()),
@@ -92,7 +97,7 @@ fn connect(st: &Shared, ch: &Dynamic, opts: &Map) -> Res<()> {
 
 /// Queue a recording of the raw input; returns the file's path.
 fn record_input(st: &Shared, name: Option<&str>, opts: &Map) -> Res<ImmutableString> {
-    args::check_keys(opts, "record_input", &["bits"])?;
+    args::check_keys(opts, "record_input", RECORD_OPTIONS)?;
     let format = match opts.get("bits") {
         None => WavFormat::default(),
         Some(b) => {

@@ -14,6 +14,9 @@ use crate::time::{Beats, Seconds};
 use rhai::{Dynamic, Engine, ImmutableString, Map};
 use std::path::Path;
 
+/// Options of `play_midi(path, #{...})`.
+pub const OPTIONS: &[&str] = &["channels", "at", "tempo", "programs"];
+
 /// Register the bindings of this area.
 pub fn register(engine: &mut Engine, st: &Shared) {
     let s = st.clone();
@@ -57,7 +60,7 @@ enum TempoFrom {
 
 /// Schedule a file's notes from the cursor; returns how many.
 fn play(st: &Shared, path: &str, opts: &Map) -> Res<i64> {
-    args::check_keys(opts, "play_midi", &["channels", "at", "tempo", "programs"])?;
+    args::check_keys(opts, "play_midi", OPTIONS)?;
     let bytes = std::fs::read(path)
         .or_else(|e| err(format!("play_midi(): cannot read \"{path}\": {e}")))?;
     let song = midi_file::read(&bytes).or_else(|e| err(format!("play_midi(\"{path}\"): {e}")))?;

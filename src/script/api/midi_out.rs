@@ -12,6 +12,8 @@ use std::sync::Arc;
 
 /// Channel options of this area.
 pub const CHANNEL_OPTIONS: &[&str] = &["midi_out", "midi_channel", "sound"];
+/// Options of `midi_out(name, #{...})`.
+pub const OPTIONS: &[&str] = &["nudge"];
 
 /// Register the bindings of this area.
 pub fn register(engine: &mut Engine, st: &Shared) {
@@ -35,7 +37,7 @@ pub fn register(engine: &mut Engine, st: &Shared) {
     });
     let s = st.clone();
     engine.register_fn("midi_out", move |name: &str, opts: Map| -> Res<String> {
-        args::check_keys(&opts, "midi_out", &["nudge"])?;
+        args::check_keys(&opts, "midi_out", OPTIONS)?;
         let mut st = s.borrow_mut();
         let port = open(&mut st, "midi_out", name)?;
         st.session.midi_default.set(Some(port.clone()));

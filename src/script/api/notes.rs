@@ -1,4 +1,4 @@
-//! Notes and events: `note`, `i`, `wait`, `at`, and the pitch constructors
+//! Notes and events: `note`, `i`, `wait` (and `sleep`, its Sonic Pi name), `at`, and the pitch constructors
 //! `hz`, `oct`, `pch`.
 
 use super::args::{self, err, Res};
@@ -16,7 +16,21 @@ pub use crate::pitch::vel_to_amp;
 /// Velocity used when a note gives neither `vel` nor `amp`.
 pub const DEFAULT_VEL: f64 = 90.0;
 
-const NOTE_OPTIONS: &[&str] = &["vel", "amp", "at", "pan", "env", "table"];
+/// Options of `note(ch, pitch, dur, #{...})`.
+pub const NOTE_OPTIONS: &[&str] = &["vel", "amp", "at", "pan", "env", "table"];
+
+/// `wait(beats)` / `sleep(beats)`: move the logical cursor forward.
+fn wait(st: &Shared, beats: &Dynamic, func: &str) -> Res<()> {
+    let b = args::num(beats, func, "beats")?;
+    if b < 0.0 {
+        let b_shown = args::shown(b);
+        return err(format!("{func}(): beats must be 0 or more, got {b_shown}"));
+    }
+    let mut st = st.borrow_mut();
+    let to = args::on_time(st.session.cursor.0 + b, func, "the cursor")?;
+    st.session.cursor = to;
+    Ok(())
+}
 
 /// Register the bindings of this area.
 pub fn register(engine: &mut Engine, st: &Shared) {
@@ -41,17 +55,20 @@ pub fn register(engine: &mut Engine, st: &Shared) {
         );
     }
     let s = st.clone();
-    engine.register_fn("wait", move |beats: Dynamic| -> Res<()> {
-        let b = args::num(&beats, "wait", "beats")?;
-        if b < 0.0 {
-            let b_shown = args::shown(b);
-            return err(format!("wait(): beats must be 0 or more, got {b_shown}"));
-        }
-        let mut st = s.borrow_mut();
-        let to = args::on_time(st.session.cursor.0 + b, "wait", "the cursor")?;
-        st.session.cursor = to;
-        Ok(())
+    engine.register_fn("wait", move |beats: Dynamic| wait(&s, &beats, "wait"));
+    // `sleep` as in Sonic Pi: the same as `wait`. Registered for both number
+    // types, so it shadows Rhai's own `sleep(INT)` / `sleep(FLOAT)`, which
+    // would block the script thread and drop music.
+    let s = st.clone();
+    engine.register_fn("sleep", move |beats: rhai::INT| {
+        wait(&s, &Dynamic::from_int(beats), "sleep")
     });
+    let s = st.clone();
+    engine.register_fn("sleep", move |beats: rhai::FLOAT| {
+        wait(&s, &Dynamic::from_float(beats), "sleep")
+    });
+    let s = st.clone();
+    engine.register_fn("sleep", move |beats: Dynamic| wait(&s, &beats, "sleep"));
     let s = st.clone();
     engine.register_fn("at", move |beats: Dynamic, f: FnPtr| -> Res<()> {
         let b = args::num(&beats, "at", "beats")?;

@@ -10,6 +10,9 @@ use crate::script::state::Shared;
 use rhai::{Dynamic, Engine, ImmutableString, Map};
 use std::path::Path;
 
+/// Options of `record_audio(path, #{...})`.
+pub const OPTIONS: &[&str] = &["bits"];
+
 /// Register the bindings of this area.
 pub fn register(engine: &mut Engine, st: &Shared) {
     let s = st.clone();
@@ -35,7 +38,7 @@ pub fn register(engine: &mut Engine, st: &Shared) {
 
 /// Queue a recording of the master output; returns the file's path.
 fn start(st: &Shared, name: Option<&str>, opts: &Map) -> Res<ImmutableString> {
-    args::check_keys(opts, "record_audio", &["bits"])?;
+    args::check_keys(opts, "record_audio", OPTIONS)?;
     let format = match opts.get("bits") {
         None => WavFormat::default(),
         Some(b) => bits(b)?,

@@ -1,16 +1,17 @@
 //! Step sequencer and drum pattern bindings: `seq(name, ch, pitch, pattern,
-//! #{ vel, step, swing })`, `seq(name).step(i, on)`, `stop_seq`, `seqs`,
+//! #{ vel, step, swing })` (the pattern a string or an array of steps), `seq(name).step(i, on)`, `stop_seq`, `seqs`,
 //! `drums(name)`. The sequences themselves live in the session
 //! (`session::seqs`); new ones start on the next bar.
 
 use super::args::{self, err, Res};
 use crate::script::state::Shared;
 use crate::session::drum_patterns;
-use crate::session::seqs::{parse_pattern, Seq, Step};
+use crate::session::seqs::{parse_pattern, pattern_of_array, Seq, Step};
 use crate::time::Beats;
 use rhai::{Array, Dynamic, Engine, Map};
 
-const OPTIONS: &[&str] = &["vel", "step", "swing"];
+/// Options of `seq(..., #{...})`.
+pub const OPTIONS: &[&str] = &["vel", "step", "swing"];
 
 /// Register the bindings of this area.
 pub fn register(engine: &mut Engine, st: &Shared) {
@@ -19,10 +20,11 @@ pub fn register(engine: &mut Engine, st: &Shared) {
         let f = move |name: &str,
                       ch: Dynamic,
                       pitch: Dynamic,
-                      pat: &str,
+                      pat: Dynamic,
                       opts: Map|
               -> Res<SeqHandle> {
-            define(&s, name, &ch, &pitch, pat, &opts)?;
+            let pattern = pattern_of(&pat)?;
+            define(&s, name, &ch, &pitch, pattern, &opts)?;
             Ok(SeqHandle {
                 name: name.to_string(),
             })
@@ -30,9 +32,10 @@ pub fn register(engine: &mut Engine, st: &Shared) {
         if with_opts {
             engine.register_fn("seq", f);
         } else {
-            engine.register_fn("seq", move |n: &str, ch: Dynamic, p: Dynamic, pat: &str| {
-                f(n, ch, p, pat, Map::new())
-            });
+            engine.register_fn(
+                "seq",
+                move |n: &str, ch: Dynamic, p: Dynamic, pat: Dynamic| f(n, ch, p, pat, Map::new()),
+            );
         }
     }
     engine.register_type_with_name::<SeqHandle>("Seq");
@@ -88,14 +91,30 @@ pub struct SeqHandle {
 }
 
 fn step_value(on: &Dynamic) -> Res<Step> {
-    Ok(match (on.as_bool(), on.clone().into_string()) {
-        (Ok(true), _) => Step::On,
-        (Ok(false), _) => Step::Off,
-        (_, Ok(s)) if s == "X" => Step::Accent,
-        (_, Ok(s)) if s == "x" => Step::On,
-        (_, Ok(s)) if s == "." => Step::Off,
-        _ => return err("step(): give true, false, \"x\", \"X\" or \".\""),
-    })
+    match on.clone().into_string() {
+        Ok(s) if s == "X" => Ok(Step::Accent),
+        Ok(s) if s == "x" => Ok(Step::On),
+        Ok(s) if s == "." => Ok(Step::Off),
+        Ok(_) => {
+            err("step(): give true, false, \"x\", \"X\", \".\", 0, 1, a velocity 2-127 or 0.0-1.0")
+        }
+        Err(_) => Step::from_value(on).or_else(|e| err(format!("step(): {e}"))),
+    }
+}
+
+/// A pattern given as a string ("x..X") or an array of steps
+/// (`euclid(3, 8)`, `[1, 0, 90, 0]`, `[1.0, 0.0, 0.5, 0.0]`).
+fn pattern_of(pat: &Dynamic) -> Res<Vec<Step>> {
+    if let Some(text) = pat.read_lock::<rhai::ImmutableString>() {
+        return parse_pattern(&text).or_else(|e| err(format!("seq(): {e}")));
+    }
+    if let Some(a) = pat.read_lock::<Array>() {
+        return pattern_of_array(&a).or_else(|e| err(format!("seq(): {e}")));
+    }
+    err(format!(
+        "seq(): the pattern must be a string like \"x..X....\" or an array like euclid(3, 8), got {}",
+        pat.type_name()
+    ))
 }
 
 /// Create or update a sequence.
@@ -104,11 +123,10 @@ fn define(
     name: &str,
     ch: &Dynamic,
     pitch: &Dynamic,
-    pat: &str,
+    pattern: Vec<Step>,
     opts: &Map,
 ) -> Res<()> {
     let channel = args::channel(ch, "seq")?;
-    let pattern = parse_pattern(pat).or_else(|e| err(format!("seq(): {e}")))?;
     args::check_keys(opts, "seq", OPTIONS)?;
     let get = |k: &str, lo: f64, hi: f64, d: f64| {
         opts.get(k)
@@ -152,7 +170,8 @@ fn drums(st: &Shared, name: &str) -> Res<()> {
             opts.insert("step".into(), Dynamic::from_float(p.step_beats()));
             opts.insert("swing".into(), Dynamic::from_float(p.swing));
             let pitch = Dynamic::from_int(*note as i64);
-            define(st, &track, &Dynamic::from_int(10), &pitch, steps, &opts)?;
+            let pattern = parse_pattern(steps).or_else(|e| err(format!("drums(): {e}")))?;
+            define(st, &track, &Dynamic::from_int(10), &pitch, pattern, &opts)?;
             keep.push(track);
         }
     }

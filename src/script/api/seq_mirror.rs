@@ -10,7 +10,8 @@ use crate::script::state::Shared;
 use crate::session::seq_mirror::Mirror;
 use rhai::{Dynamic, Engine, Map};
 
-const OPTIONS: &[&str] = &["channel", "on", "accent", "playing", "notes"];
+/// Options of `seq(name).mirror(port, #{...})`.
+pub const OPTIONS: &[&str] = &["channel", "on", "accent", "playing", "notes"];
 
 /// Register `mirror` on sequence handles.
 pub fn register(engine: &mut Engine, st: &Shared) {

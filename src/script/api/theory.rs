@@ -94,6 +94,16 @@ pub fn euclid(k: i64, n: i64) -> Vec<bool> {
     (0..n).map(|i| (i * k).rem_euclid(n.max(1)) < k).collect()
 }
 
+/// An array turned left by `n` places (right when negative), as Sonic Pi's
+/// `.rotate(n)`: `rotate([a, b, c], 1)` is `[b, c, a]`.
+pub fn rotate<T>(mut a: Vec<T>, n: i64) -> Vec<T> {
+    if !a.is_empty() {
+        let k = n.rem_euclid(a.len() as i64) as usize;
+        a.rotate_left(k);
+    }
+    a
+}
+
 /// Register the bindings of this area.
 pub fn register(engine: &mut Engine, st: &Shared) {
     engine.register_fn("scale", |root: &str, kind: &str| -> Res<Array> {
@@ -111,6 +121,10 @@ pub fn register(engine: &mut Engine, st: &Shared) {
     engine.register_fn("chord_notes", |name: &str| -> Res<Array> {
         let notes = chord_midi(name).or_else(|e| err(format!("chord_notes(): {e}")))?;
         Ok(notes.into_iter().map(Dynamic::from_int).collect())
+    });
+    engine.register_fn("rotate", |a: Array, n: Dynamic| -> Res<Array> {
+        let n = args::int(&n, "rotate", "n")?;
+        Ok(rotate(a, n))
     });
     engine.register_fn("euclid", |k: Dynamic, n: Dynamic| -> Res<Array> {
         let (k, n) = (args::int(&k, "euclid", "k")?, args::int(&n, "euclid", "n")?);

@@ -141,7 +141,17 @@ pub(super) fn check_cc(m: &CcMapFile, vocab: &Vocab) -> Result<(), String> {
 /// A step sequence.
 pub(super) fn check_seq(q: &SeqFile) -> Result<(), String> {
     in_range("channel", q.channel as f64, 1.0, 16.0)?;
-    parse_pattern(&q.pattern)?;
+    let steps = parse_pattern(&q.pattern)?;
+    if !q.vels.is_empty() && q.vels.len() != steps.len() {
+        return Err(format!(
+            "vels has {} values for a pattern of {} steps",
+            q.vels.len(),
+            steps.len()
+        ));
+    }
+    if let Some(v) = q.vels.iter().find(|v| **v > 127) {
+        return Err(format!("vels: {v} is out of range 0 to 127"));
+    }
     in_range("pitch_hz", q.pitch_hz, 0.001, 1e6)?;
     in_range("step_beats", q.step_beats, 0.01, 64.0)?;
     in_range("swing", q.swing, 0.0, 0.5)?;
@@ -288,7 +298,7 @@ impl Session {
                 id,
                 channel: q.channel - 1,
                 pitch_hz: q.pitch_hz,
-                pattern: parse_pattern(&q.pattern).unwrap_or_default(),
+                pattern: with_vels(parse_pattern(&q.pattern).unwrap_or_default(), &q.vels),
                 step_beats: q.step_beats,
                 swing: q.swing,
                 vel: q.vel,
@@ -324,4 +334,17 @@ impl Session {
                 .push(OutCmd::Nudge(Arc::from(port.as_str()), *ms));
         }
     }
+}
+
+/// Steps with their own velocities put back (a 0 keeps the step).
+fn with_vels(
+    mut steps: Vec<crate::session::seqs::Step>,
+    vels: &[u8],
+) -> Vec<crate::session::seqs::Step> {
+    for (s, v) in steps.iter_mut().zip(vels) {
+        if *v > 0 {
+            *s = crate::session::seqs::Step::Vel(*v);
+        }
+    }
+    steps
 }
