@@ -48,6 +48,7 @@ pub mod render;
 pub mod repl;
 pub mod repl_edit;
 pub mod repl_keys;
+pub mod repl_meters;
 pub mod script;
 pub mod session;
 pub mod sync;

@@ -51,6 +51,11 @@ pub enum Request {
         /// Where the answer goes.
         reply: Sender<Reply>,
     },
+    /// The live meters' text now (`meters()`), read without evaluating.
+    Meters {
+        /// Where the text goes.
+        reply: Sender<String>,
+    },
     /// End the session.
     Quit,
 }
@@ -72,6 +77,8 @@ pub struct Reply {
     pub names: Vec<String>,
     /// `keyboard(ch)` was called: play channel ch (1..=16) from the keys.
     pub keyboard: Option<u8>,
+    /// `meters()` was called: show the live meters until a key is pressed.
+    pub meters: bool,
 }
 
 /// What the script thread needs.
@@ -200,6 +207,9 @@ pub fn run(cfg: LiveConfig, links: LiveLinks, printer: Printer) {
                 Ok(Request::Editor { code, reply }) => {
                     let r = reloader.as_mut();
                     thread.guarded("an evaluation", |t| t.eval(Origin::Editor, &code, &reply, r));
+                }
+                Ok(Request::Meters { reply }) => {
+                    let _ = reply.send(thread.host.meters_text());
                 }
                 Ok(Request::Quit) | Err(_) => break,
             },
@@ -598,10 +608,12 @@ impl Live {
         self.tick();
         let names = self.host.completion_names();
         let keyboard = self.host.take_keyboard_request();
+        let meters = self.host.take_meters_request();
         let _ = reply.send(Reply {
             result,
             names,
             keyboard,
+            meters,
         });
     }
 }

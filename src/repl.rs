@@ -229,8 +229,10 @@ fn repl_loop<H: rustyline::Helper>(
         "Tactus {} - help() lists the functions, Tab completes, Ctrl-C on an empty line is panic(), Ctrl-D quits.",
         env!("CARGO_PKG_VERSION")
     );
+    let mut typed = String::new(); // a key that ended meters(): the next line's start
     loop {
-        match editor.readline("tactus> ") {
+        let read = editor.readline_with_initial("tactus> ", (&std::mem::take(&mut typed), ""));
+        match read {
             Ok(line) if line.trim().is_empty() => continue,
             Ok(line) => {
                 let (tx, rx) = unbounded();
@@ -245,10 +247,13 @@ fn repl_loop<H: rustyline::Helper>(
                 }
                 match rx.recv() {
                     Ok(reply) => {
-                        let keyboard = reply.keyboard;
+                        let (keyboard, meters) = (reply.keyboard, reply.meters);
                         show(reply, names);
                         if let Some(ch) = keyboard {
                             play_keyboard(ch, requests, names);
+                        }
+                        if meters {
+                            typed = show_meters(requests).map(String::from).unwrap_or_default();
                         }
                     }
                     Err(_) => {
@@ -288,6 +293,23 @@ fn panic_now(requests: &Sender<Request>, names: &Names) {
 
 /// What the panic key prints.
 pub const PANIC_KEY_LINE: &str = "Ctrl-C: panic(): every voice fades out and every MIDI note is ended; loops play on (stop() halts them, Ctrl-D quits)";
+
+/// `meters()`: the live meters until a key is pressed; returns a printable
+/// key to start the next line with.
+fn show_meters(requests: &Sender<Request>) -> Option<char> {
+    let fetch = || {
+        let (tx, rx) = unbounded();
+        requests.send(Request::Meters { reply: tx }).ok()?;
+        rx.recv().ok()
+    };
+    match crate::repl_meters::run(fetch) {
+        Ok(key) => key,
+        Err(e) => {
+            eprintln!("{e}");
+            None
+        }
+    }
+}
 
 /// Keyboard mode: each played key is evaluated like a typed line.
 fn play_keyboard(ch: u8, requests: &Sender<Request>, names: &Names) {

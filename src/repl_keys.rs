@@ -110,12 +110,12 @@ pub const NOTE_BEATS: f64 = 0.5;
 pub const HELP: &str = "keys: Z S X D C V G B H N J M (lower octave), Q 2 W 3 E R 5 T 6 Y 7 U (upper); - = octave; [ ] velocity; Esc back to the prompt";
 
 /// The terminal in raw mode while it lives (restored on drop, panics included).
-struct RawMode {
+pub(crate) struct RawMode {
     saved: libc::termios,
 }
 
 impl RawMode {
-    fn enter() -> Option<RawMode> {
+    pub(crate) fn enter() -> Option<RawMode> {
         // SAFETY: termios calls on fd 0 with a zeroed struct they fill in.
         unsafe {
             let mut t: libc::termios = std::mem::zeroed();
@@ -140,7 +140,7 @@ impl Drop for RawMode {
 }
 
 /// One byte from stdin within `ms` milliseconds.
-fn read_byte(ms: i32) -> Option<u8> {
+pub(crate) fn read_byte(ms: i32) -> Option<u8> {
     let mut fds = libc::pollfd {
         fd: 0,
         events: libc::POLLIN,

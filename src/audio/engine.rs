@@ -100,6 +100,9 @@ pub struct Telemetry {
     pub output_latency_ns: AtomicU64,
     /// Ableton Link read in the callback (when Link is on).
     pub link: crate::sync::link_tap::LinkTap,
+    /// No sound card: the fallback's clock thread renders the blocks (its
+    /// "xruns" are blocks it computed late).
+    pub no_device: std::sync::atomic::AtomicBool,
     /// Level meters of every channel and the master.
     pub meters: super::meter::Meters,
 }
@@ -764,6 +767,7 @@ impl Engine {
         let meters = &self.telemetry.meters;
         for (bus, cell) in self.buses.iter_mut().zip(meters.channels.iter()) {
             bus.level.publish(cell, n, sr);
+            cell.set_voices(u32::from(bus.sounding));
         }
         self.master_level.publish(&meters.master, n, sr);
     }

@@ -22,6 +22,7 @@ pub const RMS_WINDOW_S: f32 = 0.3;
 pub struct MeterCell {
     peak_bits: AtomicU32,
     rms_bits: AtomicU32,
+    voices: AtomicU32,
 }
 
 impl MeterCell {
@@ -31,6 +32,16 @@ impl MeterCell {
             f32::from_bits(self.peak_bits.load(Ordering::Relaxed)),
             f32::from_bits(self.rms_bits.load(Ordering::Relaxed)),
         )
+    }
+
+    /// Voices sounding at the end of the last block.
+    pub fn voices(&self) -> u32 {
+        self.voices.load(Ordering::Relaxed)
+    }
+
+    /// Publish the number of voices sounding.
+    pub fn set_voices(&self, n: u32) {
+        self.voices.store(n, Ordering::Relaxed);
     }
 
     fn write(&self, peak: f32, rms: f32) {

@@ -111,6 +111,7 @@ pub(super) fn start_paced(
         }),
     };
     let writer = spawn("tactus-wav-writer", move || writer.run().0)?;
+    (engine.telemetry().no_device).store(true, Ordering::Relaxed);
     let clock = Clock {
         engine,
         block: vec![0.0; BLOCK_FRAMES * 2].into_boxed_slice(),

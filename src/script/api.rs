@@ -25,6 +25,7 @@ pub mod table_handle;
 pub mod tables;
 pub mod theory;
 pub mod transport;
+pub mod views;
 
 use super::state::Shared;
 use rhai::Engine;
@@ -75,4 +76,5 @@ pub fn register_all(engine: &mut Engine, st: &Shared) {
     midi_file::register(engine, st);
     link::register(engine, st);
     session_file::register(engine, st);
+    views::register(engine, st);
 }

@@ -142,8 +142,20 @@ pub const DOCS: &[Doc] = &[
     Doc {
         name: "status",
         usage: "status()",
-        text: "Tempo, beat, voices, callback load, xruns, late and skipped events, MIDI inputs, Link (peers, tempo, beat, phase, and how far the sound is from the shared beat at the speaker, as the audio callback reads Link), the clock (internal, or MIDI: its input, estimated tempo, running or stopped), loops, channels, tables.",
+        text: "The session as a table: the transport (playing or stopped, tempo, bar and beat), the audio side (sound card or the no-device clock, voices, the callback's load: time spent computing a block as a share of its duration, on average and in the worst block since the last status(); xruns; audio-thread allocations), the master level (RMS bar, peak mark, samples over 0 dBFS), events (sent, late, skipped, dropped), MIDI inputs, Link (peers, tempo, beat, phase, how far the sound is from the shared beat at the speaker), the clock, each channel in use (instrument, effects that are on, volume, pan, voices, level), loops (length, passes, next boundary, where the code came from), sequences (grid and the step playing), recordings, tables.",
         example: "status()",
+    },
+    Doc {
+        name: "code",
+        usage: "code(\"name\")",
+        text: "Print the code a loop is running now, as written, and where it came from (file:line, the prompt or the editor); a new version waiting for the loop's next boundary is shown too. For a sequence, its grid.",
+        example: "code(\"bass\")",
+    },
+    Doc {
+        name: "meters",
+        usage: "meters()",
+        text: "Live level meters above the prompt: each channel in use and the master, RMS as a bar and the peak as a mark over -60..0 dBFS, voices, and CLIP with a count when the master went over full scale. They update ten times a second until a key is pressed; a letter pressed starts the next line. A sequence or a channel handle printed at the prompt (seq(\"x\"), channel(2)) shows its settings and level the same way.",
+        example: "meters()",
     },
     Doc {
         name: "live_loop",

@@ -152,6 +152,16 @@ impl ScriptHost {
         self.with_session(|s| s.revert_requested.take())
     }
 
+    /// `meters()` was called, once.
+    pub fn take_meters_request(&mut self) -> bool {
+        std::mem::take(&mut self.state.borrow_mut().meters_request)
+    }
+
+    /// The live meters' text: each channel in use and the master.
+    pub fn meters_text(&self) -> String {
+        super::api::views::meters_text(&self.state.borrow())
+    }
+
     /// The channel (1..=16) `keyboard(ch)` asked to play, once.
     pub fn take_keyboard_request(&mut self) -> Option<u8> {
         self.with_session(|s| s.keyboard_request.take())

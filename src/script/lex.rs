@@ -28,6 +28,39 @@ pub fn call_text(src: &str, pos: Position) -> String {
     lx.out
 }
 
+/// Where the call whose folded text is `text` stands in `src`: its first
+/// and last line (1-based), found by cutting the call out at each place its
+/// first word appears. None when it is not there (the script changed).
+pub fn find_call(src: &str, text: &str) -> Option<(usize, usize)> {
+    let word: String = text
+        .chars()
+        .take_while(|c| *c != '(' && !c.is_whitespace())
+        .collect();
+    if word.is_empty() {
+        return None;
+    }
+    for (at, _) in src.match_indices(word.as_str()) {
+        let line = src[..at].matches('\n').count() + 1;
+        let col = src[..at].rsplit('\n').next().unwrap_or("").chars().count() + 1;
+        let (Ok(l16), Ok(c16)) = (u16::try_from(line), u16::try_from(col)) else {
+            continue;
+        };
+        if call_text(src, Position::new(l16, c16)) != text {
+            continue;
+        }
+        let mut lx = Lexer {
+            chars: src[at..].chars().collect(),
+            i: 0,
+            out: String::new(),
+            space: false,
+        };
+        lx.code(true);
+        let spanned: String = lx.chars[..lx.i.min(lx.chars.len())].iter().collect();
+        return Some((line, line + spanned.trim_end().matches('\n').count()));
+    }
+    None
+}
+
 struct Lexer {
     chars: Vec<char>,
     i: usize,

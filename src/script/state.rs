@@ -31,6 +31,9 @@ pub struct ScriptState {
     pub current_stream: String,
     /// MIDI inputs, in a live session (`midi_in`); `Err` says why there is no MIDI.
     pub midi: Option<Result<crate::midi::input::Inputs, String>>,
+    /// `meters()` was called: the prompt shows the live meters (a view, not
+    /// music: no transaction keeps it).
+    pub meters_request: bool,
 }
 
 /// What MIDI output a session has.
@@ -58,6 +61,7 @@ impl ScriptState {
             telemetry: None,
             midi_out: MidiOutState::Offline,
             current_stream: String::new(),
+            meters_request: false,
             midi: None,
         }
     }

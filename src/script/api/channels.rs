@@ -41,12 +41,6 @@ pub const OPTIONS: &[&str] = &[
 /// Register the bindings of this area.
 pub fn register(engine: &mut Engine, st: &Shared) {
     engine.register_type_with_name::<ChannelHandle>("Channel");
-    engine.register_fn("to_string", |c: &mut ChannelHandle| {
-        format!("channel({})", c.index + 1)
-    });
-    engine.register_fn("to_debug", |c: &mut ChannelHandle| {
-        format!("channel({})", c.index + 1)
-    });
     engine.register_fn("channel", |n: Dynamic| -> Res<ChannelHandle> {
         Ok(ChannelHandle {
             index: args::channel(&n, "channel")?,
