@@ -3,6 +3,7 @@
 mod alloc;
 mod cli;
 mod common;
+mod demo;
 mod device;
 mod errors;
 mod handlers;

@@ -1,0 +1,199 @@
+//! `scripts/demo.rhai`, what `make run` plays, as a listener hears it: every
+//! part at a comparable level, the bass above 40 Hz, no DC, a stereo image,
+//! and sections that change over its 64-bar form. Each part is rendered
+//! alone by quieting the demo's other channels (`quiet(ch)`).
+
+use tactus::render::{self, RenderOptions};
+use tactus::time::{SampleRate, Seconds};
+
+const DEMO: &str = include_str!("../scripts/demo.rhai");
+/// The demo's tempo: a bar of 4 beats lasts 240 / 118 s.
+const BAR_S: f64 = 240.0 / 118.0;
+/// The whole form: 64 bars.
+const FORM_S: f64 = 64.0 * BAR_S;
+/// The parts and their channels.
+const PARTS: [(&str, u32); 5] = [
+    ("bass", 1),
+    ("keys", 2),
+    ("lead", 3),
+    ("pad", 4),
+    ("drums", 10),
+];
+const CHANNELS: [u32; 5] = [1, 2, 3, 4, 10];
+
+/// Interleaved stereo of the demo with only `keep` sounding (all if empty).
+fn render_demo(keep: &[u32], sr_hz: u32, seconds: f64) -> Vec<f32> {
+    let mut src = DEMO.to_string();
+    for ch in CHANNELS
+        .iter()
+        .filter(|c| !keep.is_empty() && !keep.contains(c))
+    {
+        src.push_str(&format!("\nquiet({ch});"));
+    }
+    let opts = RenderOptions {
+        sr: SampleRate(sr_hz),
+        duration: Some(Seconds(seconds)),
+        ..RenderOptions::default()
+    };
+    render::render_to_vec("demo.rhai", &src, &opts)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .0
+}
+
+fn mono(x: &[f32]) -> Vec<f64> {
+    x.chunks(2)
+        .map(|f| 0.5 * (f[0] as f64 + f[1] as f64))
+        .collect()
+}
+
+fn db(power: f64) -> f64 {
+    10.0 * power.max(1e-30).log10()
+}
+
+/// Mean power of 400 ms windows, gated as loudness meters gate (EBU R128,
+/// without its weighting): windows below -70 dBFS, then those 10 dB under
+/// the mean of the rest, are left out: the level while the part plays.
+fn gated_level_db(x: &[f64], sr_hz: u32) -> f64 {
+    let n = (0.4 * sr_hz as f64) as usize;
+    let powers: Vec<f64> = x
+        .chunks(n)
+        .map(|w| w.iter().map(|s| s * s).sum::<f64>() / w.len() as f64)
+        .filter(|&p| db(p) > -70.0)
+        .collect();
+    let mean = powers.iter().sum::<f64>() / powers.len().max(1) as f64;
+    let kept: Vec<f64> = powers
+        .into_iter()
+        .filter(|&p| db(p) > db(mean) - 10.0)
+        .collect();
+    db(kept.iter().sum::<f64>() / kept.len().max(1) as f64)
+}
+
+/// The fraction of `x`'s energy below about `hz`: the energy of its means
+/// over windows of 1/hz s (a moving average has its first null at hz).
+fn energy_below(x: &[f64], sr_hz: u32, hz: f64) -> f64 {
+    let n = (sr_hz as f64 / hz) as usize;
+    let total: f64 = x.iter().map(|s| s * s).sum();
+    let low: f64 = x
+        .chunks_exact(n)
+        .map(|w| {
+            let m = w.iter().sum::<f64>() / n as f64;
+            m * m * n as f64
+        })
+        .sum();
+    low / total.max(1e-30)
+}
+
+/// `x` through a 4th-order Butterworth-like low-pass at `hz` (two RBJ
+/// biquads, Q 0.54 and 1.31).
+fn lowpass(x: &[f64], sr_hz: u32, hz: f64) -> Vec<f64> {
+    let mut y = x.to_vec();
+    for q in [0.541, 1.307] {
+        let w = std::f64::consts::TAU * hz / sr_hz as f64;
+        let alpha = w.sin() / (2.0 * q);
+        let a0 = 1.0 + alpha;
+        let b0 = (1.0 - w.cos()) / 2.0 / a0;
+        let (b1, b2) = (2.0 * b0, b0);
+        let (a1, a2) = (-2.0 * w.cos() / a0, (1.0 - alpha) / a0);
+        let (mut x1, mut x2, mut y1, mut y2) = (0.0, 0.0, 0.0, 0.0);
+        for s in y.iter_mut() {
+            let out = b0 * *s + b1 * x1 + b2 * x2 - a1 * y1 - a2 * y2;
+            (x2, x1, y2, y1) = (x1, *s, y1, out);
+            *s = out;
+        }
+    }
+    y
+}
+
+/// The level of each 4-bar phrase of `x`, dB.
+fn phrase_levels_db(x: &[f64], sr_hz: u32) -> Vec<f64> {
+    let n = (4.0 * BAR_S * sr_hz as f64) as usize;
+    x.chunks_exact(n)
+        .map(|w| db(w.iter().map(|s| s * s).sum::<f64>() / n as f64))
+        .collect()
+}
+
+/// Every part alone, over the whole form: levels within 6 dB of each other,
+/// the bass's energy mostly above 40 Hz, no DC in the plucked voices, and
+/// drums that come and go with the sections.
+#[test]
+fn demo_parts_are_balanced_the_bass_is_above_40_hz_and_nothing_has_dc() {
+    let sr = 24_000;
+    let mut levels = Vec::new();
+    for (name, ch) in PARTS {
+        let x = mono(&render_demo(&[ch], sr, FORM_S));
+        let level = gated_level_db(&x, sr);
+        let dc = energy_below(&x, sr, 5.0);
+        println!(
+            "{name}: {level:.1} dB, energy below 5 Hz {:.3} %",
+            dc * 100.0
+        );
+        assert!(
+            dc < 0.005,
+            "{name}: {:.2} % of its energy below 5 Hz",
+            dc * 100.0
+        );
+        if name == "bass" {
+            let sub: f64 = lowpass(&x, sr, 40.0).iter().map(|s| s * s).sum();
+            let all: f64 = x.iter().map(|s| s * s).sum();
+            println!("bass: energy below 40 Hz {:.1} %", 100.0 * sub / all);
+            assert!(
+                sub / all < 0.1,
+                "bass: {:.0} % below 40 Hz",
+                100.0 * sub / all
+            );
+        }
+        if name == "drums" {
+            let phrases = phrase_levels_db(&x, sr);
+            println!("drums per 4 bars: {phrases:.0?}");
+            // Intro (phrases 0, 1) and breakdown (6, 7) without drums.
+            for k in [0, 1, 6, 7] {
+                assert!(
+                    phrases[k] < -60.0,
+                    "drums in the quiet phrase {k}: {phrases:?}"
+                );
+            }
+            for k in [2, 5, 8, 13] {
+                assert!(phrases[k] > -40.0, "no drums in phrase {k}: {phrases:?}");
+            }
+        }
+        levels.push((name, level));
+    }
+    let loudest = levels.iter().map(|l| l.1).fold(f64::MIN, f64::max);
+    for (name, level) in &levels {
+        assert!(
+            loudest - level <= 6.0,
+            "{name} is {:.1} dB under the loudest part: {levels:?}",
+            loudest - level
+        );
+    }
+}
+
+/// The whole demo: a stereo image (side energy against mid; the demo before
+/// this test measured -19.5 dB), no DC, and a form that breathes: the
+/// quietest 4-bar phrase (the intro, pad and lead alone) at least 3 dB under
+/// the loudest (the old demo's phrases were all alike). Which parts play in
+/// which section is checked part by part above (the drums).
+#[test]
+fn demo_is_wide_and_develops() {
+    let sr = 48_000;
+    let out = render_demo(&[], sr, FORM_S);
+    let (mut mid, mut side) = (0.0, 0.0);
+    for f in out.chunks(2) {
+        let (l, r) = (f[0] as f64, f[1] as f64);
+        mid += (0.5 * (l + r)).powi(2);
+        side += (0.5 * (l - r)).powi(2);
+    }
+    let width_db = db(side / mid);
+    let x = mono(&out);
+    let dc = energy_below(&x, sr, 5.0);
+    let phrases = phrase_levels_db(&x, sr);
+    println!(
+        "side/mid {width_db:.1} dB, energy below 5 Hz {:.3} %, phrases {phrases:.1?}",
+        dc * 100.0
+    );
+    assert!(width_db > -14.0, "nearly mono: side/mid {width_db:.1} dB");
+    assert!(dc < 0.005, "{:.2} % of the mix below 5 Hz", dc * 100.0);
+    let hi = phrases.iter().copied().fold(f64::MIN, f64::max);
+    let lo = phrases.iter().copied().fold(f64::MAX, f64::min);
+    assert!(hi - lo > 3.0, "the phrases all alike: {phrases:.1?}");
+}
