@@ -22,6 +22,7 @@ mod midi_in;
 mod midi_out;
 mod palette;
 mod pitch;
+mod readme;
 mod record;
 mod render_end;
 mod repl;
