@@ -17,7 +17,10 @@
 //! program or a network); `<!-- file: name.rhai -->` names the script's file,
 //! so later commands can use it; `<!-- output of: command -->` runs the
 //! command and requires each line of the block in what it prints (a line
-//! ending in ` ...` need only start a printed line). Commands run in a
+//! ending in ` ...` need only start a printed line);
+//! `<!-- shown in the session after: command -->` runs the command while the
+//! live session plays (editing its script, say) and waits for the block's
+//! lines on its screen. Commands run in a
 //! scratch folder holding `scripts/` (the project's) and
 //! `./target/release/tactus` (the binary under test), with `tactus` on the
 //! PATH, so the README's commands run as written. A new example runs by
@@ -37,6 +40,7 @@ enum Marker {
     NotRun(String),
     File(String),
     OutputOf(String),
+    SessionAfter(String),
 }
 
 /// A code block: its first line's number in README.md, its lines without
@@ -96,6 +100,8 @@ fn marker(line: &str) -> Marker {
         Marker::File(a)
     } else if let Some(a) = arg("output of:") {
         Marker::OutputOf(a)
+    } else if let Some(a) = arg("shown in the session after:") {
+        Marker::SessionAfter(a)
     } else {
         panic!(
             "README.md: a comment before a code block that the README test does not know: {line}"
@@ -113,11 +119,15 @@ fn is_shell(b: &Block) -> bool {
     })
 }
 
-/// A scratch folder laid out like the project for the README's commands.
+/// A scratch folder laid out like the project for the README's commands,
+/// with a copy of `scripts/` (the README edits the demo).
 fn workspace(name: &str) -> PathBuf {
     let dir = scratch(name);
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    std::os::unix::fs::symlink(root.join("scripts"), dir.join("scripts")).unwrap();
+    std::fs::create_dir_all(dir.join("scripts")).unwrap();
+    for e in std::fs::read_dir(root.join("scripts")).unwrap().flatten() {
+        std::fs::copy(e.path(), dir.join("scripts").join(e.file_name())).unwrap();
+    }
     std::fs::create_dir_all(dir.join("target/release")).unwrap();
     std::os::unix::fs::symlink(
         env!("CARGO_BIN_EXE_tactus"),
@@ -190,7 +200,7 @@ fn readme_scripts_and_commands_run_as_shown() {
     let dir = workspace("readme-cmds");
     for b in blocks(README) {
         match &b.marker {
-            Marker::NotRun(_) => continue,
+            Marker::NotRun(_) | Marker::SessionAfter(_) => continue,
             Marker::OutputOf(cmd) => {
                 let (_, printed) = sh(&dir, cmd);
                 shows(&printed, &b.lines)
@@ -243,10 +253,19 @@ fn readme_repl_lines_run_in_the_demo_session() {
     let t = Tmux::start("readme", &cmd);
     t.wait_for("tactus>");
     let mut shell_lines = Vec::new();
-    for b in blocks(README)
-        .iter()
-        .filter(|b| is_repl(b) && b.marker == Marker::None)
-    {
+    for b in &blocks(README) {
+        if let Marker::SessionAfter(cmd) = &b.marker {
+            let (ok, printed) = sh(&dir, cmd);
+            assert!(ok, "README.md:{}: {cmd} failed:\n{printed}", b.line);
+            for want in &b.lines {
+                t.wait_for(want);
+            }
+            println!("README.md:{}: {cmd}", b.line);
+            continue;
+        }
+        if !is_repl(b) || b.marker != Marker::None {
+            continue;
+        }
         let mut k = 0;
         while k < b.lines.len() {
             let line = &b.lines[k];
