@@ -679,7 +679,7 @@ pub const DOCS: &[Doc] = &[
     Doc {
         name: "help",
         usage: "help() | help(\"name\")",
-        text: "List every function, or show one.",
+        text: "List every function (each name once, wrapped to the terminal's width), or show one with its forms and an example.",
         example: "help(\"note\")",
     },
 ];
