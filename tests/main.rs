@@ -3,6 +3,7 @@
 mod alloc;
 mod cli;
 mod common;
+mod demo;
 mod device;
 mod errors;
 mod eval;
@@ -23,6 +24,7 @@ mod midi_in;
 mod midi_out;
 mod palette;
 mod pitch;
+mod readme;
 mod record;
 mod render_end;
 mod repl;

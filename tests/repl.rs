@@ -313,3 +313,43 @@ fn the_computer_keyboard_plays_the_expected_pitches() {
         assert!((got / want - 1.0).abs() < 0.01, "{notes:?}");
     }
 }
+
+/// `help()` in a 72-column terminal: no line wider than the terminal, every
+/// name once, and each entry's words whole and in order (a break mid-word
+/// would split one).
+#[test]
+fn help_wraps_at_words_to_the_terminal_width() {
+    let _serial = crate::common::wall_clock_lock();
+    let dir = scratch("help-width");
+    let t = Tmux::start("help", &session_cmd(&dir));
+    t.wait_for("tactus>");
+    t.run(&["resize-window", "-t", "repl", "-x", "72"]);
+    t.line_then_prompt("help()");
+    let s = t.screen();
+    let out = &s[s.rfind("tactus> help()").unwrap() + "tactus> help()".len()..];
+    let out = &out[..out.rfind("tactus>").unwrap()];
+    for l in out.lines() {
+        assert!(l.chars().count() <= 72, "wider than the terminal: {l:?}");
+    }
+    let names: Vec<&str> = out
+        .lines()
+        .skip(1)
+        .filter(|l| l.starts_with("  ") && !l.starts_with("   "))
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    for name in ["note", "set", "live_loop", "help"] {
+        let n = names.iter().filter(|&&x| x == name).count();
+        assert_eq!(n, 1, "{name} listed {n} times:\n{out}");
+    }
+    let words: Vec<&str> = out.split_whitespace().collect();
+    for d in tactus::script::help::DOCS {
+        let want: Vec<&str> = d.text.split_whitespace().collect();
+        assert!(
+            words.windows(want.len()).any(|w| w == want.as_slice()),
+            "the words of {}'s help are not whole and in order:\n{out}",
+            d.name
+        );
+    }
+    t.keys(&["C-d"]);
+    t.wait_for("EXITED rc=0");
+}

@@ -106,6 +106,9 @@ pub fn kind(note: &NoteOn, sr: f64, strings: &mut StringPool) -> Option<(u32, Ki
     })
 }
 
+/// Corner of the plucked string's DC blocker: well under its lowest pitch.
+const PLUCK_DC_CUTOFF_HZ: f64 = 10.0;
+
 /// Excite a free string with a burst of noise and tune its loop.
 fn pluck(note: &NoteOn, sr: f64, damping: f32, strings: &mut StringPool) -> Option<Pluck> {
     let line = strings.take()?;
@@ -115,8 +118,14 @@ fn pluck(note: &NoteOn, sr: f64, damping: f32, strings: &mut StringPool) -> Opti
     let frac = (period - 0.5 - len as f64) as f32;
     let start = line as usize * STRING_LEN;
     let mut seed = seed_of(note.id);
-    for s in &mut strings.lines[start..start + len] {
+    let burst = &mut strings.lines[start..start + len];
+    for s in burst.iter_mut() {
         *s = noise_sample(&mut seed);
+    }
+    // A burst with no offset: the loop keeps its mean for seconds.
+    let mean = burst.iter().sum::<f32>() / len as f32;
+    for s in burst.iter_mut() {
+        *s -= mean;
     }
     Some(Pluck {
         line,
@@ -125,6 +134,8 @@ fn pluck(note: &NoteOn, sr: f64, damping: f32, strings: &mut StringPool) -> Opti
         decay: 0.9995 - 0.02 * damping.clamp(0.0, 1.0),
         ap: (1.0 - frac) / (1.0 + frac),
         ap_state: (0.0, 0.0),
+        dc_pole: (1.0 - std::f64::consts::TAU * PLUCK_DC_CUTOFF_HZ / sr) as f32,
+        dc_state: (0.0, 0.0),
     })
 }
 

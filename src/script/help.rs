@@ -703,26 +703,151 @@ pub const DOCS: &[Doc] = &[
     Doc {
         name: "help",
         usage: "help() | help(\"name\")",
-        text: "List every function, or show one.",
+        text: "List every function (each name once, wrapped to the terminal's width), or show one with its forms and an example.",
         example: "help(\"note\")",
     },
 ];
 
-/// The entry for a name.
+/// The entry for a name (the first, when a name has several forms).
 pub fn lookup(name: &str) -> Option<&'static Doc> {
     DOCS.iter().find(|d| d.name == name)
 }
 
-/// The text of `help(name)`.
-pub fn render_one(d: &Doc) -> String {
-    format!("{}\n    {}\n    e.g. {}", d.usage, d.text, d.example)
+/// Every entry for a name: `set` is both kept state and a table method.
+pub fn lookup_all(name: &str) -> Vec<&'static Doc> {
+    DOCS.iter().filter(|d| d.name == name).collect()
 }
 
-/// The text of `help()`.
-pub fn render_all() -> String {
+/// The text of `help(name)`, wrapped to `width_cols`: every form of the name.
+pub fn render_name(name: &str, width_cols: usize) -> Option<String> {
+    let docs = lookup_all(name);
+    if docs.is_empty() {
+        return None;
+    }
+    let parts: Vec<String> = docs.iter().map(|d| render_one(d, width_cols)).collect();
+    Some(parts.join("\n"))
+}
+
+/// The text of one entry, wrapped to `width_cols`.
+pub fn render_one(d: &Doc, width_cols: usize) -> String {
+    let mut lines = wrap(d.usage, width_cols, "", "    ");
+    lines.extend(wrap(d.text, width_cols, "    ", "    "));
+    lines.extend(wrap(
+        &format!("e.g. {}", d.example),
+        width_cols,
+        "    ",
+        "        ",
+    ));
+    lines.join("\n")
+}
+
+/// The text of `help()` wrapped to `width_cols`: each name once, its forms
+/// joined on one entry.
+pub fn render_all(width_cols: usize) -> String {
     let mut s = String::from("Tactus functions (help(\"name\") for one):\n");
+    let mut seen: Vec<&str> = Vec::new();
     for d in DOCS {
-        s.push_str(&format!("  {:<10} {}\n", d.name, d.text));
+        if seen.contains(&d.name) {
+            continue;
+        }
+        seen.push(d.name);
+        let forms = lookup_all(d.name);
+        let text = if forms.len() == 1 {
+            d.text.to_string()
+        } else {
+            let each: Vec<String> = forms
+                .iter()
+                .map(|f| format!("{}: {}", f.usage, f.text))
+                .collect();
+            each.join(" ")
+        };
+        let first = format!("  {:<10} ", d.name);
+        for line in wrap(&text, width_cols, &first, &" ".repeat(13)) {
+            s.push_str(&line);
+            s.push('\n');
+        }
     }
     s
+}
+
+/// Split `text` into lines of at most `width_cols` characters at spaces,
+/// the first line starting with `first`, the others with `rest`. A word
+/// longer than a line is left whole on a line of its own.
+pub fn wrap(text: &str, width_cols: usize, first: &str, rest: &str) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = first.to_string();
+    let mut empty = true;
+    for word in text.split_whitespace() {
+        let len = line.chars().count();
+        if !empty && len + 1 + word.chars().count() > width_cols {
+            lines.push(std::mem::replace(&mut line, rest.to_string()));
+            empty = true;
+        }
+        if !empty {
+            line.push(' ');
+        }
+        line.push_str(word);
+        empty = false;
+    }
+    lines.push(line);
+    lines
+}
+
+/// Columns of the terminal on standard output; `COLUMNS`, then 80, when it
+/// is not a terminal. Never below 40, so a line always holds a few words.
+pub fn terminal_width_cols() -> usize {
+    // SAFETY: TIOCGWINSZ writes one `winsize` into the struct we own.
+    let mut ws: libc::winsize = unsafe { std::mem::zeroed() };
+    let ok = unsafe { libc::ioctl(libc::STDOUT_FILENO, libc::TIOCGWINSZ, &mut ws) } == 0;
+    let cols = if ok && ws.ws_col > 0 {
+        ws.ws_col as usize
+    } else {
+        std::env::var("COLUMNS")
+            .ok()
+            .and_then(|c| c.trim().parse().ok())
+            .unwrap_or(80)
+    };
+    cols.max(40)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrap_breaks_at_spaces_within_the_width() {
+        let text = "a plucked string dies away while held, unless damping is zero";
+        let lines = wrap(text, 20, "  set  ", "       ");
+        for l in &lines {
+            assert!(l.chars().count() <= 20, "{l:?} is wider than 20");
+        }
+        let words: Vec<&str> = lines.iter().flat_map(|l| l.split_whitespace()).collect();
+        let mut want = vec!["set"];
+        want.extend(text.split_whitespace());
+        assert_eq!(words, want, "every word whole, in order");
+        assert!(lines[1].starts_with("       ") && !lines[1].starts_with("        "));
+    }
+
+    #[test]
+    fn a_word_longer_than_the_line_stands_alone() {
+        let lines = wrap("x https://example.com/a/very/long/address y", 12, "", "");
+        assert_eq!(lines, ["x", "https://example.com/a/very/long/address", "y"]);
+    }
+
+    #[test]
+    fn help_lists_each_name_once_and_fits() {
+        let all = render_all(60);
+        let names: Vec<&str> = all
+            .lines()
+            .skip(1)
+            .filter(|l| !l.starts_with("   "))
+            .map(|l| l.split_whitespace().next().unwrap_or(""))
+            .collect();
+        let mut unique = names.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(names.len(), unique.len(), "a name listed twice");
+        assert!(names.contains(&"set"));
+        assert!(all.contains("t.set([values])"), "both forms of set shown");
+    }
 }

@@ -93,6 +93,12 @@ pub struct Pluck {
     pub ap: f32,
     /// Allpass state: previous input and output.
     pub ap_state: (f32, f32),
+    /// DC blocker pole (one-pole high-pass near 10 Hz): the string's loop
+    /// passes DC almost undamped, so any offset in the burst would ring on
+    /// as a slow drift long after the pitch has died.
+    pub dc_pole: f32,
+    /// DC blocker state: previous input and output.
+    pub dc_state: (f32, f32),
 }
 
 impl Pluck {
@@ -101,6 +107,7 @@ impl Pluck {
     pub fn run(&mut self, line: &mut [f32], out: &mut [f32]) {
         let n = self.len as usize;
         let (mut x1, mut y1) = self.ap_state;
+        let (mut dx1, mut dy1) = self.dc_state;
         let mut pos = self.pos as usize;
         for o in out.iter_mut() {
             let next = if pos + 1 == n { 0 } else { pos + 1 };
@@ -109,12 +116,17 @@ impl Pluck {
             let y = self.ap * avg + x1 - self.ap * y1;
             x1 = avg;
             y1 = y;
-            *o = line[pos];
+            // DC blocker: y[n] = x[n] - x[n-1] + R * y[n-1].
+            let dry = line[pos];
+            dy1 = dry - dx1 + self.dc_pole * dy1;
+            dx1 = dry;
+            *o = dy1;
             line[pos] = y;
             pos = next;
         }
         self.pos = pos as u32;
         self.ap_state = (x1, y1);
+        self.dc_state = (dx1, dy1);
     }
 }
 

@@ -92,13 +92,13 @@ pub fn register(engine: &mut Engine, st: &Shared) {
     let s = st.clone();
     engine.register_fn("help", move || {
         let p = s.borrow().printer.clone();
-        p(&help::render_all());
+        p(&help::render_all(help::terminal_width_cols()));
     });
     let s = st.clone();
     engine.register_fn("help", move |name: &str| -> Res<()> {
         let p = s.borrow().printer.clone();
-        match help::lookup(name) {
-            Some(d) => p(&help::render_one(d)),
+        match help::render_name(name, help::terminal_width_cols()) {
+            Some(text) => p(&text),
             None => {
                 return err(format!(
                     "help(): no function named '{name}' (help() lists them all)"
