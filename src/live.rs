@@ -5,6 +5,7 @@
 //! played in a burst), sends commands to the audio thread without ever
 //! blocking on it, and frees the buffers the audio thread handed back.
 
+pub mod globals;
 pub mod reload;
 
 use crate::audio::Telemetry;
@@ -598,9 +599,9 @@ impl Live {
         // Before anything is released: a play() Link shares waits for the
         // shared bar, so no loop step may sound before then.
         self.sync_link(self.now());
-        if self.host.take_revert_request() {
+        if let Some(req) = self.host.take_revert_request() {
             match reloader {
-                Some(r) => r.revert(&mut self.host, at, &*self.printer),
+                Some(r) => r.revert(req, &mut self.host, at, &*self.printer),
                 None => (self.printer)("revert(): no script is being watched"),
             }
         }

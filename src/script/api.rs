@@ -49,6 +49,7 @@ pub fn map_options() -> Vec<(&'static str, Vec<&'static str>)> {
         ("record_audio", record::OPTIONS.to_vec()),
         ("play_midi", midi_file::OPTIONS.to_vec()),
         ("midi_out", midi_out::OPTIONS.to_vec()),
+        ("revert", vec!["write"]),
     ]
 }
 

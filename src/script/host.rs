@@ -147,8 +147,8 @@ impl ScriptHost {
         *self.state.borrow().session.lookahead
     }
 
-    /// True once after `revert()` was called.
-    pub fn take_revert_request(&mut self) -> bool {
+    /// What `revert()` asked for, once.
+    pub fn take_revert_request(&mut self) -> Option<crate::session::state::RevertRequest> {
         self.with_session(|s| s.revert_requested.take())
     }
 

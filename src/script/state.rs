@@ -34,6 +34,9 @@ pub struct ScriptState {
     /// `meters()` was called: the prompt shows the live meters (a view, not
     /// music: no transaction keeps it).
     pub meters_request: bool,
+    /// The watched file's accepted versions as `versions()` lists them
+    /// (kept by the live thread's reloader; empty with no watched file).
+    pub versions: Vec<String>,
 }
 
 /// What MIDI output a session has.
@@ -62,6 +65,7 @@ impl ScriptState {
             midi_out: MidiOutState::Offline,
             current_stream: String::new(),
             meters_request: false,
+            versions: Vec::new(),
             midi: None,
         }
     }

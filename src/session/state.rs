@@ -67,8 +67,9 @@ crate::tx_state! {
         pub playing: TxCell<bool>,
         /// How far ahead loops and sequences are computed.
         pub lookahead: TxCell<Seconds>,
-        /// `revert()` was called: the live thread reloads the previous version.
-        pub revert_requested: TxCell<bool>,
+        /// `revert()` was called: the live thread plays an earlier version
+        /// of the watched file.
+        pub revert_requested: TxCell<Option<RevertRequest>>,
         /// The score log, when `log_score()` is on.
         pub log: LogSlot,
         /// `keyboard(ch)` was called: the REPL plays channel ch from the keys.
@@ -280,7 +281,7 @@ impl Session {
                 streams: TxMap::default(),
                 playing: TxCell::new(true),
                 lookahead: TxCell::new(Seconds(0.1)),
-                revert_requested: TxCell::new(false),
+                revert_requested: TxCell::new(None),
                 log: LogSlot::default(),
                 keyboard_request: TxCell::new(None),
                 handlers: TxMap::default(),
@@ -387,7 +388,7 @@ impl Session {
         let kept: Vec<(&String, String)> =
             kept.iter().map(|(k, v)| (k, format!("{v:?}"))).collect();
         format!(
-            "channels {:?}\nfx {:?} {:?}\ntables {:?} dirty {:?}\ntempo {:?}\nquiet {:?} end {:?} origin {:?} pmaps {:?} instrs {:?} history {}\nscheduled {:?}\noutbox {}\nloops {loops:?}\nseqs {:?}\ncalls {calls:?}\nkept {kept:?}\nseed {} streams {:?}\nplaying {} lookahead {:?} revert {} log {} keyboard {:?} handlers {:?}\nmidi held {:?} sustained {:?} pedal {:?}\nmidi out {} {:?} {:?} clock {:?} in {} clock in {:?}\nrecord {} input {} take {:?} {} {} {}\nlink {:?}\ncc maps {:?} drums {:?}",
+            "channels {:?}\nfx {:?} {:?}\ntables {:?} dirty {:?}\ntempo {:?}\nquiet {:?} end {:?} origin {:?} pmaps {:?} instrs {:?} history {}\nscheduled {:?}\noutbox {}\nloops {loops:?}\nseqs {:?}\ncalls {calls:?}\nkept {kept:?}\nseed {} streams {:?}\nplaying {} lookahead {:?} revert {:?} log {} keyboard {:?} handlers {:?}\nmidi held {:?} sustained {:?} pedal {:?}\nmidi out {} {:?} {:?} clock {:?} in {} clock in {:?}\nrecord {} input {} take {:?} {} {} {}\nlink {:?}\ncc maps {:?} drums {:?}",
             **channels,
             fx_values.as_map(),
             **fx_installed,
@@ -808,4 +809,14 @@ impl Session {
     pub fn take_outbox(&mut self) -> VecDeque<Command> {
         self.doc.outbox.take()
     }
+}
+
+/// What `revert()` asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RevertRequest {
+    /// The version to play (numbered as `versions()` lists them), or None
+    /// for the one before the version playing now.
+    pub version: Option<i64>,
+    /// Also write that version back to the file.
+    pub write: bool,
 }

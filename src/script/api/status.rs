@@ -11,7 +11,7 @@ mod patterns;
 
 pub use bars::{count, level as level_line};
 pub use channels::{instrument, line as channel_line};
-pub use patterns::{code, seq_view};
+pub use patterns::{code, seq_view, trim as trim_number};
 
 /// A channel's instrument in a few words (its preset, else its synth).
 pub fn instrument_name(c: &crate::session::channels::ChannelConfig) -> String {

@@ -1,6 +1,7 @@
 //! Time and transport: `tempo`, `now`, `sr`, `block`, `nchnls`, `play`,
 //! `stop`, `panic`, `revert`, `lookahead`, `status`, and `help`.
 
+use crate::session::state::RevertRequest;
 use super::args::{self, err, Res};
 use crate::script::help;
 use crate::script::state::Shared;
@@ -47,7 +48,36 @@ pub fn register(engine: &mut Engine, st: &Shared) {
     engine.register_fn("stop", move || s.borrow_mut().session.set_playing(false));
     let s = st.clone();
     engine.register_fn("revert", move || {
-        s.borrow_mut().session.revert_requested.set(true)
+        let req = RevertRequest { version: None, write: false };
+        s.borrow_mut().session.revert_requested.set(Some(req))
+    });
+    for with_opts in [false, true] {
+        let s = st.clone();
+        let f = move |n: Dynamic, opts: rhai::Map| -> Res<()> {
+            let version = args::int(&n, "revert", "version")?;
+            args::check_keys(&opts, "revert", &["write"])?;
+            let write = match opts.get("write") {
+                Some(w) => w.as_bool().or_else(|_| err("revert(): write is true or false".to_string()))?,
+                None => false,
+            };
+            let req = RevertRequest { version: Some(version), write };
+            s.borrow_mut().session.revert_requested.set(Some(req));
+            Ok(())
+        };
+        if with_opts {
+            engine.register_fn("revert", f);
+        } else {
+            engine.register_fn("revert", move |n: Dynamic| f(n, rhai::Map::new()));
+        }
+    }
+    let s = st.clone();
+    engine.register_fn("versions", move || {
+        let st = s.borrow();
+        let text = match st.versions.is_empty() {
+            true => "versions(): no script is being watched (start tactus with a script file)".to_string(),
+            false => st.versions.join("\n"),
+        };
+        (st.printer)(&text);
     });
     let s = st.clone();
     engine.register_fn("keyboard", move |ch: Dynamic| -> Res<()> {
