@@ -5,6 +5,7 @@ mod cli;
 mod common;
 mod device;
 mod errors;
+mod gm;
 mod handlers;
 #[cfg(feature = "jack")]
 mod input;
