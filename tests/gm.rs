@@ -260,3 +260,108 @@ fn no_two_presets_sound_nearly_the_same() {
     println!("closest pair: {}", closest.1);
     assert!(same.is_empty(), "nearly identical: {same:?}");
 }
+
+#[test]
+fn every_gm_drum_note_sounds_and_no_two_are_nearly_the_same() {
+    let hits: Vec<(u8, Heard)> = (35..=81u8)
+        .map(|n| {
+            (
+                n,
+                hear(&render_for(
+                    &format!("note(10, {n}, 0.5, #{{ vel: 100 }});"),
+                    256,
+                    1.2,
+                )),
+            )
+        })
+        .collect();
+    let mut bad = Vec::new();
+    for (n, h) in &hits {
+        if h.peak >= 0.95 || h.level_db < -40.0 {
+            bad.push(format!("{n}: peak {:.2}, {:.1} dB", h.peak, h.level_db));
+        }
+    }
+    assert!(bad.is_empty(), "clipping or silent drum notes: {bad:?}");
+    let mut same = Vec::new();
+    for i in 0..hits.len() {
+        for j in i + 1..hits.len() {
+            let ds = mean_abs_diff(&hits[i].1.bands_db, &hits[j].1.bands_db);
+            let de = mean_abs_diff(&hits[i].1.env_db, &hits[j].1.env_db);
+            if ds < NEAR_SPECTRUM_DB && de < NEAR_ENV_DB {
+                same.push(format!(
+                    "{} ~ {} ({ds:.1} dB, {de:.1} dB)",
+                    hits[i].0, hits[j].0
+                ));
+            }
+        }
+    }
+    assert!(same.is_empty(), "nearly identical drum sounds: {same:?}");
+}
+
+#[test]
+fn instruments_lists_the_set_by_family_and_program_names_it() {
+    let (h, out) = host(
+        r#"let all = instruments();
+        print(`${all.len()} ${all[0]} ${all[56]} ${all[127]} ${all[all.len() - 1]}`);
+        print(instruments("brass"));
+        print(instruments("drums").len());
+        channel(2, #{ program: 57 });
+        print(`${channel(2).instrument} ${channel(2).program} ${channel(2).synth}`);
+        channel(3, #{ instrument: "vibes" });
+        print(`${channel(3).instrument} ${channel(3).program}`);
+        channel(4, #{ instrument: "piano" });
+        print(`${channel(4).instrument} ${channel(4).synth}`);"#,
+    );
+    drop(h);
+    let text = out.borrow().clone();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines[0], "140 acoustic_grand_piano trumpet gunshot drums",
+        "128 GM, 11 more Tactus originals, the kit"
+    );
+    assert!(
+        lines[1].contains("trumpet") && lines[1].contains("synth_brass_2"),
+        "{}",
+        lines[1]
+    );
+    assert_eq!(lines[2], "47", "the percussion map, notes 35-81");
+    assert_eq!(lines[3], "trumpet 57 saw", "program: 57 is the trumpet");
+    assert_eq!(lines[4], "vibraphone 12", "an alias");
+    assert_eq!(
+        lines[5], "piano triangle",
+        "the Tactus piano keeps its sound"
+    );
+}
+
+#[test]
+fn bad_programs_and_groups_are_clear_errors() {
+    let e = check_error("channel(1, #{ program: 129 });");
+    assert!(
+        e.contains("program must be a General MIDI program 1-128"),
+        "{e}"
+    );
+    let e = check_error("instruments(\"horns\");");
+    assert!(
+        e.contains("unknown group") && e.contains("synth_lead"),
+        "{e}"
+    );
+    let e = check_error("channel(1, #{ instrument: \"kazoo\" });");
+    assert!(
+        e.contains("unknown instrument") && e.contains("trumpet"),
+        "{e}"
+    );
+    let e = check_error("channel(1, #{ instrument: \"piano\", program: 1 });");
+    assert!(e.contains("not both"), "{e}");
+}
+
+#[test]
+fn the_gm_tour_script_renders() {
+    let src = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/gm_tour.rhai"))
+        .unwrap();
+    let out = render_for(&src, 256, 40.0);
+    let l = left(&out);
+    let peak = out.iter().fold(0.0f32, |m, x| m.max(x.abs()));
+    assert!(peak < 0.99, "the tour clips: {peak}");
+    let quiet = l.chunks(48_000).filter(|s| rms(s) < 0.005).count();
+    assert!(quiet <= 2, "{quiet} silent seconds in the first 40");
+}
