@@ -150,23 +150,30 @@ fn gm_name(program: u8) -> String {
     tactus::presets::gm::program(program - 1).name.to_string()
 }
 
-/// The 128 GM presets at C4, velocity 100, with their names.
-fn gm_at_c4() -> Vec<(String, Heard)> {
-    (1..=128u8)
-        .map(|p| {
-            (
-                gm_name(p),
-                play(&format!("program: {p}"), 60, 100, RENDER_S),
-            )
-        })
-        .collect()
+/// The 128 GM presets at C4, velocity 100, with their names (rendered once
+/// for the tests that share them).
+fn gm_at_c4() -> &'static [(String, Heard)] {
+    static C4: std::sync::OnceLock<Vec<(String, Heard)>> = std::sync::OnceLock::new();
+    C4.get_or_init(|| {
+        (1..=128u8)
+            .map(|p| {
+                (
+                    gm_name(p),
+                    play(&format!("program: {p}"), 60, 100, RENDER_S),
+                )
+            })
+            .collect()
+    })
 }
+
+/// Render length for the range and velocity checks.
+const SHORT_S: f64 = 0.8;
 
 #[test]
 fn every_gm_preset_sounds_clean_across_its_range_and_levels_match() {
     let c4 = gm_at_c4();
     let mut bad = Vec::new();
-    for (name, h) in &c4 {
+    for (name, h) in c4 {
         if h.peak >= 0.95 || h.level_db < -40.0 {
             bad.push(format!(
                 "{name} at C4: peak {:.2}, {:.1} dB",
@@ -177,7 +184,7 @@ fn every_gm_preset_sounds_clean_across_its_range_and_levels_match() {
     for p in 1..=128u8 {
         let g = tactus::presets::gm::program(p - 1);
         for key in [g.low, g.high] {
-            let h = play(&format!("program: {p}"), key, 100, 1.2);
+            let h = play(&format!("program: {p}"), key, 100, SHORT_S);
             if h.peak >= 0.95 || h.level_db < -45.0 {
                 bad.push(format!(
                     "{} at {key}: peak {:.2}, {:.1} dB",
@@ -208,8 +215,8 @@ fn every_gm_preset_sounds_clean_across_its_range_and_levels_match() {
 fn velocity_makes_every_gm_preset_louder_and_brighter() {
     let (mut dull, mut flat) = (Vec::new(), Vec::new());
     for p in 1..=128u8 {
-        let soft = play(&format!("program: {p}"), 60, 50, 1.2);
-        let hard = play(&format!("program: {p}"), 60, 110, 1.2);
+        let soft = play(&format!("program: {p}"), 60, 50, SHORT_S);
+        let hard = play(&format!("program: {p}"), 60, 110, SHORT_S);
         let name = gm_name(p);
         if hard.level_db - soft.level_db < 4.0 {
             flat.push(format!("{name} {:+.1} dB", hard.level_db - soft.level_db));
@@ -229,18 +236,20 @@ fn velocity_makes_every_gm_preset_louder_and_brighter() {
 
 #[test]
 fn no_two_presets_sound_nearly_the_same() {
-    let mut all = gm_at_c4();
-    for name in tactus::presets::group("tactus").unwrap() {
-        all.push((
-            name.to_string(),
-            play(&format!("instrument: \"{name}\""), 60, 100, RENDER_S),
-        ));
-    }
+    let originals: Vec<(String, Heard)> = (tactus::presets::group("tactus").unwrap().into_iter())
+        .map(|name| {
+            (
+                name.to_string(),
+                play(&format!("instrument: \"{name}\""), 60, 100, RENDER_S),
+            )
+        })
+        .collect();
+    let all: Vec<&(String, Heard)> = gm_at_c4().iter().chain(&originals).collect();
     let mut same = Vec::new();
     let mut closest = (f64::MAX, String::new());
     for i in 0..all.len() {
         for j in i + 1..all.len() {
-            let (a, b) = (&all[i], &all[j]);
+            let (a, b) = (all[i], all[j]);
             let ds = mean_abs_diff(&a.1.bands_db, &b.1.bands_db);
             let de = mean_abs_diff(&a.1.env_db, &b.1.env_db);
             if ds + de < closest.0 {
