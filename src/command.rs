@@ -83,6 +83,9 @@ pub struct Layers {
     pub sub_osc: f32,
     /// White noise mixed in at this level (0-1).
     pub noise: f32,
+    /// Velocity brightness (0-1, 0 = off): a per-note lowpass that opens
+    /// with velocity, and an FM index that grows with it.
+    pub vel_bright: f32,
 }
 
 /// A piecewise-linear envelope in frames: attack to 1, decay to `sustain`,

@@ -43,6 +43,7 @@ pub mod live;
 pub mod midi;
 pub mod midi_file;
 pub mod pitch;
+pub mod presets;
 pub mod record;
 pub mod render;
 pub mod repl;

@@ -348,8 +348,9 @@ impl Live {
                 .with_session(|s| s.tempo.frame_to_beats(frame, s.sr));
             match self.host.midi_program(ch, program, at) {
                 Ok(name) => (self.printer)(&format!(
-                    "channel {}: {name} (MIDI program {program})",
-                    ch + 1
+                    "channel {}: {name} (GM program {})",
+                    ch + 1,
+                    program as u16 + 1
                 )),
                 Err(e) => (self.printer)(&e),
             }

@@ -81,7 +81,7 @@ enum Cmd {
     Render {
         /// The script (.rhai), a Csound-style score (.sco), or a Standard
         /// MIDI File (.mid: its tempo map, channels onto Tactus channels, GM
-        /// programs as the nearest presets, drums on 10).
+        /// programs as their General MIDI presets, drums on 10).
         script: PathBuf,
         /// Output WAV file.
         #[arg(short, long)]
@@ -303,7 +303,7 @@ fn print_midi_ports() {
 fn read_script(path: &Path) -> Result<String, ExitCode> {
     if is_midi_file(path) {
         // A MIDI file plays as a one-line script: its tempo map, its
-        // channels onto Tactus channels, GM programs as the nearest presets.
+        // channels onto Tactus channels, GM programs as their GM presets.
         let shown = path.display().to_string();
         return Ok(format!("play_midi({shown:?}, #{{ programs: true }});"));
     }

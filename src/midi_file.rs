@@ -256,48 +256,16 @@ fn to_track(mut evs: Vec<(u64, TrackEventKind<'static>)>) -> Vec<TrackEvent<'sta
     track
 }
 
-/// The General MIDI program (0-127) of a Tactus preset.
+/// The General MIDI program (0-127) of an instrument: its own for a GM
+/// preset, the nearest for a Tactus original.
 pub fn preset_to_gm(name: &str) -> Option<u8> {
-    GM.iter().find(|(n, _)| *n == name).map(|(_, p)| *p)
+    crate::presets::to_gm(name)
 }
 
-/// The Tactus preset nearest to a General MIDI program (0-127), by GM
-/// family (pianos, chromatic percussion, organs, guitars, basses, strings
-/// and ensembles, brass, reeds and pipes, leads, pads; the rest: pad).
+/// The GM preset of a General MIDI program (0-127): exactly the program.
 pub fn gm_to_preset(program: u8) -> &'static str {
-    match program {
-        4 | 5 => "electric_piano",
-        14 => "bell",
-        _ => match program / 8 {
-            0 => "piano",
-            1 => "fm_bell",
-            2 => "organ",
-            3 => "pluck",
-            4 => "bass_guitar",
-            5 | 6 => "strings",
-            7 => "brass",
-            8 | 9 => "flute",
-            10 => "lead",
-            _ => "pad",
-        },
-    }
+    crate::presets::gm::program(program).name
 }
-
-/// Presets and the GM program written for them.
-const GM: &[(&str, u8)] = &[
-    ("piano", 0),
-    ("electric_piano", 4),
-    ("fm_bell", 10),
-    ("bell", 14),
-    ("organ", 16),
-    ("pluck", 24),
-    ("bass_guitar", 33),
-    ("strings", 48),
-    ("brass", 61),
-    ("flute", 73),
-    ("lead", 80),
-    ("pad", 88),
-];
 
 #[cfg(test)]
 mod tests {
@@ -365,13 +333,15 @@ mod tests {
     }
 
     #[test]
-    fn gm_programs_map_to_the_nearest_presets() {
-        assert_eq!(gm_to_preset(0), "piano");
-        assert_eq!(gm_to_preset(4), "electric_piano");
-        assert_eq!(gm_to_preset(40), "strings");
-        assert_eq!(gm_to_preset(73), "flute");
-        for (name, p) in GM {
-            assert_eq!(gm_to_preset(*p), *name, "{name} round-trips");
+    fn gm_programs_map_to_their_own_presets_and_back() {
+        assert_eq!(gm_to_preset(0), "acoustic_grand_piano");
+        assert_eq!(gm_to_preset(56), "trumpet");
+        assert_eq!(gm_to_preset(127), "gunshot");
+        for p in 0..128u8 {
+            assert_eq!(preset_to_gm(gm_to_preset(p)), Some(p), "{p} round-trips");
         }
+        assert_eq!(preset_to_gm("piano"), Some(0), "a Tactus original");
+        assert_eq!(preset_to_gm("vibes"), Some(11), "an alias");
+        assert_eq!(preset_to_gm("drums"), None);
     }
 }

@@ -181,3 +181,44 @@ fn the_whole_palette_at_once_allocates_nothing_in_process() {
         "the engine allocated or freed {allocs} times in its process call"
     );
 }
+
+/// Every GM preset in turn (effects installed per channel as each is
+/// chosen) with notes sounding across the changes, and every GM drum: the
+/// process call never allocates or frees.
+#[test]
+fn every_gm_preset_in_turn_allocates_nothing_in_process() {
+    let src = r#"
+        tempo(240);
+        for p in 1..=128 {
+            let ch = 1 + p % 3;
+            channel(ch, #{ program: p });
+            note(ch, 48 + p % 24, 0.75, #{ vel: 30 + p % 90 });
+            note(10, 35 + p % 47, 0.25);
+            wait(0.25);
+        }
+        end(40);
+    "#;
+    let mut allocs = 0;
+    let opts = RenderOptions {
+        block_frames: 173,
+        ..RenderOptions::default()
+    };
+    let printer: tactus::script::state::Printer = std::rc::Rc::new(|_s: &str| {});
+    let report = render::render_with(
+        "gm.rhai",
+        src,
+        &opts,
+        printer,
+        |_| {},
+        |engine, block| {
+            let ((), n) = count(|| engine.process(block));
+            allocs += n;
+        },
+    )
+    .unwrap();
+    assert!(report.notes >= 256, "{} notes", report.notes);
+    assert_eq!(
+        allocs, 0,
+        "the engine allocated or freed {allocs} times in its process call"
+    );
+}

@@ -100,7 +100,7 @@ fn unknown_options_list_the_valid_ones() {
         "1:1",
         &[
             "unknown option 'lowpas'",
-            "valid options: instrument, synth, table, env, volume, pan, max_voices",
+            "valid options: instrument, program, synth, table, env, volume, pan, max_voices",
             "lowpass",
         ],
     );

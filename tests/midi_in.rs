@@ -308,7 +308,8 @@ fn an_opened_port_bends_sustains_changes_program_and_plays_drums() {
     ms(400);
     let p_up = send(&mut kbd, &[0xB2, 64, 0]);
     ms(300);
-    // Program 1 on channel 4 selects instruments()[1]; channel 10 plays drums.
+    // Program 1 on the wire (GM program 2) on channel 4 selects the bright
+    // acoustic piano; channel 10 plays drums.
     send(&mut kbd, &[0xC3, 1]);
     let drum = send(&mut kbd, &[0x99, 38, 120]);
     ms(300);
@@ -340,11 +341,11 @@ fn an_opened_port_bends_sustains_changes_program_and_plays_drums() {
     );
     assert_eq!(
         synth, "\"fm\"",
-        "program 1 = instruments()[1] (electric_piano)"
+        "wire program 1 = GM 2, bright_acoustic_piano (FM)"
     );
     let printed = lines.lock().unwrap().join("\n");
     assert!(
-        printed.contains("channel 4: electric_piano (MIDI program 1)"),
+        printed.contains("channel 4: bright_acoustic_piano (GM program 2)"),
         "{printed}"
     );
     assert!(drum_rms > 0.01, "channel 10 played a drum: {drum_rms}");

@@ -461,7 +461,7 @@ impl Engine {
             env: Env::new(note.env, start),
             stolen: false,
             release_len: note.env.release,
-            filter: note.filter.map(Biquad::new),
+            filter: voice_build::filter(note, sr).map(Biquad::new),
             kind,
             layers: voice_build::layers(note, sr),
             unbent: Default::default(),

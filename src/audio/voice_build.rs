@@ -70,7 +70,7 @@ pub fn kind(note: &NoteOn, sr: f64, strings: &mut StringPool) -> Option<(u32, Ki
                 Kind::Fm {
                     mphase: 0,
                     minc,
-                    index,
+                    index: index * vel_tone(note) as f32,
                 },
             )
         }
@@ -153,4 +153,46 @@ pub fn layers(note: &NoteOn, sr: f64) -> LayerState {
         noise: l.noise,
         seed: seed_of(note.id ^ 0x5EED),
     }
+}
+
+/// The velocity as 0-1 (the amplitude is its square).
+fn velocity(note: &NoteOn) -> f64 {
+    (note.amp as f64).max(0.0).sqrt().min(1.0)
+}
+
+/// How far velocity brightness opens the tone: 1 at full velocity, down to
+/// `1 - vel_bright` at the softest (1 when brightness is off).
+fn vel_tone(note: &NoteOn) -> f64 {
+    let b = (note.layers.vel_bright as f64).clamp(0.0, 1.0);
+    1.0 - b * (1.0 - velocity(note))
+}
+
+/// The note's own filter, else the velocity-brightness lowpass: cutoff
+/// 2^(1 + 7 x tone^2) times the pitch (tone from [`vel_tone`]), at least
+/// 150 Hz, below 0.45 x the sample rate; Butterworth (Q 0.707). A few
+/// trigonometric calls at note-on, no allocation.
+pub fn filter(note: &NoteOn, sr: f64) -> Option<[f32; 5]> {
+    if note.filter.is_some() || note.layers.vel_bright <= 0.0 {
+        return note.filter;
+    }
+    let cutoff_hz = (note.freq_hz.max(1.0) * 2f64.powf(1.0 + 7.0 * vel_tone(note).powi(2)))
+        .max(150.0)
+        .min(0.45 * sr);
+    Some(lowpass(cutoff_hz, sr))
+}
+
+/// RBJ lowpass coefficients `[b0, b1, b2, a1, a2]` (a0 = 1), Q 0.707.
+fn lowpass(cutoff_hz: f64, sr: f64) -> [f32; 5] {
+    let w = std::f64::consts::TAU * cutoff_hz / sr;
+    let (sin, cos) = w.sin_cos();
+    let alpha = sin / (2.0 * std::f64::consts::FRAC_1_SQRT_2);
+    let a0 = 1.0 + alpha;
+    let b1 = (1.0 - cos) / a0;
+    [
+        (b1 * 0.5) as f32,
+        b1 as f32,
+        (b1 * 0.5) as f32,
+        (-2.0 * cos / a0) as f32,
+        ((1.0 - alpha) / a0) as f32,
+    ]
 }

@@ -221,8 +221,8 @@ pub const DOCS: &[Doc] = &[
     // Channels
     Doc {
         name: "channel",
-        usage: "channel(n) | channel(n, #{ instrument, synth, table, env, volume, pan, max_voices, bend_range, detune, sub_osc, noise, fm_ratio, fm_index, damping, root, looped, drums, lowpass, highpass, q, reverb, reverb_decay, chorus, delay, delay_time, delay_feedback, tremolo, tremolo_rate, distortion, saturation, phaser, midi_out, midi_channel, sound })",
-        text: "Configure channel 1-16 (an instrument preset, then overrides) and get its handle; every option reads and sets live, e.g. ch.lowpass = 1200 (smoothed, no clicks). Synths: sine, saw, square, triangle, fm, pluck, noise, sample, table, drums. Channel 10 is drums by default. midi_out: \"port\" (or true: the midi_out() port) sends its notes to MIDI on midi_channel 1-16 instead of sounding (sound: true: both).",
+        usage: "channel(n) | channel(n, #{ instrument, program, synth, table, env, volume, pan, max_voices, bend_range, detune, sub_osc, noise, vel_bright, fm_ratio, fm_index, damping, root, looped, drums, lowpass, highpass, q, reverb, reverb_decay, chorus, delay, delay_time, delay_feedback, tremolo, tremolo_rate, distortion, saturation, phaser, midi_out, midi_channel, sound })",
+        text: "Configure channel 1-16 (an instrument preset, or program: a General MIDI program 1-128, then overrides) and get its handle; every option reads and sets live, e.g. ch.lowpass = 1200 (smoothed, no clicks). vel_bright 0-1: softer notes are darker (a per-note lowpass opening with velocity; FM index grows with it). Synths: sine, saw, square, triangle, fm, pluck, noise, sample, table, drums. Channel 10 is drums by default. midi_out: \"port\" (or true: the midi_out() port) sends its notes to MIDI on midi_channel 1-16 instead of sounding (sound: true: both).",
         example: "let ch = channel(1, #{ table: 1, env: adsr(0.01, 0.1, 0.7, 0.3) }); ch.volume = 0.5",
     },
     Doc {
@@ -367,9 +367,9 @@ pub const DOCS: &[Doc] = &[
     // Sound palette
     Doc {
         name: "instruments",
-        usage: "instruments()",
-        text: "The instrument presets for channel(n, #{ instrument: \"...\" }).",
-        example: "channel(2, #{ instrument: \"electric_piano\", reverb: 0.4 })",
+        usage: "instruments() | instruments(group)",
+        text: "The instruments for channel(n, #{ instrument: \"...\" }): the 128 General MIDI presets in program order (instruments()[p - 1] is GM program p, also channel(n, #{ program: p })), the Tactus originals (piano, electric_piano, organ, strings, pad, bass_guitar, pluck, bell, flute, brass, lead, fm_bell), and drums (the GM kit). Groups: the 16 GM families (piano, chromatic_percussion, organ, guitar, bass, strings, ensemble, brass, reed, pipe, synth_lead, synth_pad, synth_effects, ethnic, percussive, sound_effects), tactus, drums (the percussion map, notes 35-81 in order), aliases (vibes, sax, bass, ...).",
+        example: "channel(2, #{ instrument: \"vibraphone\", reverb: 0.4 }); print(instruments(\"brass\"))",
     },
     Doc {
         name: "chord",
@@ -482,7 +482,7 @@ pub const DOCS: &[Doc] = &[
     Doc {
         name: "midi_in",
         usage: "midi_in() | midi_in(\"name\")",
-        text: "List the MIDI input ports, or open the first one whose name contains the text (several may be open). Note-on on MIDI channel n plays channel n (held until note-off; channel 10 plays drums by GM note); pitch bend bends by ch.bend_range semitones (default 2); CC 64 sustains; program change picks instruments()[n]; other CCs drive cc() maps. Other programs can also connect to Tactus's own input \"Tactus in\".",
+        text: "List the MIDI input ports, or open the first one whose name contains the text (several may be open). Note-on on MIDI channel n plays channel n (held until note-off; channel 10 plays drums by GM note); pitch bend bends by ch.bend_range semitones (default 2); CC 64 sustains; program change n (0-127) picks General MIDI program n + 1 (a drum channel keeps its kit); other CCs drive cc() maps. Other programs can also connect to Tactus's own input \"Tactus in\".",
         example: "midi_in(\"OP-XY\"); let ch = channel(1); ch.bend_range = 12",
     },
     // MIDI output
@@ -696,7 +696,7 @@ pub const DOCS: &[Doc] = &[
     Doc {
         name: "play_midi",
         usage: "play_midi(\"song.mid\") | play_midi(\"song.mid\", #{ channels, at, tempo, programs })",
-        text: "Schedule a MIDI file (type 0 or 1) from the cursor (+ at beats): tempo \"file\" (its tempo map, default), \"session\" (its beats at the session tempo) or a bpm; channels: a channel for every note, or #{ \"1\": 3 } file channel to Tactus channel (default the same numbers, GM drums on 10); programs: true sets each channel to the preset nearest its GM program. Returns the number of notes.",
+        text: "Schedule a MIDI file (type 0 or 1) from the cursor (+ at beats): tempo \"file\" (its tempo map, default), \"session\" (its beats at the session tempo) or a bpm; channels: a channel for every note, or #{ \"1\": 3 } file channel to Tactus channel (default the same numbers, GM drums on 10); programs: true sets each channel to the General MIDI preset of its program. Returns the number of notes.",
         example: "play_midi(\"song.mid\", #{ tempo: \"session\", channels: #{ \"1\": 2 } })",
     },
     // Inspection

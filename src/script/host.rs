@@ -290,24 +290,21 @@ impl ScriptHost {
             .collect()
     }
 
-    /// A MIDI program change: channel index `ch` takes the preset with
-    /// index `program` in `instruments()`, as one transaction at `at`.
-    /// Returns the preset's name.
+    /// A MIDI program change: channel index `ch` takes General MIDI
+    /// program `program` (0-127 on the wire: GM program `program + 1`), as
+    /// one transaction at `at`; a drum channel keeps its kit. Returns the
+    /// preset's name.
     ///
     /// # Errors
-    /// A message naming the valid indices when there is no such preset.
+    /// The preset's error, if applying it failed.
     pub fn midi_program(&mut self, ch: u8, program: u8, at: Beats) -> Result<String, String> {
-        let names = super::api::presets::names();
-        let Some(name) = names.get(program as usize) else {
-            return Err(format!(
-                "MIDI program change {program} on channel {}: no instrument has that index; instruments() 0-{}: {}",
-                ch + 1,
-                names.len() - 1,
-                names.join(", ")
-            ));
-        };
+        let drums = self.with_session(|s| s.channels[ch as usize & 15].synth == "drums");
+        if drums {
+            return Ok(crate::presets::DRUMS.to_string());
+        }
+        let name = crate::presets::gm::program(program).name;
         self.with_session(|s| s.open_evaluation(at));
-        let r = super::api::presets::apply(&self.state, ch, &Dynamic::from(name.to_string()));
+        let r = super::api::presets::apply_program(&self.state, ch, program);
         self.with_session(|s| s.close_evaluation(r.is_ok()));
         r.map(|_| name.to_string()).map_err(|e| e.to_string())
     }

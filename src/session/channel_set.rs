@@ -5,7 +5,7 @@
 //! Bus options (`volume`, `max_voices`, the effects) reach the engine at
 //! their time, on their frame. Synth options (`synth`, `table`, `fm_ratio`,
 //! `fm_index`, `damping`, `root` in Hz, `looped`, `detune`, `sub_osc`,
-//! `noise`, `pan`, `bend_range`) change the channel from their time on;
+//! `noise`, `vel_bright`, `pan`, `bend_range`) change the channel from their time on;
 //! within a score, the notes written after the line take them.
 
 use super::channels::{ChannelConfig, SYNTHS};
@@ -25,6 +25,7 @@ const SYNTH_OPTIONS: &[(&str, f64, f64)] = &[
     ("detune", 0.0, 1200.0),
     ("sub_osc", 0.0, 1.0),
     ("noise", 0.0, 1.0),
+    ("vel_bright", 0.0, 1.0),
     ("pan", 0.0, 1.0),
     ("bend_range", 0.0, 48.0),
 ];
@@ -134,6 +135,7 @@ impl ChannelSet {
                 "detune" => c.layers.detune_cents = x as f32,
                 "sub_osc" => c.layers.sub_osc = x as f32,
                 "noise" => c.layers.noise = x as f32,
+                "vel_bright" => c.layers.vel_bright = x as f32,
                 "pan" => c.pan = x,
                 _ => c.bend_range = x,
             },

@@ -180,6 +180,7 @@ impl ScoreLog {
         want("detune", l.0.detune_cents as f64, l.1.detune_cents as f64);
         want("sub_osc", l.0.sub_osc as f64, l.1.sub_osc as f64);
         want("noise", l.0.noise as f64, l.1.noise as f64);
+        want("vel_bright", l.0.vel_bright as f64, l.1.vel_bright as f64);
         for (key, x) in need {
             self.set(frame, ch, key, SetValue::Num(x));
         }

@@ -7,8 +7,8 @@
 //! pitch bend bends the channel's sounding notes by up to `bend_range`
 //! semitones (smoothed on the audio side); other controllers go to the
 //! engine's CC maps (`cc(...)`). Channel 10 plays the drum kit by GM note.
-//! Program changes select a preset: the script host applies those (they go
-//! through the same path as `channel(n, #{ instrument })`).
+//! Program changes select the General MIDI preset of that program: the
+//! script host applies those (the same path as `channel(n, #{ program })`).
 //!
 //! The held notes and the pedal are journaled state of the [`super::state::Doc`].
 
@@ -25,7 +25,8 @@ pub const SUSTAIN_CC: u8 = 64;
 pub enum MidiAction {
     /// Nothing more.
     Done,
-    /// Select preset `program` (an index into `instruments()`) on channel `ch`.
+    /// Select General MIDI program `program` (0-127 on the wire, GM
+    /// program `program + 1`) on channel `ch`.
     Program {
         /// Channel index 0..16.
         ch: u8,

@@ -86,6 +86,9 @@ pub struct ChannelFile {
     pub sub_osc: f64,
     /// Noise layer level 0-1.
     pub noise: f64,
+    /// Velocity brightness 0-1 (absent in older files: 0).
+    #[serde(default)]
+    pub vel_bright: f64,
     /// FM modulator / carrier ratio.
     pub fm_ratio: f64,
     /// FM index.
@@ -367,6 +370,7 @@ impl Session {
             detune_cents: c.layers.detune_cents as f64,
             sub_osc: c.layers.sub_osc as f64,
             noise: c.layers.noise as f64,
+            vel_bright: c.layers.vel_bright as f64,
             fm_ratio: c.fm_ratio,
             fm_index: c.fm_index,
             damping: c.damping,

@@ -12,6 +12,8 @@ const RIDE: [f32; 6] = [311.0, 439.0, 587.0, 752.0, 1043.0, 1389.0];
 const RIDE2: [f32; 6] = [277.0, 398.0, 533.0, 689.0, 947.0, 1262.0];
 /// A second crash, detuned up.
 const METAL2: [f32; 6] = [231.0, 338.0, 412.0, 583.0, 611.0, 893.0];
+/// A trashy china: wide, low partials.
+const CHINA: [f32; 6] = [262.0, 371.0, 457.0, 613.0, 709.0, 1013.0];
 /// Tambourine jingles.
 const JINGLE: [f32; 6] = [2213.0, 3040.0, 3711.0, 4350.0, 5183.0, 6020.0];
 
@@ -41,12 +43,12 @@ pub fn design(note: u8) -> Option<Spec> {
         48 => tom(158.0, 0.12),
         50 => tom(186.0, 0.11),
         42 => hat(decay(0.012), 7500.0, 0.62),
-        44 => hat(decay(0.02), 6000.0, 0.75),
+        44 => hat(two(0.6, 0.004, 0.045), 3200.0, 0.6),
         46 => hat(two(0.3, 0.012, 0.1), 7000.0, 0.75),
-        49 => cymbal(&METAL, two(0.45, 0.09, 0.42), 3500.0, 0.45, 0.6),
-        57 => cymbal(&METAL2, two(0.45, 0.08, 0.38), 4000.0, 0.45, 0.56),
-        51 => cymbal(&RIDE, two(0.35, 0.03, 0.38), 5000.0, 0.12, 0.42),
-        59 => cymbal(&RIDE2, two(0.35, 0.03, 0.4), 4500.0, 0.12, 0.48),
+        49 => cymbal(&METAL, two(0.35, 0.09, 0.9), 3500.0, 0.6, 0.6),
+        57 => cymbal(&METAL2, two(0.45, 0.08, 0.6), 2200.0, 0.3, 0.56),
+        51 => cymbal(&RIDE, two(0.55, 0.02, 0.45), 5000.0, 0.12, 0.42),
+        59 => cymbal(&RIDE2, two(0.7, 0.015, 0.22), 3000.0, 0.04, 0.5),
         53 => bell(
             &RIDE,
             [bp(2600.0, 1.4), hp(900.0)],
@@ -69,7 +71,7 @@ pub fn design(note: u8) -> Option<Spec> {
         75 => block(&[2500.0], 0.018, 0.45),
         76 => block(&[1180.0, 2730.0], 0.028, 0.4),
         77 => block(&[880.0, 2040.0], 0.032, 0.4),
-        _ => return None,
+        n => return latin_and_more(n),
     })
 }
 
@@ -174,4 +176,84 @@ fn block(f: &[f32], tau_s: f32, gain: f32) -> Spec {
     let tone = sines(f, 0.05, 0.005, 1.0, decay(tau_s));
     let knock = noise(0.15, decay(0.002), [bp(3000.0, 1.0), OFF]);
     spec(tone, knock, 0.0, gain)
+}
+
+/// The rest of the GM map: china and splash, vibraslap, timbales, agogos,
+/// cabasa, whistles, guiros, cuicas, triangles.
+fn latin_and_more(note: u8) -> Option<Spec> {
+    Some(match note {
+        52 => cymbal(&CHINA, two(0.5, 0.05, 0.3), 1800.0, 0.7, 0.5),
+        55 => cymbal(&METAL, two(0.5, 0.02, 0.16), 6000.0, 0.5, 0.6),
+        58 => rattle(&[910.0, 1380.0], 14, 0.032, 0.5),
+        65 => timbale(640.0),
+        66 => timbale(455.0),
+        67 => agogo(1020.0),
+        68 => agogo(760.0),
+        69 => scrape(3, 0.008, 0.05, [hp(7000.0), lp(16000.0)], 0.5),
+        71 => whistle(0.09),
+        72 => whistle(0.4),
+        73 => scrape(6, 0.016, 0.006, [bp(2500.0, 1.2), hp(1200.0)], 0.9),
+        74 => scrape(18, 0.021, 0.006, [bp(2200.0, 1.2), hp(1000.0)], 0.9),
+        78 => cuica(690.0, 0.45, two(0.5, 0.01, 0.06)),
+        79 => cuica(380.0, -0.35, two(0.3, 0.02, 0.22)),
+        80 => triangle(0.04),
+        81 => triangle(0.45),
+        _ => return None,
+    })
+}
+
+/// A vibraslap: a wooden buzz of `count` fast rattles.
+fn rattle(f: &[f32], count: u8, gap_s: f32, gain: f32) -> Spec {
+    let env = EnvSpec {
+        bursts: count,
+        burst_gap_s: gap_s,
+        ..two(0.9, 0.008, 0.08)
+    };
+    let tone = squares(f, 0.8, env, [bp(1500.0, 1.5), OFF]);
+    spec(tone, noise(0.3, env, [bp(3000.0, 1.0), OFF]), 0.0, gain)
+}
+
+/// A timbale: a bright metal-shelled drum, two partials and a stick crack.
+fn timbale(hz: f32) -> Spec {
+    let tone = sines(&[hz, hz * 2.31], 0.1, 0.02, 1.0, two(0.3, 0.01, 0.12));
+    let crack = noise(0.4, decay(0.02), [bp(4000.0, 0.8), OFF]);
+    spec(tone, crack, 1.2, 0.45)
+}
+
+/// An agogo bell: two sine partials ringing a quarter second.
+fn agogo(hz: f32) -> Spec {
+    let tone = sines(&[hz, hz * 2.66], 0.0, 1.0, 1.0, two(0.4, 0.01, 0.25));
+    spec(tone, noise(0.05, decay(0.003), [hp(3000.0), OFF]), 0.0, 0.4)
+}
+
+/// Cabasa and guiro: `count` filtered noise scrapes `gap_s` apart.
+fn scrape(count: u8, gap_s: f32, tau_s: f32, band: [FilterSpec; 2], gain: f32) -> Spec {
+    let env = EnvSpec {
+        bursts: count,
+        burst_gap_s: gap_s,
+        ..two(0.8, tau_s, tau_s * 2.0)
+    };
+    spec(no_tone(), noise(1.0, env, band), 0.0, gain)
+}
+
+/// A samba whistle: a steady high sine with breath.
+fn whistle(tau_s: f32) -> Spec {
+    let env = EnvSpec {
+        attack_s: 0.008,
+        ..decay(tau_s)
+    };
+    let tone = sines(&[2350.0], 0.0, 1.0, 1.0, env);
+    spec(tone, noise(0.12, env, [bp(2350.0, 2.0), OFF]), 0.0, 0.4)
+}
+
+/// A cuica: a squeak whose pitch slides (`bend` < 0 rises).
+fn cuica(hz: f32, bend: f32, env: EnvSpec) -> Spec {
+    let tone = sines(&[hz, hz * 2.0], bend, 0.06, 1.0, env);
+    spec(tone, noise(0.08, env, [bp(hz * 2.0, 1.5), OFF]), 1.0, 0.45)
+}
+
+/// A triangle: three high inharmonic sines, damped or ringing.
+fn triangle(tau_s: f32) -> Spec {
+    let tone = sines(&[3900.0, 5270.0, 7980.0], 0.0, 1.0, 1.0, decay(tau_s));
+    spec(tone, noise(0.1, decay(0.002), [hp(6000.0), OFF]), 0.0, 0.35)
 }

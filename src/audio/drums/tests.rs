@@ -67,7 +67,7 @@ fn every_kit_note_builds_and_ends_within_3_s() {
             "{name} outputs after its end"
         );
     }
-    for note in [0, 34, 52, 81, 127] {
+    for note in [0, 34, 82, 127] {
         assert!(
             DrumVoice::new(note, 1.0, SR, SEED).is_none(),
             "{note} is not in the kit"

@@ -20,6 +20,7 @@ pub struct ChannelHandle {
 /// Options of `channel(n, #{...})`, also properties of the handle.
 pub const OPTIONS: &[&str] = &[
     "instrument",
+    "program",
     "synth",
     "table",
     "env",
@@ -30,6 +31,7 @@ pub const OPTIONS: &[&str] = &[
     "detune",
     "sub_osc",
     "noise",
+    "vel_bright",
     "fm_ratio",
     "fm_index",
     "damping",
@@ -80,10 +82,14 @@ pub fn configure(st: &Shared, index: u8, opts: &Map) -> Res<()> {
         .copied()
         .collect();
     args::check_keys(opts, "channel", &valid)?;
-    if let Some(name) = opts.get("instrument") {
-        set_option(st, index, "instrument", name)?;
+    let first = |k: &str| k == "instrument" || k == "program";
+    if opts.contains_key("instrument") && opts.contains_key("program") {
+        return err("channel(): give instrument or program, not both");
     }
-    for (k, v) in opts.iter().filter(|(k, _)| k.as_str() != "instrument") {
+    for (k, v) in opts.iter().filter(|(k, _)| first(k)) {
+        set_option(st, index, k, v)?;
+    }
+    for (k, v) in opts.iter().filter(|(k, _)| !first(k)) {
         set_option(st, index, k, v)?;
     }
     Ok(())
@@ -130,13 +136,16 @@ fn get_option(st: &Shared, index: u8, key: &str) -> Dynamic {
         "detune" => (l.detune_cents as f64).into(),
         "sub_osc" => (l.sub_osc as f64).into(),
         "noise" => (l.noise as f64).into(),
+        "vel_bright" => (l.vel_bright as f64).into(),
         "fm_ratio" => c.fm_ratio.into(),
         "fm_index" => c.fm_index.into(),
         "damping" => c.damping.into(),
         "root" => c.root_hz.into(),
         "looped" => c.looped.into(),
         "drums" => (c.synth == "drums").into(),
-        "instrument" => Dynamic::UNIT,
+        "instrument" => c.instrument.map_or(Dynamic::UNIT, Dynamic::from),
+        "program" => super::presets::program_of(c.instrument)
+            .map_or(Dynamic::UNIT, |p| (p as rhai::INT).into()),
         fx => st
             .session
             .fx_values
@@ -152,6 +161,9 @@ pub fn set_option(st: &Shared, index: u8, key: &str, v: &Dynamic) -> Res<()> {
     }
     if key == "instrument" {
         return super::presets::apply(st, index, v);
+    }
+    if key == "program" {
+        return super::presets::apply_program_option(st, index, v);
     }
     if super::midi_out::CHANNEL_OPTIONS.contains(&key) {
         return super::midi_out::set_option(st, index, key, v);
@@ -211,6 +223,7 @@ fn set_synth_option(session: &mut Session, index: u8, key: &str, v: &Dynamic) ->
         "detune" => c.layers.detune_cents = layer(v, "detune (cents)", 1200.0)?,
         "sub_osc" => c.layers.sub_osc = layer(v, "sub_osc", 1.0)?,
         "noise" => c.layers.noise = layer(v, "noise", 1.0)?,
+        "vel_bright" => c.layers.vel_bright = layer(v, "vel_bright", 1.0)?,
         "fm_ratio" => c.fm_ratio = args::num_in(v, "channel", "fm_ratio", 0.01, 64.0)?,
         "fm_index" => c.fm_index = args::num_in(v, "channel", "fm_index", 0.0, 100.0)?,
         "damping" => c.damping = args::num_in(v, "channel", "damping", 0.0, 1.0)?,

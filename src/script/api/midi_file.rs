@@ -151,8 +151,8 @@ fn channel_map(v: Option<&Dynamic>) -> Res<[Option<u8>; 16]> {
     Ok(map)
 }
 
-/// `programs: true`: each channel's first program change selects the
-/// nearest preset (not on drum channel 10).
+/// `programs: true`: each channel's first program change selects its GM
+/// preset (not on drum channel 10).
 fn apply_programs(st: &Shared, song: &Song, map: &[Option<u8>; 16]) -> Res<()> {
     let mut done = [false; 16];
     for &(_, ch, program) in &song.programs {
@@ -163,8 +163,7 @@ fn apply_programs(st: &Shared, song: &Song, map: &[Option<u8>; 16]) -> Res<()> {
             continue;
         }
         done[to as usize] = true;
-        let name = midi_file::gm_to_preset(program);
-        super::presets::apply(st, to, &Dynamic::from(name.to_string()))?;
+        super::presets::apply_program(st, to, program)?;
     }
     Ok(())
 }

@@ -75,6 +75,7 @@ pub(super) fn check_channel(c: &ChannelFile, tables: &[u32], vocab: &Vocab) -> R
         ("detune_cents", c.detune_cents, 0.0, 1200.0),
         ("sub_osc", c.sub_osc, 0.0, 1.0),
         ("noise", c.noise, 0.0, 1.0),
+        ("vel_bright", c.vel_bright, 0.0, 1.0),
         ("fm_ratio", c.fm_ratio, 0.01, 64.0),
         ("fm_index", c.fm_index, 0.0, 100.0),
         ("damping", c.damping, 0.0, 1.0),
@@ -216,6 +217,7 @@ impl Session {
                 detune_cents: c.detune_cents as f32,
                 sub_osc: c.sub_osc as f32,
                 noise: c.noise as f32,
+                vel_bright: c.vel_bright as f32,
             },
             bend_range: c.bend_range,
             midi: MidiRoute {
