@@ -2,9 +2,9 @@
 //! tempo ramp), redefinition swaps at the boundary with phase kept, an error
 //! rolls back only that loop and prints once, reloads are transactions.
 
-use tactus::session::state::RevertRequest;
 use crate::common::*;
 use tactus::live::reload::Reloader;
+use tactus::session::state::RevertRequest;
 use tactus::time::Beats;
 
 #[test]
@@ -206,29 +206,57 @@ fn reloads_are_transactions_with_a_summary_line() {
     r.revert(req(None, false), &mut h, Beats(3.0), &print);
     let last = lines.borrow().last().unwrap().clone();
     assert!(last.contains("now playing version 1 of"), "{last}");
-    assert!(last.contains("swapped bass; added lead; unchanged drums"), "{last}");
+    assert!(
+        last.contains("swapped bass; added lead; unchanged drums"),
+        "{last}"
+    );
     assert!(last.contains("the file on disk is unchanged"), "{last}");
-    assert!(h.with_session(|s| s.loop_names()).contains(&"lead".to_string()));
+    assert!(h
+        .with_session(|s| s.loop_names())
+        .contains(&"lead".to_string()));
     // A save that fails: revert() keeps the last good version (it does not
     // step back past it) and says the file still holds the error.
     std::fs::write(&path, "live_loop(\"bass\", 1, |i| note(1, 38, 0.5)").unwrap();
     r.reload(&mut h, Beats(4.0), &print);
-    assert!(lines.borrow().last().unwrap().contains("version 1 keeps playing"));
+    assert!(lines
+        .borrow()
+        .last()
+        .unwrap()
+        .contains("version 1 keeps playing"));
     r.revert(req(None, false), &mut h, Beats(5.0), &print);
     let last = lines.borrow().last().unwrap().clone();
-    assert!(last.contains("now playing version 1") && last.contains("playing already"), "{last}");
+    assert!(
+        last.contains("now playing version 1") && last.contains("playing already"),
+        "{last}"
+    );
     assert!(last.contains("still with the error at"), "{last}");
     // revert(n) out of range names the valid ones; revert(2, write) puts
     // version 2 back in the file, and the reload that follows is quiet.
     r.revert(req(Some(7), false), &mut h, Beats(6.0), &print);
-    assert!(lines.borrow().last().unwrap().contains("the versions are 1 to 2"));
+    assert!(lines
+        .borrow()
+        .last()
+        .unwrap()
+        .contains("the versions are 1 to 2"));
     r.revert(req(Some(2), true), &mut h, Beats(7.0), &print);
-    assert!(lines.borrow().last().unwrap().contains("written back to the file"));
-    assert!(std::fs::read_to_string(&path).unwrap().contains("live_loop(\"drums\""));
+    assert!(lines
+        .borrow()
+        .last()
+        .unwrap()
+        .contains("written back to the file"));
+    assert!(std::fs::read_to_string(&path)
+        .unwrap()
+        .contains("live_loop(\"drums\""));
     let before = lines.borrow().len();
     r.reload(&mut h, Beats(8.0), &print);
-    assert_eq!(lines.borrow().len(), before, "the written-back version reloads nothing");
-    assert!(!h.with_session(|s| s.loop_names()).contains(&"lead".to_string()));
+    assert_eq!(
+        lines.borrow().len(),
+        before,
+        "the written-back version reloads nothing"
+    );
+    assert!(!h
+        .with_session(|s| s.loop_names())
+        .contains(&"lead".to_string()));
 }
 
 #[test]
@@ -303,8 +331,16 @@ fn a_reload_names_the_tempo_and_drum_changes_it_made_and_the_pattern_once() {
     let print = |s: &str| lines.borrow_mut().push(s.to_string());
     let mut r = Reloader::new(path.clone());
     r.reload(&mut h, Beats(0.0), &print);
-    assert!(lines.borrow()[0].ends_with(": added drums"), "{:?}", lines.borrow());
-    std::fs::write(&path, "tempo(118);\ndrums(\"bossa\");\nchannel(2, #{ instrument: \"organ\" });").unwrap();
+    assert!(
+        lines.borrow()[0].ends_with(": added drums"),
+        "{:?}",
+        lines.borrow()
+    );
+    std::fs::write(
+        &path,
+        "tempo(118);\ndrums(\"bossa\");\nchannel(2, #{ instrument: \"organ\" });",
+    )
+    .unwrap();
     r.reload(&mut h, Beats(1.0), &print);
     let last = lines.borrow().last().unwrap().clone();
     assert!(last.contains("tempo 96 -> 118"), "{last}");

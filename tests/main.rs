@@ -41,6 +41,7 @@ mod sound;
 mod tables;
 mod timing;
 mod trust;
+mod view;
 
 /// The JACK server this process's own JACK clients (midir's and cpal's JACK
 /// backends in the MIDI tests) look for: `tactus-test-<pid>`, the name

@@ -35,7 +35,11 @@ impl Globals {
         }
         if self.drums != after.drums {
             let name = |d: &Option<String>| d.clone().unwrap_or_else(|| "off".into());
-            out.push(format!("drums {} -> {}", name(&self.drums), name(&after.drums)));
+            out.push(format!(
+                "drums {} -> {}",
+                name(&self.drums),
+                name(&after.drums)
+            ));
         }
         if self.playing != after.playing {
             out.push(if after.playing { "started" } else { "stopped" }.to_string());

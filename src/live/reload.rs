@@ -8,8 +8,8 @@
 
 use super::globals::Globals;
 use crate::script::{ScriptError, ScriptHost};
-use crate::session::state::RevertRequest;
 use crate::session::loops::LoopChange;
+use crate::session::state::RevertRequest;
 use crate::time::Beats;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -62,7 +62,11 @@ impl Reloader {
                 ))
             }
         };
-        if self.versions.get(self.playing).is_some_and(|v| v.src == src) {
+        if self
+            .versions
+            .get(self.playing)
+            .is_some_and(|v| v.src == src)
+        {
             if self.failed.take().is_some() {
                 print(&format!(
                     "{} is back to version {}, which kept playing",
@@ -90,7 +94,10 @@ impl Reloader {
                     true => "nothing from it plays until it loads".to_string(),
                     false => format!("version {} keeps playing", self.playing + 1),
                 };
-                print(&format!("{e}\nreload failed: {} did not load; {keeps}", self.name()));
+                print(&format!(
+                    "{e}\nreload failed: {} did not load; {keeps}",
+                    self.name()
+                ));
             }
         }
     }
@@ -115,12 +122,21 @@ impl Reloader {
             let src = self.versions[target].src.clone();
             match self.apply(host, &src, now) {
                 Ok(what) => (self.playing, did) = (target, what),
-                Err(e) => return print(&format!("{e}\nrevert(): version {} no longer loads; version {} keeps playing", target + 1, self.playing + 1)),
+                Err(e) => {
+                    return print(&format!(
+                        "{e}\nrevert(): version {} no longer loads; version {} keeps playing",
+                        target + 1,
+                        self.playing + 1
+                    ))
+                }
             }
         }
         let v = &self.versions[target];
         let n = target + 1;
-        let mut line = format!("now playing version {n} of {name}, accepted at {}: {did}", v.time);
+        let mut line = format!(
+            "now playing version {n} of {name}, accepted at {}: {did}",
+            v.time
+        );
         if req.write {
             match std::fs::write(&self.path, &v.src) {
                 Ok(()) => {
@@ -130,7 +146,9 @@ impl Reloader {
                 Err(e) => line += &format!("; could not write it back to the file: {e}"),
             }
         } else {
-            let failed = self.failed.as_ref().map_or(String::new(), |at| format!(", still with the error at {at}"));
+            let failed = self.failed.as_ref().map_or(String::new(), |at| {
+                format!(", still with the error at {at}")
+            });
             line += &format!("; the file on disk is unchanged{failed} (revert({n}, #{{ write: true }}) writes this version back)");
         }
         print(&line);
@@ -157,7 +175,12 @@ impl Reloader {
     }
 
     /// Evaluate a version; its reload line's text, or the error.
-    fn apply(&mut self, host: &mut ScriptHost, src: &str, now: Beats) -> Result<String, ScriptError> {
+    fn apply(
+        &mut self,
+        host: &mut ScriptHost,
+        src: &str,
+        now: Beats,
+    ) -> Result<String, ScriptError> {
         let name = self.name();
         let before = host.with_session(|s| Globals::read(s, now));
         let changes = host.eval_file(&name, src, now)?;
@@ -178,7 +201,11 @@ impl Reloader {
     /// Hand `versions()` its lines.
     fn publish(&self, host: &mut ScriptHost) {
         let lines = self.versions.iter().enumerate().map(|(i, v)| {
-            let mark = if i == self.playing { "  <- playing" } else { "" };
+            let mark = if i == self.playing {
+                "  <- playing"
+            } else {
+                ""
+            };
             format!("version {}  {}  {}{mark}", i + 1, v.time, v.what)
         });
         let mut lines: Vec<String> = lines.collect();

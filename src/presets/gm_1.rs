@@ -36,7 +36,7 @@ pub const PART: [Gm; 32] = [
     p("acoustic_guitar_nylon", 40, 83, &[syn("pluck"), o("damping", 0.5), env(0.001, 0.1, 1.0, 0.3), o("lowpass", 3000.0), o("reverb", 0.2), o("volume", 1.68)]),
     p("acoustic_guitar_steel", 40, 86, &[syn("pluck"), o("damping", 0.2), env(0.001, 0.1, 1.0, 0.3), o("highpass", 100.0), o("chorus", 0.15), o("volume", 1.07)]),
     p("electric_guitar_jazz", 40, 86, &[syn("pluck"), o("damping", 0.7), env(0.001, 0.1, 1.0, 0.2), o("lowpass", 1600.0), o("reverb", 0.15), o("volume", 2.41)]),
-    p("electric_guitar_clean", 40, 86, &[syn("pluck"), o("damping", 0.35), env(0.001, 0.1, 1.0, 0.2), o("chorus", 0.35), o("delay", 0.15), o("volume", 1.11)]),
+    p("electric_guitar_clean", 40, 86, &[syn("pluck"), o("damping", 0.5), env(0.001, 0.1, 1.0, 0.2), o("lowpass", 2600.0), o("q", 2.5), o("chorus", 0.35), o("delay", 0.15), o("volume", 1.15)]),
     p("electric_guitar_muted", 40, 86, &[syn("pluck"), o("damping", 0.9), env(0.001, 0.15, 0.0, 0.05), o("lowpass", 2500.0), o("volume", 2.23)]),
     p("overdriven_guitar", 40, 86, &[syn("pluck"), o("damping", 0.3), env(0.001, 0.1, 1.0, 0.2), o("saturation", 0.7), o("lowpass", 4000.0), o("volume", 1.51)]),
     p("distortion_guitar", 40, 86, &[syn("pluck"), o("damping", 0.25), env(0.001, 0.1, 1.0, 0.2), o("distortion", 0.8), o("lowpass", 3200.0), o("volume", 0.338)]),

@@ -119,7 +119,8 @@ fn preset_and_drum_pattern_names_inside_strings() {
     assert_eq!(complete(&h, "drums(\"hou|").1, vec!["house".to_string()]);
     assert!(complete(&h, "drums(\"o|").1.contains(&"off".to_string()));
     let found = complete(&h, "channel(1, #{ instrument: \"pi|").1;
-    assert_eq!(found, vec!["piano".to_string()]);
+    assert!(found.contains(&"piano".to_string()), "{found:?}");
+    assert!(found.iter().all(|n| n.starts_with("pi")), "{found:?}");
     assert_eq!(
         complete(&h, "c.instrument = \"bass_g|").1,
         vec!["bass_guitar".to_string()]

@@ -189,9 +189,15 @@ pub const DOCS: &[Doc] = &[
     },
     Doc {
         name: "revert",
-        usage: "revert()",
-        text: "Return the watched script to its previous accepted version.",
-        example: "revert()",
+        usage: "revert() | revert(n) | revert(n, #{ write: true })",
+        text: "Play an earlier accepted version of the watched script: the one before the version playing (after a save that failed, the last good version keeps playing), or version n as versions() numbers them. It says which version now plays and that the file on disk is unchanged; with write: true that version is also written back to the file, so the editor shows it.",
+        example: "revert(2, #{ write: true })",
+    },
+    Doc {
+        name: "versions",
+        usage: "versions()",
+        text: "List the watched script's accepted versions: number, time, what each changed, and which one plays; and whether the file on disk does not load.",
+        example: "versions()",
     },
     Doc {
         name: "panic",

@@ -123,7 +123,7 @@ fn audio_line(st: &ScriptState) -> String {
     format!(
         "audio: {what}, {} Hz, {}\n  load {average:.1} % on average, {worst:.1} % in the worst block since the last status() \
          (time spent computing a block, as a share of its duration: near 100 % the sound breaks up), \
-         {} {late}, {} on the audio thread",
+         {} {late}\naudio thread: {} (it must stay 0: the callback never allocates)",
         st.session.sr.0,
         count(t.active_voices.load(Ordering::Relaxed), "voice"),
         t.xruns.load(Ordering::Relaxed),

@@ -1,10 +1,10 @@
 //! Time and transport: `tempo`, `now`, `sr`, `block`, `nchnls`, `play`,
 //! `stop`, `panic`, `revert`, `lookahead`, `status`, and `help`.
 
-use crate::session::state::RevertRequest;
 use super::args::{self, err, Res};
 use crate::script::help;
 use crate::script::state::Shared;
+use crate::session::state::RevertRequest;
 use crate::time::{Beats, Seconds};
 use rhai::{Dynamic, Engine};
 
@@ -48,7 +48,10 @@ pub fn register(engine: &mut Engine, st: &Shared) {
     engine.register_fn("stop", move || s.borrow_mut().session.set_playing(false));
     let s = st.clone();
     engine.register_fn("revert", move || {
-        let req = RevertRequest { version: None, write: false };
+        let req = RevertRequest {
+            version: None,
+            write: false,
+        };
         s.borrow_mut().session.revert_requested.set(Some(req))
     });
     for with_opts in [false, true] {
@@ -57,10 +60,15 @@ pub fn register(engine: &mut Engine, st: &Shared) {
             let version = args::int(&n, "revert", "version")?;
             args::check_keys(&opts, "revert", &["write"])?;
             let write = match opts.get("write") {
-                Some(w) => w.as_bool().or_else(|_| err("revert(): write is true or false".to_string()))?,
+                Some(w) => w
+                    .as_bool()
+                    .or_else(|_| err("revert(): write is true or false".to_string()))?,
                 None => false,
             };
-            let req = RevertRequest { version: Some(version), write };
+            let req = RevertRequest {
+                version: Some(version),
+                write,
+            };
             s.borrow_mut().session.revert_requested.set(Some(req));
             Ok(())
         };
@@ -74,7 +82,8 @@ pub fn register(engine: &mut Engine, st: &Shared) {
     engine.register_fn("versions", move || {
         let st = s.borrow();
         let text = match st.versions.is_empty() {
-            true => "versions(): no script is being watched (start tactus with a script file)".to_string(),
+            true => "versions(): no script is being watched (start tactus with a script file)"
+                .to_string(),
             false => st.versions.join("\n"),
         };
         (st.printer)(&text);
