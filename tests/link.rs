@@ -272,7 +272,10 @@ fn two_tactus_peers_jam_in_phase_follow_tempo_and_share_start_stop() {
     ns.line("b", "status()");
     let b = ns.wait_for("b", "audio thread:");
     assert!(b.contains("with c: 2 peers"), "B saw C join:\n{b}");
-    assert!(b.contains("tempo 150.00 bpm"), "B follows A's tempo:\n{b}");
+    assert!(
+        b.contains(" at 150.00 bpm, bar "),
+        "B follows A's tempo:\n{b}"
+    );
     assert!(b.contains("Link: 1 peer, 150.00 bpm"), "{b}");
     assert!(b.contains("audio thread: 0 allocations"), "{b}");
     ns.line("a", "status()");

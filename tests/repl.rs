@@ -325,7 +325,7 @@ fn help_wraps_at_words_to_the_terminal_width() {
     t.wait_for("tactus>");
     t.run(&["resize-window", "-t", "repl", "-x", "72"]);
     t.line_then_prompt("help()");
-    let s = t.screen();
+    let s = t.run(&["capture-pane", "-p", "-J", "-t", "repl", "-S", "-"]);
     let out = &s[s.rfind("tactus> help()").unwrap() + "tactus> help()".len()..];
     let out = &out[..out.rfind("tactus>").unwrap()];
     for l in out.lines() {
