@@ -320,3 +320,42 @@ fn an_endless_chain_of_callbacks_is_stopped_with_one_error() {
         "the note after it plays"
     );
 }
+
+/// Tables hold 32-bit floats: a value beyond ±3.4e38 became inf and a huge
+/// GEN argument made NaN tables (issue 16). Each is now one error naming
+/// the limit; a value that fits is still taken.
+#[test]
+fn table_values_beyond_32_bit_floats_are_refused() {
+    for (src, want) in [
+        ("table(1, 8, raw(gen2([1e39])));", "not finite from point 0"),
+        (
+            "table(1, 32, gen7([1e308, 32, -1e308]));",
+            "too large for 32-bit floats",
+        ),
+        (
+            "table(1, 32, gen10([1e308, 1e308, 1e308]));",
+            "too large for 32-bit floats",
+        ),
+        (
+            "table(1, 8, gen10([1])); let t = table(1); t[2] = 1e39;",
+            "1e39 is beyond what a table holds",
+        ),
+        (
+            "table(1, 8, gen10([1])); let t = table(1); t.set([0.5, -1e39]);",
+            "-1e39 is beyond what a table holds",
+        ),
+        (
+            "table(1, 8, gen10([1])); let t = table(1); t.fill(|i, x| 1e39);",
+            "beyond what a table holds",
+        ),
+    ] {
+        let e = crate::common::check_error(src);
+        assert!(e.contains(want), "{src}: {e}");
+    }
+    let ok = render::check(
+        "ok.rhai",
+        "table(1, 8, raw(gen2([3e38]))); let t = table(1); t[1] = -3e38;",
+        &RenderOptions::default(),
+    );
+    assert!(ok.is_empty(), "{ok:?}");
+}

@@ -348,3 +348,31 @@ fn a_reload_names_the_tempo_and_drum_changes_it_made_and_the_pattern_once() {
     assert!(last.contains("channel 2 sine -> organ"), "{last}");
     assert!(!last.contains("drums:"), "the pattern is one entry: {last}");
 }
+
+/// An editor that saves in place truncates the file first: that empty read
+/// must not stop every loop; a file holding only a comment does.
+#[test]
+fn an_empty_read_of_the_watched_file_is_not_applied_but_a_comment_is() {
+    let path = scratch_file("empty", "live_loop(\"bass\", 1, |i| note(1, 36, 0.5));");
+    let (mut h, _) = host("");
+    let lines = std::cell::RefCell::new(Vec::<String>::new());
+    let print = |s: &str| lines.borrow_mut().push(s.to_string());
+    let mut r = Reloader::new(path.clone());
+    r.reload(&mut h, Beats(0.0), &print);
+    std::fs::write(&path, "").unwrap();
+    r.reload(&mut h, Beats(1.0), &print);
+    let last = lines.borrow().last().unwrap().clone();
+    assert!(
+        last.contains("is empty: not applied, version 1 keeps playing"),
+        "{last}"
+    );
+    assert_eq!(h.with_session(|s| s.loop_names()), vec!["bass".to_string()]);
+    std::fs::write(&path, "// silence\n").unwrap();
+    r.reload(&mut h, Beats(2.0), &print);
+    assert!(
+        lines.borrow().last().unwrap().ends_with("removed bass"),
+        "{:?}",
+        lines.borrow()
+    );
+    assert!(h.with_session(|s| s.loop_names()).is_empty());
+}

@@ -62,6 +62,15 @@ impl Reloader {
                 ))
             }
         };
+        if src.trim().is_empty() && !self.versions.is_empty() {
+            // An editor that saves in place truncates first: an empty read
+            // is a moment of that, never the new desired state.
+            return print(&format!(
+                "{} is empty: not applied, version {} keeps playing (to stop everything, save a file holding only a comment, e.g. // silence)",
+                self.name(),
+                self.playing + 1
+            ));
+        }
         if self
             .versions
             .get(self.playing)

@@ -42,6 +42,37 @@ pub fn num_in(v: &Dynamic, func: &str, what: &str, lo: f64, hi: f64) -> Res<f64>
     Ok(x)
 }
 
+/// A table value: a finite number a table's 32-bit float holds (within
+/// ±3.4e38), else an error naming the limit.
+pub fn table_value(v: &Dynamic, func: &str, what: &str) -> Res<f32> {
+    let x = num(v, func, what)?;
+    table_point(x, func, what)
+}
+
+/// `x` as a table's 32-bit float, or an error when it does not fit.
+pub fn table_point(x: f64, func: &str, what: &str) -> Res<f32> {
+    if x.abs() > f64::from(f32::MAX) {
+        return err(format!(
+            "{func}(): {what} {} is beyond what a table holds (32-bit floats, within ±3.4e38)",
+            shown(x)
+        ));
+    }
+    Ok(x as f32)
+}
+
+/// Every point a GEN made is a finite number, or an error saying where the
+/// first one that is not stands (huge GEN arguments overflow).
+pub fn finite_points(points: &[f32], func: &str) -> Res<()> {
+    match points.iter().position(|x| !x.is_finite()) {
+        None => Ok(()),
+        Some(i) => err(format!(
+            "{func}(): the table's values are not finite from point {i} on ({} of {} points): its GEN's arguments are too large for 32-bit floats (within ±3.4e38)",
+            points.iter().filter(|x| !x.is_finite()).count(),
+            points.len()
+        )),
+    }
+}
+
 /// A number as a message shows it: huge or tiny ones in exponent form
 /// (`-1e308`, not 309 digits).
 pub fn shown(x: f64) -> String {

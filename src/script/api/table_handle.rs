@@ -44,7 +44,7 @@ pub fn register(engine: &mut Engine, st: &Shared) {
     });
     let s = st.clone();
     engine.register_indexer_set(move |t: &mut TableHandle, i: INT, x: Dynamic| -> Res<()> {
-        let x = args::num(&x, "table", "value")? as f32;
+        let x = args::table_value(&x, "table", "value")?;
         let mut st = s.borrow_mut();
         let p = st
             .session
@@ -66,7 +66,7 @@ fn register_methods(engine: &mut Engine, st: &Shared) {
             let mut p = points(&s, t.n)?;
             for (i, x) in p.iter_mut().enumerate() {
                 let v: Dynamic = f.call_within_context(&ctx, (i as INT, *x as FLOAT))?;
-                *x = args::num(&v, "fill", "the closure's result")? as f32;
+                *x = args::table_value(&v, "fill", "the closure's result")?;
             }
             s.borrow_mut().session.set_table(t.n, p);
             Ok(())
@@ -101,7 +101,7 @@ fn register_methods(engine: &mut Engine, st: &Shared) {
             ));
         }
         for (x, v) in p.iter_mut().zip(args::numbers(&a, "set")?) {
-            *x = v as f32;
+            *x = args::table_point(v, "set", "value")?;
         }
         s.borrow_mut().session.set_table(t.n, p);
         Ok(())

@@ -25,6 +25,7 @@ pub fn register(engine: &mut Engine, st: &Shared) {
             let points = gen
                 .fill(size, true)
                 .or_else(|e| err(format!("table(): {e}")))?;
+            args::finite_points(&points, "table")?;
             s.borrow_mut().session.set_table(n, points);
             Ok(())
         },
