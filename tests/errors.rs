@@ -359,3 +359,24 @@ fn table_values_beyond_32_bit_floats_are_refused() {
     );
     assert!(ok.is_empty(), "{ok:?}");
 }
+
+/// `tempo(120, 1e-308)` made an infinite ramp slope, a NaN tempo map and an
+/// empty render that said nothing (issue 16): a ramp shorter than 1/1024
+/// beat is a jump, so the note at beat 1 plays at 0.5 s.
+#[test]
+fn a_vanishingly_short_tempo_ramp_is_a_jump() {
+    let src = "tempo(60);\ntempo(120, 1e-308);\nnote(1, 60, 0.5, #{ at: 1 });";
+    let opts = RenderOptions::default();
+    let (out, _) = render::render_to_vec("ramp.rhai", src, &opts).unwrap();
+    let first = out
+        .iter()
+        .position(|x| x.abs() > 1e-4)
+        .expect("the note sounds")
+        / 2;
+    let at_s = first as f64 / 48_000.0;
+    assert!(
+        (at_s - 0.5).abs() < 0.01,
+        "the note starts at {at_s} s, not 0.5 s"
+    );
+    assert!(out.iter().all(|x| x.is_finite()));
+}

@@ -100,6 +100,9 @@ pub struct Telemetry {
     pub output_latency_ns: AtomicU64,
     /// Ableton Link read in the callback (when Link is on).
     pub link: crate::sync::link_tap::LinkTap,
+    /// Samples that were not finite numbers (NaN, inf), silenced before an
+    /// effect chain or the output could keep them.
+    pub non_finite_samples: AtomicU64,
     /// No sound card: the fallback's clock thread renders the blocks (its
     /// "xruns" are blocks it computed late).
     pub no_device: std::sync::atomic::AtomicBool,
@@ -189,6 +192,17 @@ const BEND_GLIDE: f32 = 0.3;
 /// Pitch ratio of a bend in semitones.
 fn bend_ratio(semitones: f32) -> f64 {
     (semitones as f64 / 12.0).exp2()
+}
+
+/// Replace every sample that is not a finite number by silence; how many.
+fn silence_non_finite(x: &mut [f32]) -> u64 {
+    let mut bad = 0u64;
+    for v in x.iter_mut() {
+        let ok = v.is_finite();
+        bad += u64::from(!ok);
+        *v = if ok { *v } else { 0.0 };
+    }
+    bad
 }
 
 /// Fade a voice out from frame `at`; it stops counting toward its
@@ -711,6 +725,14 @@ impl Engine {
                 input.add_to(&mut bus.left[a..b], &mut bus.right[a..b]);
             }
             if let Some(fx) = bus.fx.as_mut() {
+                // A non-finite sample would stay in a filter's or reverb's
+                // state for good: it is silenced before the chain sees it.
+                let bad = silence_non_finite(&mut bus.left[a..b])
+                    + silence_non_finite(&mut bus.right[a..b]);
+                if bad > 0 {
+                    let count = &self.telemetry.non_finite_samples;
+                    count.fetch_add(bad, Ordering::Relaxed);
+                }
                 fx.process(&mut bus.left[a..b], &mut bus.right[a..b]);
             }
             for j in a..b {
@@ -775,6 +797,12 @@ impl Engine {
     fn write_output(&mut self, out: &mut [f32], n: usize) {
         let clip = self.cfg.soft_clip;
         let mut over = 0u64;
+        let bad = silence_non_finite(&mut self.master_l[..n])
+            + silence_non_finite(&mut self.master_r[..n]);
+        if bad > 0 {
+            let count = &self.telemetry.non_finite_samples;
+            count.fetch_add(bad, Ordering::Relaxed);
+        }
         for (j, frame) in out.chunks_exact_mut(2).take(n).enumerate() {
             let (l, r) = (self.master_l[j], self.master_r[j]);
             self.master_level.add(l, r);

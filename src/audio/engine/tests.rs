@@ -219,3 +219,61 @@ fn a_bend_glides_to_its_pitch_whatever_the_block_size() {
     let cents = 1200.0 * (freq_of(&octave[6000..12_000]) / before).log2();
     assert!((cents - 1200.0).abs() < 1.0, "an octave: {cents}");
 }
+
+/// A NaN from a voice (here a table holding one) once stayed in the
+/// reverb's state for good, and every later note was lost in NaN (issue
+/// 16): it is silenced before the chain and the output, and counted.
+#[test]
+fn a_nan_never_reaches_the_output_or_an_effect_chain() {
+    let (tx, rx) = bounded(16);
+    let (gtx, _grx) = bounded(16);
+    let mut engine = Engine::new(EngineConfig::new(crate::time::SampleRate(48_000)), rx, gtx);
+    let mut chain = fx();
+    chain.set_at_once(crate::audio::fx::FxParam::Reverb(0.5));
+    let table = Table::from_points(&[0.0, f32::NAN, 1.0, -1.0]);
+    tx.send(Command::InstallFx {
+        frame: Frame(0),
+        channel: 0,
+        fx: chain,
+    })
+    .unwrap();
+    let number = 3;
+    tx.send(Command::Table {
+        frame: Frame(0),
+        number,
+        table: Some(table),
+    })
+    .unwrap();
+    let bad = NoteOn {
+        source: Source::Table(number),
+        ..note()
+    };
+    tx.send(Command::Note(bad)).unwrap();
+    let later = NoteOn {
+        frame: Frame(24_000),
+        id: 2,
+        env: EnvFrames {
+            gate: 4800,
+            ..note().env
+        },
+        ..note()
+    };
+    tx.send(Command::Note(later)).unwrap();
+    let mut out = vec![0.0f32; 48_000 * 2];
+    for block in out.chunks_mut(512) {
+        engine.process(block);
+    }
+    assert!(
+        out.iter().all(|x| x.is_finite()),
+        "a non-finite sample reached the output"
+    );
+    let after: f32 = out[48_000..2 * 30_000]
+        .iter()
+        .map(|x| x.abs())
+        .fold(0.0, f32::max);
+    assert!(
+        after > 0.05,
+        "the later note is heard through the reverb: peak {after}"
+    );
+    assert!(engine.telemetry.non_finite_samples.load(Ordering::Relaxed) > 0);
+}

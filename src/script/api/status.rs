@@ -36,6 +36,14 @@ pub fn status(st: &ScriptState) -> String {
         "events: {} sent, {} late, {} skipped (past), {} dropped, {} quieted",
         s.notes_sent, late, s.skipped_past, dropped, s.notes_quieted
     ));
+    let non_finite =
+        (st.telemetry.as_ref()).map_or(0, |t| t.non_finite_samples.load(Ordering::Relaxed));
+    if non_finite > 0 {
+        out.push(format!(
+            "{} that were not numbers (NaN or inf) silenced before the effects and the output",
+            count(non_finite, "sample")
+        ));
+    }
     if let Some(Ok(m)) = &st.midi {
         out.push(format!(
             "MIDI in: {} ({} held, {} dropped)",

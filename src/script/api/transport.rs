@@ -8,6 +8,9 @@ use crate::session::state::RevertRequest;
 use crate::time::{Beats, Seconds};
 use rhai::{Dynamic, Engine};
 
+/// A tempo ramp shorter than this many beats is a jump.
+pub const MIN_RAMP_BEATS: f64 = 1.0 / 1024.0;
+
 /// Register the bindings of this area.
 pub fn register(engine: &mut Engine, st: &Shared) {
     let s = st.clone();
@@ -37,9 +40,14 @@ pub fn register(engine: &mut Engine, st: &Shared) {
         }
         let mut st = s.borrow_mut();
         let at = st.session.cursor;
-        st.session
-            .tempo
-            .update(|t| t.ramp_tempo(at, bpm, Beats(over)));
+        // A ramp shorter than a frame's worth of beats is a jump (a tiny
+        // one made an infinite slope and a NaN tempo map).
+        if over < MIN_RAMP_BEATS {
+            st.session.tempo.update(|t| t.set_tempo(at, bpm));
+        } else {
+            let ramp = Beats(over);
+            st.session.tempo.update(|t| t.ramp_tempo(at, bpm, ramp));
+        }
         Ok(())
     });
     let s = st.clone();
