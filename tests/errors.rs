@@ -380,3 +380,33 @@ fn a_vanishingly_short_tempo_ramp_is_a_jump() {
     );
     assert!(out.iter().all(|x| x.is_finite()));
 }
+
+/// Score statements out of range were accepted (issue 16): `t 0 1e-306`
+/// (tempo() takes 1 to 1000), `e -5`, `a 0 -5 2` (which dropped a note as
+/// past); and `t[0.5]` said "Indexer unavailable". Each is now one message.
+#[test]
+fn score_tempos_negative_times_and_fractional_table_indices_are_errors() {
+    for (src, want) in [
+        (
+            "score(\"t 0 1e-306\\ni1 0 1\");",
+            "tempo must be 1 to 1000 bpm",
+        ),
+        ("score(\"e -5\");", "e's time must be 0 or more, got -5"),
+        (
+            "score(\"a 0 -5 2\\ni1 0 1\");",
+            "the time must be 0 or more, got -5",
+        ),
+        ("score(\"a 0 1 -2\");", "the span to skip must be 0 or more"),
+        (
+            "table(1, 8, gen10([1])); let t = table(1); let x = t[0.5];",
+            "a point is numbered by a whole number",
+        ),
+        (
+            "table(1, 8, gen10([1])); let t = table(1); t[1.5] = 0.2;",
+            "a point is numbered by a whole number",
+        ),
+    ] {
+        let e = crate::common::check_error(src);
+        assert!(e.contains(want), "{src}: {e}");
+    }
+}

@@ -589,7 +589,11 @@ mod tests {
         );
         assert_eq!(
             error("t 0 60 4 0"),
-            "1:10: p4: tempo must be above 0 bpm, got 0"
+            "1:10: p4: tempo must be 1 to 1000 bpm (as tempo() takes), got 0"
+        );
+        assert_eq!(
+            error("t 0 1e-306"),
+            "1:5: p2: tempo must be 1 to 1000 bpm (as tempo() takes), got 1e-306"
         );
     }
 

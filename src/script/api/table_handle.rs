@@ -54,7 +54,20 @@ pub fn register(engine: &mut Engine, st: &Shared) {
         p[k] = x;
         Ok(())
     });
+    engine
+        .register_indexer_get(|t: &mut TableHandle, i: FLOAT| -> Res<FLOAT> { not_whole(t.n, i) });
+    engine.register_indexer_set(|t: &mut TableHandle, i: FLOAT, _: Dynamic| -> Res<()> {
+        not_whole(t.n, i)
+    });
     register_methods(engine, st);
+}
+
+/// The error for `t[0.5]`: a table's points are numbered by whole numbers.
+fn not_whole<T>(n: u32, i: FLOAT) -> Res<T> {
+    err(format!(
+        "table {n}[{}]: a point is numbered by a whole number (0, 1, 2, ...): round first, e.g. t[x.to_int()]",
+        super::args::shown(i)
+    ))
 }
 
 fn register_methods(engine: &mut Engine, st: &Shared) {

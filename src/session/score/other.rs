@@ -65,6 +65,13 @@ pub(super) fn parse_a(st: &Stmt, clock: Clock) -> Result<Statement, ScoreError> 
     st.num(&st.fields[0], "p1")?;
     let at = clock.warp * st.num(&st.fields[1], "p2")? + clock.base;
     let dur = st.num(&st.fields[2], "p3")?;
+    if at < 0.0 || dur < 0.0 {
+        let (field, what, x) = match at < 0.0 {
+            true => (&st.fields[1], "p2: the time", at),
+            false => (&st.fields[2], "p3: the span to skip", dur),
+        };
+        return Err(st.at(field, format!("{what} must be 0 or more, got {x}")));
+    }
     Ok(Statement::A {
         at,
         dur,
@@ -94,6 +101,12 @@ pub(super) fn parse_s(st: &Stmt) -> Result<Statement, ScoreError> {
 pub(super) fn parse_e(st: &Stmt) -> Result<Statement, ScoreError> {
     st.arity(1)?;
     let at = st.fields.first().map(|f| st.num(f, "p1")).transpose()?;
+    if let Some(x) = at.filter(|x| *x < 0.0) {
+        return Err(st.at(
+            &st.fields[0],
+            format!("p1: e's time must be 0 or more, got {x}"),
+        ));
+    }
     Ok(Statement::E {
         at,
         line: st.line,
@@ -164,10 +177,14 @@ pub(super) fn parse_t(st: &Stmt) -> Result<Statement, ScoreError> {
                 ),
             ));
         }
-        if bpm <= 0.0 {
+        if !(1.0..=1000.0).contains(&bpm) {
             return Err(st.at(
                 &pair[1],
-                format!("p{}: tempo must be above 0 bpm, got {bpm}", 2 * k + 2),
+                format!(
+                    "p{}: tempo must be 1 to 1000 bpm (as tempo() takes), got {}",
+                    2 * k + 2,
+                    crate::script::api::args::shown(bpm)
+                ),
             ));
         }
         points.push((at, bpm));
