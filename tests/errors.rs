@@ -311,6 +311,7 @@ fn an_endless_chain_of_callbacks_is_stopped_with_one_error() {
     assert_eq!(errors.len(), 1, "{errors:?}");
     let e = errors[0].to_string();
     assert!(e.contains("more than 10000 callbacks on one frame"), "{e}");
+    assert!(e.starts_with("chain.rhai:1:14:"), "points at the at(): {e}");
     let tiny = "fn again() { at(1e-9, Fn(\"again\")); }\nagain();";
     let errors = render::check("tiny.rhai", tiny, &RenderOptions::default());
     assert_eq!(errors.len(), 1, "{errors:?}");

@@ -57,18 +57,6 @@ pub struct ScriptHost {
 type Run<'a> =
     Box<dyn FnOnce(&Engine, &mut rhai::Scope<'static>) -> Result<Dynamic, Box<EvalAltResult>> + 'a>;
 
-/// The 1-based line and column where `text` first stands in `src`, or
-/// (0, 0) when it does not (a call spread over several lines).
-fn position_of(src: &str, text: &str) -> (usize, usize) {
-    let Some(at) = src.find(text).filter(|_| !text.is_empty()) else {
-        return (0, 0);
-    };
-    let before = &src[..at];
-    let line = before.matches('\n').count() + 1;
-    let col = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
-    (line, col)
-}
-
 /// The text without a leading UTF-8 byte order mark (some editors on
 /// Windows save one; it is not Rhai).
 pub fn without_bom(src: &str) -> &str {
@@ -544,7 +532,7 @@ impl ScriptHost {
             "at(): more than {MAX_CALLS_PER_FRAME} callbacks on one frame (beat {:.3}) without time moving on: a callback that schedules itself with no delay never ends, so the rest of this chain is dropped (give it a delay, e.g. at(0.25, ...))",
             at.0
         );
-        let (line, col) = position_of(&cb.src, &cb.text);
+        let (line, col) = (cb.pos.line().unwrap_or(0), cb.pos.position().unwrap_or(0));
         Some(ScriptError {
             file: cb.file().to_string(),
             line,

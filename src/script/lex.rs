@@ -10,9 +10,21 @@ use rhai::Position;
 /// The text of the call at `pos` (through its closing parenthesis), with
 /// whitespace folded and comments kept out ("" when `pos` is unknown).
 pub fn call_text(src: &str, pos: Position) -> String {
-    let (Some(line), Some(col)) = (pos.line(), pos.position()) else {
-        return String::new();
-    };
+    lex_call(src, pos).map_or_else(String::new, |lx| lx.out)
+}
+
+/// The first and last line (1-based) of the call at `pos`, or None when
+/// `pos` is unknown.
+pub fn call_lines(src: &str, pos: Position) -> Option<(usize, usize)> {
+    let lx = lex_call(src, pos)?;
+    let spanned: String = lx.chars[..lx.i.min(lx.chars.len())].iter().collect();
+    let line = pos.line()?;
+    Some((line, line + spanned.trim_end().matches('\n').count()))
+}
+
+/// The lexer run over the call at `pos`, through its closing parenthesis.
+fn lex_call(src: &str, pos: Position) -> Option<Lexer> {
+    let (line, col) = (pos.line()?, pos.position()?);
     let line_start: usize = src.split_inclusive('\n').take(line - 1).map(str::len).sum();
     let from = src
         .get(line_start..)
@@ -25,40 +37,7 @@ pub fn call_text(src: &str, pos: Position) -> String {
         space: false,
     };
     lx.code(true);
-    lx.out
-}
-
-/// Where the call whose folded text is `text` stands in `src`: its first
-/// and last line (1-based), found by cutting the call out at each place its
-/// first word appears. None when it is not there (the script changed).
-pub fn find_call(src: &str, text: &str) -> Option<(usize, usize)> {
-    let word: String = text
-        .chars()
-        .take_while(|c| *c != '(' && !c.is_whitespace())
-        .collect();
-    if word.is_empty() {
-        return None;
-    }
-    for (at, _) in src.match_indices(word.as_str()) {
-        let line = src[..at].matches('\n').count() + 1;
-        let col = src[..at].rsplit('\n').next().unwrap_or("").chars().count() + 1;
-        let (Ok(l16), Ok(c16)) = (u16::try_from(line), u16::try_from(col)) else {
-            continue;
-        };
-        if call_text(src, Position::new(l16, c16)) != text {
-            continue;
-        }
-        let mut lx = Lexer {
-            chars: src[at..].chars().collect(),
-            i: 0,
-            out: String::new(),
-            space: false,
-        };
-        lx.code(true);
-        let spanned: String = lx.chars[..lx.i.min(lx.chars.len())].iter().collect();
-        return Some((line, line + spanned.trim_end().matches('\n').count()));
-    }
-    None
+    Some(lx)
 }
 
 struct Lexer {

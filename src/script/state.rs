@@ -71,15 +71,21 @@ impl ScriptState {
     }
 
     /// A closure of the running script, kept with its script and source.
-    pub fn callback(&self, f: FnPtr, text: String) -> Option<Callback> {
+    pub fn callback(&self, f: FnPtr, text: String, pos: rhai::Position) -> Option<Callback> {
         let ast = self.current_ast.clone()?;
         let src = self.current_src.clone();
-        Some(Callback { f, ast, src, text })
+        Some(Callback {
+            f,
+            ast,
+            src,
+            text,
+            pos,
+        })
     }
 
-    /// Keep an `at()` callback; returns its id.
-    pub fn add_call(&mut self, f: FnPtr) -> Option<u64> {
-        let cb = self.callback(f, String::new())?;
+    /// Keep an `at()` callback made by the call at `pos`; returns its id.
+    pub fn add_call(&mut self, f: FnPtr, pos: rhai::Position) -> Option<u64> {
+        let cb = self.callback(f, String::new(), pos)?;
         let id = self.session.fresh_id();
         self.session.calls.insert(id, cb);
         Some(id)

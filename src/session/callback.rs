@@ -17,6 +17,8 @@ pub struct Callback {
     pub src: Rc<str>,
     /// The text of the call that defined it, whitespace folded ("" if unknown).
     pub text: String,
+    /// Where that call stands in `src` (`Position::NONE` if unknown).
+    pub pos: rhai::Position,
 }
 
 impl Callback {

@@ -85,7 +85,7 @@ fn register_forms(
             let f = a[arity - 1].clone().cast::<FnPtr>();
             let mut st = s.borrow_mut();
             let text = super::loops::call_text(&st.current_src, ctx.call_position());
-            let Some(body) = st.callback(f, text) else {
+            let Some(body) = st.callback(f, text, ctx.call_position()) else {
                 return err(format!("{name}(): no script is running"));
             };
             let h = Handler {

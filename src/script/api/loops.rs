@@ -36,7 +36,7 @@ pub fn register(engine: &mut Engine, st: &Shared) {
             }
             let mut st = s.borrow_mut();
             let text = call_text(&st.current_src, ctx.call_position());
-            let Some(body) = st.callback(f, text) else {
+            let Some(body) = st.callback(f, text, ctx.call_position()) else {
                 return err("live_loop(): no script is running");
             };
             let session = &mut st.session;

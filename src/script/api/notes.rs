@@ -70,22 +70,25 @@ pub fn register(engine: &mut Engine, st: &Shared) {
     let s = st.clone();
     engine.register_fn("sleep", move |beats: Dynamic| wait(&s, &beats, "sleep"));
     let s = st.clone();
-    engine.register_fn("at", move |beats: Dynamic, f: FnPtr| -> Res<()> {
-        let b = args::num(&beats, "at", "beats")?;
-        if b < 0.0 {
-            let b_shown = args::shown(b);
-            return err(format!(
-                "at(): beats must be 0 or more (the past cannot be scheduled), got {b_shown}"
-            ));
-        }
-        let mut st = s.borrow_mut();
-        let when = args::on_time(st.session.cursor.0 + b, "at", "the call")?;
-        match st.add_call(f) {
-            Some(id) => st.session.scheduler.push(when, Item::Call(id)),
-            None => return err("at(): no script is running"),
-        }
-        Ok(())
-    });
+    engine.register_fn(
+        "at",
+        move |ctx: NativeCallContext, beats: Dynamic, f: FnPtr| -> Res<()> {
+            let b = args::num(&beats, "at", "beats")?;
+            if b < 0.0 {
+                let b_shown = args::shown(b);
+                return err(format!(
+                    "at(): beats must be 0 or more (the past cannot be scheduled), got {b_shown}"
+                ));
+            }
+            let mut st = s.borrow_mut();
+            let when = args::on_time(st.session.cursor.0 + b, "at", "the call")?;
+            match st.add_call(f, ctx.call_position()) {
+                Some(id) => st.session.scheduler.push(when, Item::Call(id)),
+                None => return err("at(): no script is running"),
+            }
+            Ok(())
+        },
+    );
     engine.register_type_with_name::<Pitch>("Pitch");
     engine.register_fn("to_string", |p: &mut Pitch| p.to_string());
     engine.register_fn("to_debug", |p: &mut Pitch| format!("hz({})", p.hz));

@@ -2,7 +2,7 @@
 //! sequence's step grid (`seq("x")` printed), and `code("name")`.
 
 use super::bars::count;
-use crate::script::lex::find_call;
+use crate::script::lex::call_lines;
 use crate::session::callback::Callback;
 use crate::session::scheduler::Item;
 use crate::session::seqs::{Seq, Step};
@@ -11,7 +11,7 @@ use crate::session::Session;
 /// Where a loop's body came from: "scripts/demo.rhai:12" or "the prompt".
 pub fn origin(cb: &Callback) -> String {
     let file = cb.file();
-    let line = find_call(&cb.src, &cb.text).map(|(l, _)| format!(":{l}"));
+    let line = cb.pos.line().map(|l| format!(":{l}"));
     if file.starts_with("<repl") || file.starts_with("<eval") {
         let what = if file.starts_with("<repl") {
             "the prompt"
@@ -154,12 +154,12 @@ pub fn code(s: &Session, name: &str, now: f64) -> Result<String, String> {
     ))
 }
 
-/// The lines of the call that defined a body, as written; its folded text
-/// when the script no longer holds it.
+/// The lines of the call that defined a body, as written (its folded text
+/// when its place is unknown).
 fn source_of(cb: &Callback) -> String {
-    match find_call(&cb.src, &cb.text) {
-        Some((from, to)) => {
-            let lines = cb.src.lines().skip(from - 1).take(to + 1 - from);
+    match call_lines(&cb.src, cb.pos) {
+        Some((first, last)) => {
+            let lines = cb.src.lines().skip(first - 1).take(last + 1 - first);
             lines.collect::<Vec<_>>().join("\n")
         }
         None => cb.text.clone(),
