@@ -7,6 +7,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::rc::Rc;
+use tactus::record::wav::{WavFile, WavFormat};
 use tactus::render::{self, RenderEnd, RenderOptions};
 use tactus::time::{SampleRate, Seconds};
 
@@ -83,7 +84,11 @@ enum Cmd {
         /// MIDI File (.mid: its tempo map, channels onto Tactus channels, GM
         /// programs as their General MIDI presets, drums on 10).
         script: PathBuf,
-        /// Output WAV file.
+        /// Output WAV file (RF64 past 4 GiB). It is written under a hidden
+        /// name beside it and renamed when the render succeeds: a failed
+        /// render leaves a previous file as it was. The script itself, or a
+        /// name that is not a regular file (a device, a FIFO, a directory),
+        /// is refused.
         #[arg(short, long)]
         out: PathBuf,
         /// Exact length in seconds. Without it, the render ends at the
@@ -91,7 +96,10 @@ enum Cmd {
         /// play and the sound has stayed below -120 dBFS for 5 s (longer than
         /// any gap between a delay's echoes), the file ending where the sound
         /// fell below -120 dBFS; and at 600 s at most, saying so if sound was
-        /// still going. 0 to 86400 (24 hours).
+        /// still going, unless notes are scheduled after 600 s and nothing
+        /// repeats (no live loop, sequence or at() callback): then it goes
+        /// on until they have played (up to 86400 s); what a stop at 600 s
+        /// left unplayed is named. 0 to 86400 (24 hours).
         #[arg(long, value_parser = render_seconds)]
         duration: Option<f64>,
         /// Sample rate in Hz.
@@ -179,6 +187,16 @@ enum Bits {
     /// 32-bit float.
     #[value(name = "32f")]
     F32,
+}
+
+impl Bits {
+    fn format(self) -> WavFormat {
+        match self {
+            Bits::B16 => WavFormat::Int16,
+            Bits::B24 => WavFormat::Int24,
+            Bits::F32 => WavFormat::Float32,
+        }
+    }
 }
 
 fn main() -> ExitCode {
@@ -396,8 +414,18 @@ fn cmd_render(
         strict,
         ..RenderOptions::default()
     };
-    let mut writer = match WavOut::create(out, sr, bits) {
-        Ok(w) => w,
+    let (pending, file) = match tactus::out_file::Pending::create(out, &[script]) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("{}: error: {e}", out.display());
+            return ExitCode::from(1);
+        }
+    };
+    let mut writer = match WavFile::new(file, bits.format(), 2, sr) {
+        Ok(w) => WavOut {
+            wav: w,
+            error: None,
+        },
         Err(e) => {
             eprintln!("{}: error: cannot write the WAV file: {e}", out.display());
             return ExitCode::from(1);
@@ -413,17 +441,21 @@ fn cmd_render(
         |b| writer.write(b),
     );
     let wall_s = started.elapsed().as_secs_f64();
-    let finished = writer.finish();
     let report = match result {
         Ok(r) => r,
         Err(e) => {
+            // `pending` is dropped: the temporary file goes, a previous
+            // render under this name stays as it was.
             eprintln!("{e}");
-            let _ = std::fs::remove_file(out);
             return ExitCode::from(1);
         }
     };
+    let finished = writer
+        .finish()
+        .map_err(|e| format!("cannot write the WAV file: {e}"))
+        .and_then(|()| pending.commit().map_err(|e| e.to_string()));
     if let Err(e) = finished {
-        eprintln!("{}: error: cannot write the WAV file: {e}", out.display());
+        eprintln!("{}: error: {e}", out.display());
         return ExitCode::from(1);
     }
     for e in &report.errors {
@@ -441,6 +473,9 @@ fn cmd_render(
         report.dropped_notes
     );
     if let Some(line) = ending_line(&report, sr) {
+        eprintln!("{line}");
+    }
+    if let Some(line) = report.left.describe(SampleRate(sr)) {
         eprintln!("{line}");
     }
     if report.errors.is_empty() {
@@ -487,58 +522,26 @@ fn ending_line(report: &render::RenderReport, sr: u32) -> Option<String> {
     })
 }
 
-/// A WAV writer for any of the sample formats.
+/// The render's WAV file: the first write error is kept for the end.
 struct WavOut {
-    writer: hound::WavWriter<std::io::BufWriter<std::fs::File>>,
-    bits: Bits,
-    error: Option<hound::Error>,
+    wav: WavFile<std::fs::File>,
+    error: Option<std::io::Error>,
 }
 
 impl WavOut {
-    fn create(path: &Path, sr: u32, bits: Bits) -> Result<WavOut, hound::Error> {
-        let (bits_per_sample, sample_format) = match bits {
-            Bits::B16 => (16, hound::SampleFormat::Int),
-            Bits::B24 => (24, hound::SampleFormat::Int),
-            Bits::F32 => (32, hound::SampleFormat::Float),
-        };
-        let spec = hound::WavSpec {
-            channels: 2,
-            sample_rate: sr,
-            bits_per_sample,
-            sample_format,
-        };
-        Ok(WavOut {
-            writer: hound::WavWriter::create(path, spec)?,
-            bits,
-            error: None,
-        })
-    }
-
     fn write(&mut self, block: &[f32]) {
-        if self.error.is_some() {
-            return;
-        }
-        for &x in block {
-            let r = match self.bits {
-                Bits::B16 => self
-                    .writer
-                    .write_sample((x.clamp(-1.0, 1.0) * 32767.0).round() as i16),
-                Bits::B24 => self
-                    .writer
-                    .write_sample((x.clamp(-1.0, 1.0) * 8_388_607.0).round() as i32),
-                Bits::F32 => self.writer.write_sample(x),
-            };
-            if let Err(e) = r {
+        if self.error.is_none() {
+            if let Err(e) = self.wav.write(block) {
                 self.error = Some(e);
-                return;
             }
         }
     }
 
-    fn finish(self) -> Result<(), hound::Error> {
-        match self.error {
-            Some(e) => Err(e),
-            None => self.writer.finalize(),
+    /// The header written, the samples on disk.
+    fn finish(self) -> std::io::Result<()> {
+        if let Some(e) = self.error {
+            return Err(e);
         }
+        self.wav.finish()?.sync_all()
     }
 }

@@ -64,6 +64,73 @@ pub const QUIET_HOLD: Seconds = Seconds(5.0);
 /// block size.
 pub const END_CHECK_FRAMES: u64 = 4096;
 
+/// The longest render: a day of sound (`--duration` at most; an open-ended
+/// render that goes on for notes scheduled past `max_duration` stops here).
+pub const LONGEST: Seconds = Seconds(86_400.0);
+
+/// What was still scheduled when a render stopped.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Leftover {
+    /// Notes not yet started.
+    pub notes: u64,
+    /// Where the first of them starts.
+    pub first_note_frame: Option<Frame>,
+    /// Where the last of them ends.
+    pub last_note_end_frame: Frame,
+    /// Live loop iterations, sequence steps, `at()` callbacks and clock
+    /// ticks waiting: they may go on for ever.
+    pub repeating: u64,
+    /// The cap the render stopped at (what was left comes after it).
+    pub cap_frame: Frame,
+}
+
+impl Leftover {
+    /// One line naming what a render stopped at its cap did not play,
+    /// and the `--duration` that would play it; `None` when nothing was left.
+    pub fn describe(&self, sr: SampleRate) -> Option<String> {
+        let s = |f: Frame| f.0 as f64 / sr.0 as f64;
+        let stopped_s = s(self.cap_frame);
+        let mut parts = Vec::new();
+        if let Some(first) = self.first_note_frame {
+            let (n, was) = match self.notes {
+                1 => ("1 note".to_string(), "was"),
+                n => (format!("{n} notes"), "were"),
+            };
+            parts.push(format!(
+                "{n} after it {was} not rendered (the first at {:.1} s)",
+                s(first)
+            ));
+        }
+        if self.repeating > 0 {
+            parts.push(format!(
+                "{} live loop, sequence or at() item{} still going",
+                self.repeating,
+                if self.repeating == 1 {
+                    " was"
+                } else {
+                    "s were"
+                }
+            ));
+        }
+        if parts.is_empty() {
+            return None;
+        }
+        let advice = if self.notes > 0 {
+            let want = (s(self.last_note_end_frame) + 1.0).ceil().min(LONGEST.0);
+            format!(
+                "give --duration {want} to render {}",
+                if self.notes == 1 { "it" } else { "them" }
+            )
+        } else {
+            "give --duration to choose the length".to_string()
+        };
+        Some(format!(
+            "render stopped at the {stopped_s:.0} s cap: {}; {advice}",
+            parts.join(", and ")
+        ))
+    }
+}
+
 /// Why a render stopped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum RenderEnd {
@@ -110,6 +177,8 @@ pub struct RenderReport {
     pub dropped_notes: u64,
     /// Errors raised by `at()` callbacks (the render went on).
     pub errors: Vec<ScriptError>,
+    /// What an open-ended render that reached its cap left unplayed.
+    pub left: Leftover,
 }
 
 impl RenderReport {
@@ -172,6 +241,8 @@ pub trait Driver {
     fn notes_sent(&self) -> u64;
     /// Where the performance ends (`end()`, score `e`), if set.
     fn end_frame(&self) -> Option<Frame>;
+    /// What is still scheduled.
+    fn leftover(&self) -> Leftover;
 }
 
 impl Driver for ScriptHost {
@@ -205,6 +276,9 @@ impl Driver for ScriptHost {
     fn end_frame(&self) -> Option<Frame> {
         self.with_session(|s| s.end_frame())
     }
+    fn leftover(&self) -> Leftover {
+        self.with_session(|s| s.leftover())
+    }
 }
 
 impl Driver for Session {
@@ -227,6 +301,9 @@ impl Driver for Session {
     }
     fn end_frame(&self) -> Option<Frame> {
         Session::end_frame(self)
+    }
+    fn leftover(&self) -> Leftover {
+        Session::leftover(self)
     }
 }
 
@@ -251,9 +328,10 @@ pub fn run_offline(
     let (tx, rx) = bounded(4096);
     let (gtx, grx) = bounded(1024);
     let mut engine = Engine::new(cfg, rx, gtx);
-    let cap = opts
+    let mut cap = opts
         .sr
         .seconds_to_frames(opts.duration.unwrap_or(opts.max_duration));
+    let open_ended = opts.duration.is_none();
     let lookahead = opts.sr.seconds_to_frames(opts.lookahead);
     let hold = opts.sr.seconds_to_frames(QUIET_HOLD);
     let block = opts.block_frames.max(1);
@@ -269,6 +347,16 @@ pub fn run_offline(
             break;
         }
         let limit = driver.end_frame().map_or(cap, |e| e.0.min(cap));
+        if now >= limit && open_ended && driver.end_frame().is_none() {
+            if let Some(longer) = longer_cap(driver, cap, opts.sr) {
+                cap = longer;
+                continue;
+            }
+            report.left = Leftover {
+                cap_frame: Frame(cap),
+                ..driver.leftover()
+            };
+        }
         if now >= limit {
             let sound_going = tail.quiet_frames() < hold;
             report.end = match opts.duration {
@@ -288,8 +376,17 @@ pub fn run_offline(
                 && engine.has_no_voice_or_command()
                 && (engine.is_idle() || tail.quiet_frames() >= hold)
             {
-                // Nothing is left to play, and the effects are off or have
-                // stayed quiet for the hold.
+                if let Some(longer) = longer_cap(driver, cap, opts.sr) {
+                    // Notes come after the cap, and nothing repeats.
+                    cap = longer;
+                    continue;
+                }
+                // Nothing is left to play before the cap, and the effects
+                // are off or have stayed quiet for the hold.
+                report.left = Leftover {
+                    cap_frame: Frame(cap),
+                    ..driver.leftover()
+                };
                 report.end = RenderEnd::Quiet;
                 break;
             }
@@ -317,6 +414,20 @@ pub fn run_offline(
     report.dropped_notes =
         t.dropped_notes.load(Ordering::Relaxed) + t.bad_commands.load(Ordering::Relaxed);
     report
+}
+
+/// When only notes (nothing that repeats: no live loop, sequence, `at()`
+/// callback) are scheduled, some beyond `cap`, a cap that lets them play
+/// and ring out: the last note's end plus [`QUIET_HOLD`], at most
+/// [`LONGEST`]. `None` when the cap stays.
+fn longer_cap(driver: &impl Driver, cap: u64, sr: SampleRate) -> Option<u64> {
+    let left = driver.leftover();
+    if left.repeating > 0 || left.notes == 0 {
+        return None;
+    }
+    let ring = sr.seconds_to_frames(QUIET_HOLD) + END_CHECK_FRAMES;
+    let longer = (left.last_note_end_frame.0 + ring).min(sr.seconds_to_frames(LONGEST));
+    (longer > cap).then_some(longer)
 }
 
 /// Render to memory (interleaved stereo).

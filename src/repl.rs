@@ -10,6 +10,7 @@ use crate::live::{self, LiveConfig, LiveLinks, Reply, Request};
 use crate::repl_edit::{self, Names, Usages};
 use crate::script::help::DOCS;
 use crate::script::state::Printer;
+use crate::term_signal;
 use crate::time::Seconds;
 use crate::watch::{ScriptWatcher, DEBOUNCE};
 use crossbeam_channel::{bounded, unbounded, Sender};
@@ -61,7 +62,7 @@ pub enum SessionError {
     Thread(std::io::Error),
 }
 
-/// Run the session until Ctrl-D (or end of input).
+/// Run the session until Ctrl-D (or end of input), SIGTERM or SIGHUP.
 pub fn run(opts: SessionOptions) -> Result<(), SessionError> {
     let (cmd_tx, cmd_rx) = bounded(4096);
     let (garbage_tx, garbage_rx) = bounded(1024);
@@ -138,12 +139,40 @@ pub fn run(opts: SessionOptions) -> Result<(), SessionError> {
         });
     });
     let eval_socket = eval_server(opts.socket.as_deref(), &req_tx, &names);
-    repl_loop(&mut editor, &req_tx, &names);
+    let terminal = term_signal::TerminalModes::save();
+    let signals = term_signal::termination_signals();
+    let (done_tx, done_rx) = bounded(1);
+    let (repl_req, repl_names) = (req_tx.clone(), names.clone());
+    // The REPL reads on its own thread, so that SIGTERM or SIGHUP can end
+    // the session while it waits for a line.
+    let repl = std::thread::Builder::new()
+        .name("tactus-repl".into())
+        .spawn(move || {
+            repl_loop(&mut editor, &repl_req, &repl_names);
+            let _ = done_tx.send(());
+            editor
+        })
+        .map_err(SessionError::Thread)?;
+    let signalled = crossbeam_channel::select! {
+        recv(done_rx) -> _ => None,
+        recv(signals) -> s => s.ok(),
+    };
+    if let Some(signal) = signalled {
+        terminal.restore();
+        println!(
+            "tactus: {}: the session ends as on Ctrl-D (recordings and takes are finished)",
+            term_signal::name(signal)
+        );
+    }
     // From here `tactus eval` says no session is running.
     drop(eval_socket);
     let _ = req_tx.send(Request::Quit);
     let _ = script_thread.join();
-    let _ = repl_edit::save_history(&mut editor, &history);
+    if signalled.is_none() {
+        if let Ok(mut editor) = repl.join() {
+            let _ = repl_edit::save_history(&mut editor, &history);
+        }
+    }
     finish(output)
 }
 

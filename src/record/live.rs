@@ -98,6 +98,7 @@ impl Recorder {
         match Recording::start(id, path, format, self.sr_hz, report) {
             Ok((rec, tap)) => {
                 let bits = match format {
+                    WavFormat::Int16 => "16-bit",
                     WavFormat::Int24 => "24-bit",
                     WavFormat::Float32 => "32-bit float",
                 };

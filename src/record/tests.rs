@@ -175,7 +175,11 @@ fn a_full_disk_keeps_what_was_written() {
         }
     }
     let out = Arc::new(Mutex::new(Vec::new()));
-    let disk = Full(Cursor::new(Vec::new()), 58 + 8 * 1000 + 3, out.clone());
+    let disk = Full(
+        Cursor::new(Vec::new()),
+        WavFormat::Float32.header_bytes() as usize + 8 * 1000 + 3,
+        out.clone(),
+    );
     let wav = WavFile::new(disk, WavFormat::Float32, 2, 8_000).unwrap();
     let events = Arc::new(Mutex::new(Vec::new()));
     let ev = events.clone();

@@ -1,9 +1,18 @@
 //! A WAV file whose header is patched in place while it grows, so that the
 //! file on disk is valid at every moment once [`WavFile::update_header`] has
 //! run: a process killed mid-recording leaves a file that holds everything
-//! up to the last update.
+//! up to the last update. Both the live recordings and `tactus render` write
+//! it.
 //!
-//! Why not hound here (it writes the renders): for more than 16 bits hound
+//! Past 4 GiB of samples (a RIFF file's 32-bit sizes would wrap: a 1400 s
+//! render at 384 kHz, 32-bit float, or 3.1 hours recorded at 48 kHz) the
+//! file becomes RF64 (EBU Tech 3306): the header starts `RF64`, and the
+//! `JUNK` chunk every file reserves after `WAVE` is rewritten in place as the
+//! `ds64` chunk holding the 64-bit sizes; the 32-bit sizes read 0xFFFFFFFF.
+//! Below that the file is plain RIFF/WAVE (the `JUNK` chunk is skipped by
+//! every reader).
+//!
+//! Why not hound: for more than 16 bits hound
 //! writes a `WAVE_FORMAT_EXTENSIBLE` header, which Python 3.11's `wave`
 //! refuses ("unknown format: 65534"); this writer uses the plain PCM tag for
 //! 24-bit and the IEEE-float tag with a `fact` chunk for 32-bit float, the
@@ -18,6 +27,8 @@ use std::path::Path;
 /// Sample formats a recording can use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum WavFormat {
+    /// 16-bit integer PCM (clipped to -1..1; `tactus render --bits 16`).
+    Int16,
     /// 24-bit integer PCM (clipped to -1..1).
     Int24,
     /// 32-bit IEEE float: exactly the samples the engine made.
@@ -38,6 +49,7 @@ impl WavFormat {
     /// Bytes per sample.
     pub fn bytes(self) -> u16 {
         match self {
+            WavFormat::Int16 => 2,
             WavFormat::Int24 => 3,
             WavFormat::Float32 => 4,
         }
@@ -45,24 +57,25 @@ impl WavFormat {
 
     fn tag(self) -> u16 {
         match self {
-            WavFormat::Int24 => 1,
+            WavFormat::Int16 | WavFormat::Int24 => 1,
             WavFormat::Float32 => 3,
         }
     }
 
     /// Header bytes before the samples.
-    fn header_bytes(self) -> u64 {
+    pub fn header_bytes(self) -> u64 {
         match self {
-            // RIFF(12) + fmt 16(24) + data(8)
-            WavFormat::Int24 => 44,
-            // RIFF(12) + fmt 18(26) + fact(12) + data(8)
-            WavFormat::Float32 => 58,
+            // RIFF(12) + JUNK/ds64(36) + fmt 16(24) + data(8)
+            WavFormat::Int16 | WavFormat::Int24 => 80,
+            // RIFF(12) + JUNK/ds64(36) + fmt 18(26) + fact(12) + data(8)
+            WavFormat::Float32 => 94,
         }
     }
 }
 
-/// The most sample bytes a RIFF file can describe (its sizes are 32-bit).
-const MAX_DATA_BYTES: u64 = u32::MAX as u64 - 64;
+/// Bytes of the `ds64` chunk's body (RIFF size, data size, sample count:
+/// 64 bits each; a table length of 0), reserved as `JUNK` in a RIFF file.
+const DS64_BYTES: u32 = 28;
 
 /// A WAV file being written.
 #[derive(Debug)]
@@ -72,6 +85,8 @@ pub struct WavFile<W: Write + Seek = File> {
     channels: u16,
     sr_hz: u32,
     data_bytes: u64,
+    /// Above this many sample bytes the header is RF64.
+    rf64_above_bytes: u64,
 }
 
 impl WavFile<File> {
@@ -96,10 +111,23 @@ impl<W: Write + Seek> WavFile<W> {
             channels: channels.max(1),
             sr_hz,
             data_bytes: 0,
+            rf64_above_bytes: u32::MAX as u64 - (format.header_bytes() - 8),
         };
         wav.write_header()?;
         wav.out.flush()?;
         Ok(wav)
+    }
+
+    /// Write RF64 once the samples pass `bytes` instead of where RIFF's
+    /// sizes run out (tests switch a small file). Call before writing.
+    pub fn rf64_above(mut self, bytes: u64) -> Self {
+        self.rf64_above_bytes = bytes.min(self.rf64_above_bytes);
+        self
+    }
+
+    /// True when the header is (or, at the next update, will be) RF64.
+    pub fn is_rf64(&self) -> bool {
+        self.data_bytes > self.rf64_above_bytes
     }
 
     /// Frames written so far.
@@ -110,15 +138,9 @@ impl<W: Write + Seek> WavFile<W> {
     /// Append interleaved samples.
     ///
     /// # Errors
-    /// The write's I/O error; `FileTooLarge` past the 4 GiB a WAV can hold.
+    /// The write's I/O error.
     pub fn write(&mut self, samples: &[f32]) -> io::Result<()> {
         let bytes = samples.len() as u64 * self.format.bytes() as u64;
-        if self.data_bytes + bytes > MAX_DATA_BYTES {
-            return Err(io::Error::new(
-                io::ErrorKind::FileTooLarge,
-                "a WAV file holds at most 4 GiB",
-            ));
-        }
         match self.format {
             WavFormat::Float32 => {
                 for &x in samples {
@@ -128,6 +150,11 @@ impl<W: Write + Seek> WavFile<W> {
             WavFormat::Int24 => {
                 for &x in samples {
                     self.out.write_all(&f32_to_i24(x).to_le_bytes()[..3])?;
+                }
+            }
+            WavFormat::Int16 => {
+                for &x in samples {
+                    self.out.write_all(&f32_to_i16(x).to_le_bytes())?;
                 }
             }
         }
@@ -177,6 +204,7 @@ impl<W: Write + Seek> WavFile<W> {
             channels: self.channels,
             sr_hz: self.sr_hz,
             data_bytes: on_disk.min(self.data_bytes),
+            rf64_above_bytes: self.rf64_above_bytes,
         };
         wav.out.seek(SeekFrom::Start(0))?;
         wav.write_header()?;
@@ -191,15 +219,29 @@ impl<W: Write + Seek> WavFile<W> {
         f(self.out.get_mut())
     }
 
+    /// The header for `data_bytes` of samples: RIFF with a `JUNK` chunk,
+    /// or RF64 with its `ds64` chunk in the same place.
     fn write_header(&mut self) -> io::Result<()> {
         let f = self.format;
         let block_align = self.channels * f.bytes();
-        let data = self.data_bytes as u32;
-        let riff = (f.header_bytes() - 8) as u32 + data;
+        let rf64 = self.is_rf64();
+        let riff_bytes = f.header_bytes() - 8 + self.data_bytes;
+        let frames = self.data_bytes / block_align as u64;
+        // In RF64 the 32-bit sizes say "see ds64".
+        let small = |x: u64| if rf64 { u32::MAX } else { x as u32 };
         let o = &mut self.out;
-        o.write_all(b"RIFF")?;
-        o.write_all(&riff.to_le_bytes())?;
+        o.write_all(if rf64 { b"RF64" } else { b"RIFF" })?;
+        o.write_all(&small(riff_bytes).to_le_bytes())?;
         o.write_all(b"WAVE")?;
+        o.write_all(if rf64 { b"ds64" } else { b"JUNK" })?;
+        o.write_all(&DS64_BYTES.to_le_bytes())?;
+        let mut ds64 = [0u8; DS64_BYTES as usize];
+        if rf64 {
+            ds64[..8].copy_from_slice(&riff_bytes.to_le_bytes());
+            ds64[8..16].copy_from_slice(&self.data_bytes.to_le_bytes());
+            ds64[16..24].copy_from_slice(&frames.to_le_bytes());
+        }
+        o.write_all(&ds64)?;
         o.write_all(b"fmt ")?;
         let fmt_len: u32 = if f == WavFormat::Float32 { 18 } else { 16 };
         o.write_all(&fmt_len.to_le_bytes())?;
@@ -211,14 +253,19 @@ impl<W: Write + Seek> WavFile<W> {
         o.write_all(&(f.bytes() * 8).to_le_bytes())?;
         if f == WavFormat::Float32 {
             o.write_all(&0u16.to_le_bytes())?; // cbSize
-            let frames = data / block_align as u32;
             o.write_all(b"fact")?;
             o.write_all(&4u32.to_le_bytes())?;
-            o.write_all(&frames.to_le_bytes())?;
+            o.write_all(&small(frames).to_le_bytes())?;
         }
         o.write_all(b"data")?;
-        o.write_all(&data.to_le_bytes())
+        o.write_all(&small(self.data_bytes).to_le_bytes())
     }
+}
+
+/// A sample in -1..1 as a 16-bit integer (clipped, rounded).
+pub fn f32_to_i16(x: f32) -> i16 {
+    let x = if x.is_nan() { 0.0 } else { x.clamp(-1.0, 1.0) };
+    (x * 32_767.0).round() as i16
 }
 
 /// A sample in -1..1 as a 24-bit integer (clipped, rounded).
@@ -245,7 +292,7 @@ mod tests {
             assert_eq!(r.len(), 6);
             let got: Vec<f32> = match format {
                 WavFormat::Float32 => r.samples::<f32>().map(Result::unwrap).collect(),
-                WavFormat::Int24 => r
+                WavFormat::Int16 | WavFormat::Int24 => r
                     .samples::<i32>()
                     .map(|s| s.unwrap() as f32 / 8_388_607.0)
                     .collect(),
@@ -262,5 +309,81 @@ mod tests {
         assert_eq!(f32_to_i24(1.5), 8_388_607);
         assert_eq!(f32_to_i24(-1.0), -8_388_607);
         assert_eq!(f32_to_i24(f32::NAN), 0);
+    }
+
+    /// The file as sox reads it: (its "Duration" line, its samples as text).
+    fn sox_reads(bytes: &[u8], name: &str) -> (String, String) {
+        let path = std::env::temp_dir().join(format!("tactus-wav-{}-{name}", std::process::id()));
+        std::fs::write(&path, bytes).unwrap();
+        let info = std::process::Command::new("soxi")
+            .arg(&path)
+            .output()
+            .unwrap();
+        let dat = std::process::Command::new("sox")
+            .arg(&path)
+            .args(["-t", "dat", "-"])
+            .output()
+            .unwrap();
+        let _ = std::fs::remove_file(&path);
+        let info = String::from_utf8_lossy(&info.stdout).to_string();
+        let dur = info
+            .lines()
+            .find(|l| l.starts_with("Duration"))
+            .unwrap_or("")
+            .to_string();
+        (dur, String::from_utf8_lossy(&dat.stdout).to_string())
+    }
+
+    /// Past its limit (tiny here, 4 GiB in use) the file becomes RF64 in
+    /// place, and sox reads its whole length: no 32-bit size wraps.
+    #[test]
+    fn past_the_limit_the_file_becomes_rf64_and_sox_reads_its_length() {
+        for format in [WavFormat::Int16, WavFormat::Int24, WavFormat::Float32] {
+            let w = WavFile::new(Cursor::new(Vec::new()), format, 2, 8_000).unwrap();
+            let mut w = w.rf64_above(1000);
+            let frames = 4_000;
+            let block: Vec<f32> = (0..2 * frames)
+                .map(|i| ((i / 2) % 100) as f32 / 200.0)
+                .collect();
+            w.write(&block[..200]).unwrap();
+            w.update_header().unwrap();
+            assert!(!w.is_rf64(), "small: still RIFF");
+            w.write(&block[200..]).unwrap();
+            assert!(w.is_rf64(), "past 1000 bytes");
+            let bytes = w.finish().unwrap().into_inner();
+            assert_eq!(&bytes[..4], b"RF64", "{format:?}");
+            assert_eq!(&bytes[12..16], b"ds64", "the JUNK chunk became ds64");
+            let (dur, dat) = sox_reads(&bytes, &format!("{format:?}.wav"));
+            assert!(
+                dur.contains("00:00:00.50 = 4000 samples"),
+                "{format:?}: {dur}"
+            );
+            let rows: Vec<&str> = dat.lines().filter(|l| !l.starts_with(';')).collect();
+            assert_eq!(rows.len(), frames, "{format:?}: every frame read");
+            let last: f64 = rows[frames - 1]
+                .split_whitespace()
+                .nth(1)
+                .unwrap()
+                .parse()
+                .unwrap();
+            assert!((last - 99.0 / 200.0).abs() < 1e-3, "{format:?}: {last}");
+        }
+    }
+
+    /// Below the limit the file is plain RIFF/WAVE: a reader that knows no
+    /// RF64 (hound) reads it, and sox gives its length.
+    #[test]
+    fn a_normal_file_stays_riff_wave() {
+        let mut w = WavFile::new(Cursor::new(Vec::new()), WavFormat::Int16, 2, 8_000).unwrap();
+        w.write(&[0.5; 2 * 800]).unwrap();
+        let bytes = w.finish().unwrap().into_inner();
+        assert_eq!(
+            (&bytes[..4], &bytes[8..16]),
+            (&b"RIFF"[..], &b"WAVEJUNK"[..])
+        );
+        let r = hound::WavReader::new(Cursor::new(bytes.clone())).unwrap();
+        assert_eq!((r.spec().bits_per_sample, r.len()), (16, 1600));
+        let (dur, _) = sox_reads(&bytes, "riff.wav");
+        assert!(dur.contains("00:00:00.10 = 800 samples"), "{dur}");
     }
 }

@@ -624,15 +624,21 @@ impl ScriptHost {
     /// Write the files committed evaluations produced (MIDI takes); each
     /// write says where it went, or one line why it failed.
     pub fn write_files(&mut self) {
-        let (files, printer) = {
+        let (files, printer, log_error) = {
             let mut st = self.state.borrow_mut();
-            (st.session.file_writes.take(), st.printer.clone())
+            let log_error = st.session.log.get_mut().and_then(|l| l.error_line());
+            (st.session.file_writes.take(), st.printer.clone(), log_error)
         };
+        if let Some(line) = log_error {
+            printer(&line);
+        }
         for (path, bytes) in files {
             let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
-            let written = dir
-                .map_or(Ok(()), std::fs::create_dir_all)
-                .and_then(|()| std::fs::write(&path, &bytes));
+            // Written whole beside it, then renamed: a failed write leaves a
+            // previous take as it was.
+            let written = dir.map_or(Ok(()), std::fs::create_dir_all).and_then(|()| {
+                crate::out_file::write_whole(&path, &[], &bytes).map_err(std::io::Error::other)
+            });
             match written {
                 Ok(()) => printer(&format!("recorded the MIDI take to {}", path.display())),
                 Err(e) => printer(&format!(

@@ -17,6 +17,7 @@
 //! and p-fields onto this layout first.
 
 use super::channels::{ChannelConfig, EnvSpec};
+use super::log::{OCT_MAX, OCT_MIN};
 use super::scheduler::NoteSpec;
 use super::Session;
 use crate::command::Source;
@@ -144,8 +145,10 @@ fn build_in(
 fn pitch(p: Fields) -> Result<f64, String> {
     match p.get(4).and_then(Option::as_ref) {
         None => Ok(oct_to_hz(8.75)),
-        Some(PVal::Num(o)) if (0.0..=16.0).contains(o) => Ok(oct_to_hz(*o)),
-        Some(PVal::Num(o)) => Err(format!("p5 (pitch in oct) {o} is out of range 0 to 16")),
+        Some(PVal::Num(o)) if (OCT_MIN..=OCT_MAX).contains(o) => Ok(oct_to_hz(*o)),
+        Some(PVal::Num(o)) => Err(format!(
+            "p5 (pitch in oct) {o} is out of range {OCT_MIN} to {OCT_MAX}"
+        )),
         Some(PVal::Hz(hz)) => Ok(*hz),
         Some(PVal::Str(s)) => note_name_to_midi(s)
             .map(|m| midi_to_hz(m as f64))

@@ -37,6 +37,10 @@ pub struct ScoreLog {
     said: Vec<ChannelConfig>,
     /// The first write error, if any (logging stops there).
     pub error: Option<String>,
+    /// The file's path as given (for the error line).
+    path: String,
+    /// The error has been reported.
+    reported: bool,
 }
 
 impl ScoreLog {
@@ -67,6 +71,8 @@ impl ScoreLog {
             sr: session.sr,
             said: fresh.channels.to_vec(),
             error: None,
+            path: path.display().to_string(),
+            reported: false,
         };
         for n in session.table_numbers() {
             if let Some(points) = session.table(n) {
@@ -74,7 +80,19 @@ impl ScoreLog {
             }
         }
         log.channels_now(session);
+        // A file that cannot be written (a full disk, /dev/full) fails here.
+        log.out.flush()?;
         Ok(log)
+    }
+
+    /// The line reporting the first write error, once.
+    pub fn error_line(&mut self) -> Option<String> {
+        let e = self.error.as_ref().filter(|_| !self.reported)?;
+        self.reported = true;
+        Some(format!(
+            "log_score(): cannot write \"{}\": {e}; the log stops there, the music goes on",
+            self.path
+        ))
     }
 
     /// Volume, voices and effects of every channel, at time 0.
@@ -106,6 +124,8 @@ impl ScoreLog {
             return;
         };
         let shown = match &value {
+            // Never written: a replay refuses inf and NaN.
+            SetValue::Num(x) if !x.is_finite() => return,
             SetValue::Num(x) => x.to_string(),
             SetValue::Str(s) => format!("\"{s}\""),
         };
@@ -218,19 +238,20 @@ impl ScoreLog {
             Source::Sample { .. } => "\"sample\"".into(),
             Source::Drum => "\"drums\"".into(),
         };
-        let oct = 8.75 + (n.freq_hz / 440.0).log2();
+        // Within what a replay reads (the engine played no more than this).
+        let oct = finite_in(8.75 + (n.freq_hz / 440.0).log2(), OCT_MIN, OCT_MAX, 8.75);
         let line = format_args!(
             "i {} {} {} {} {} {} 0 0 {} {} {} {} {}\n",
             n.channel + 1,
             self.at(n.frame),
             p3,
-            spec.amp,
+            finite_in(spec.amp, 0.0, 1.0, 0.0),
             oct,
             p6,
-            spec.pan,
+            finite_in(spec.pan, 0.0, 1.0, 0.5),
             self.seconds(e.attack as u64),
             self.seconds(e.decay as u64),
-            e.sustain,
+            finite_in(e.sustain as f64, 0.0, 1.0, 1.0),
             self.seconds(e.release as u64),
         );
         self.write(line);
@@ -241,7 +262,7 @@ impl ScoreLog {
         let mut line = format!("f {} {} {} -2", n, self.at(frame), points.len());
         for p in points {
             line.push(' ');
-            line.push_str(&p.to_string());
+            line.push_str(&(if p.is_finite() { *p } else { 0.0 }).to_string());
         }
         self.write(format_args!("{line}\n"));
     }
@@ -257,6 +278,21 @@ impl ScoreLog {
         if let Err(e) = self.out.flush() {
             self.error.get_or_insert(e.to_string());
         }
+    }
+}
+
+/// The lowest p5 (pitch in oct) a score may give: about 0.00002 Hz.
+pub const OCT_MIN: f64 = -16.0;
+/// The highest p5 (pitch in oct): about 1e12 Hz, as far as `hz()` is
+/// useful (beyond Nyquist a table aliases; the log must replay it).
+pub const OCT_MAX: f64 = 40.0;
+
+/// `x` within `lo..=hi`, or `default` when it is not a finite number.
+fn finite_in(x: f64, lo: f64, hi: f64, default: f64) -> f64 {
+    if x.is_finite() {
+        x.clamp(lo, hi)
+    } else {
+        default
     }
 }
 

@@ -794,6 +794,32 @@ impl Session {
         self.outbox.is_empty() && next.is_none_or(|f| f >= until)
     }
 
+    /// What is still scheduled: notes not yet started (the first's frame,
+    /// the last's end), and items that may go on for ever.
+    pub fn leftover(&self) -> crate::render::Leftover {
+        let mut left = crate::render::Leftover::default();
+        for (beat, item) in self.scheduler.items() {
+            match item {
+                Item::Note(n) => {
+                    let start = self.frame_at(Beats(beat));
+                    let end = self.frame_at(Beats(beat + n.dur_beats.max(0.0)));
+                    left.notes += 1;
+                    left.first_note_frame =
+                        Some(left.first_note_frame.map_or(start, |f| f.min(start)));
+                    left.last_note_end_frame = left.last_note_end_frame.max(end);
+                }
+                Item::Call(_) | Item::Loop(_) | Item::Seq(_) | Item::Clock { .. } => {
+                    left.repeating += 1
+                }
+                Item::Table { .. }
+                | Item::Transport { .. }
+                | Item::Channel { .. }
+                | Item::Quiet { .. } => {}
+            }
+        }
+        left
+    }
+
     /// The frame where the performance ends, if `end()` or `e` set one.
     pub fn end_frame(&self) -> Option<Frame> {
         self.end_at.map(|b| self.frame_at(b))

@@ -62,13 +62,8 @@ fn read(path: &str) -> Result<SessionFile, String> {
 }
 
 /// Write through a temporary file beside `path`, renamed over it: a failed
-/// write leaves the old file whole.
+/// write leaves the old file whole (and no temporary file); a device, FIFO
+/// or directory is refused.
 fn write(path: &Path, text: &str) -> std::io::Result<()> {
-    let mut tmp = path.as_os_str().to_owned();
-    tmp.push(".tmp");
-    let tmp = std::path::PathBuf::from(tmp);
-    std::fs::write(&tmp, text)?;
-    std::fs::rename(&tmp, path).inspect_err(|_| {
-        let _ = std::fs::remove_file(&tmp);
-    })
+    crate::out_file::write_whole(path, &[], text.as_bytes()).map_err(std::io::Error::other)
 }
