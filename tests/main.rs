@@ -14,6 +14,7 @@ mod handlers;
 mod input;
 #[cfg(feature = "jack")]
 mod jack;
+mod limits;
 mod link;
 mod live;
 mod loops;
