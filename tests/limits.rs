@@ -365,6 +365,19 @@ fn print_shows_values_and_short_numbers() {
     assert!(lines.iter().all(|l| l.len() < 40), "{out}");
 }
 
+/// Rhai's Rust type names and Debug text stay out of messages and prints.
+#[test]
+fn wrong_arguments_and_envelopes_read_as_scripts_write_them() {
+    let e = check_error("seq(1.5, \"x\", 2);");
+    assert!(e.contains("got (float, string, integer)"), "{e}");
+    let (_, out) = host("print(adsr(0.1, 0.2, 0.5, 0.3)); print(linen(0.01, 0.1));");
+    let out = out.borrow();
+    assert!(
+        out.contains("adsr(0.1, 0.2, 0.5, 0.3)") && out.contains("linen(0.01, 0.1)"),
+        "{out}"
+    );
+}
+
 /// A loop body stopped by the operation limit points at its live_loop.
 #[test]
 fn a_runaway_loop_body_names_the_loop_and_its_line() {
