@@ -661,6 +661,21 @@ impl ScriptHost {
     }
 }
 
+/// An error Rhai gave no position (the operation limit stopping a closure's
+/// body) points at the call that made the closure (`live_loop(...)`,
+/// `at(...)`, a handler).
+fn at_call_if_unplaced(mut e: ScriptError, cb: &Callback) -> ScriptError {
+    if e.line > 0 {
+        return e;
+    }
+    if let Some(line) = cb.pos.line() {
+        e.line = line;
+        e.col = cb.pos.position().unwrap_or(0);
+        e.source_line = cb.src.lines().nth(line - 1).map(str::to_string);
+    }
+    e
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -688,19 +703,4 @@ mod tests {
         let v = host.eval_repl("get(\"k\") + 1", Beats(0.0)).unwrap();
         assert_eq!(v.as_deref(), Some("2"));
     }
-}
-
-/// An error Rhai gave no position (the operation limit stopping a closure's
-/// body) points at the call that made the closure (`live_loop(...)`,
-/// `at(...)`, a handler).
-fn at_call_if_unplaced(mut e: ScriptError, cb: &Callback) -> ScriptError {
-    if e.line > 0 {
-        return e;
-    }
-    if let Some(line) = cb.pos.line() {
-        e.line = line;
-        e.col = cb.pos.position().unwrap_or(0);
-        e.source_line = cb.src.lines().nth(line - 1).map(str::to_string);
-    }
-    e
 }
