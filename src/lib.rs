@@ -38,6 +38,7 @@ pub mod command;
 pub mod device;
 #[cfg(unix)]
 pub mod eval_socket;
+pub mod files;
 pub mod input;
 pub mod live;
 pub mod midi;

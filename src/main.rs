@@ -210,8 +210,10 @@ fn main() -> ExitCode {
             bits,
             block,
             strict,
-        }) => cmd_render(&script, &out, duration, sr, bits, block, strict),
-        Some(Cmd::Check { script, duration }) => cmd_check(&script, duration),
+        }) => on_script_stack(move || cmd_render(&script, &out, duration, sr, bits, block, strict)),
+        Some(Cmd::Check { script, duration }) => {
+            on_script_stack(move || cmd_check(&script, duration))
+        }
         Some(Cmd::Bench {
             mut workloads,
             workload,
@@ -325,8 +327,12 @@ fn read_script(path: &Path) -> Result<String, ExitCode> {
         let shown = path.display().to_string();
         return Ok(format!("play_midi({shown:?}, #{{ programs: true }});"));
     }
-    std::fs::read_to_string(path).map_err(|e| {
-        eprintln!("{}: error: cannot read the script: {e}", path.display());
+    tactus::files::read_text(path).map_err(|e| {
+        eprintln!(
+            "{}: error: cannot read the script: {}",
+            path.display(),
+            e.reason
+        );
         ExitCode::from(1)
     })
 }
@@ -363,6 +369,23 @@ fn check_seconds(s: &str) -> Result<f64, String> {
         return Err("0 seconds would check no callback: give more than 0, up to 86400".into());
     }
     Ok(d)
+}
+
+/// Run a command that evaluates a script on a thread with the script stack
+/// (see `tactus::script::limits`), as the live session's script thread.
+fn on_script_stack(f: impl FnOnce() -> ExitCode + Send + 'static) -> ExitCode {
+    let thread = std::thread::Builder::new()
+        .name("tactus-script".into())
+        .stack_size(tactus::script::limits::SCRIPT_STACK_BYTES)
+        .spawn(f);
+    match thread.map(|t| t.join()) {
+        Ok(Ok(code)) => code,
+        Ok(Err(_)) => ExitCode::from(101),
+        Err(e) => {
+            eprintln!("tactus: error: cannot start the script thread: {e}");
+            ExitCode::from(2)
+        }
+    }
 }
 
 fn cmd_check(script: &Path, duration: f64) -> ExitCode {

@@ -126,6 +126,7 @@ pub fn run(opts: SessionOptions) -> Result<(), SessionError> {
     let p = printer.clone();
     let script_thread = std::thread::Builder::new()
         .name("tactus-script".into())
+        .stack_size(crate::script::limits::SCRIPT_STACK_BYTES)
         .spawn(move || {
             let print: Printer = std::rc::Rc::new(move |s: &str| p(s));
             live::run(cfg, links, print)

@@ -23,7 +23,8 @@ pub const DEBOUNCE: Duration = Duration::from_millis(20);
 /// What the watcher reports.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum WatchEvent {
-    /// The script was saved: re-read and re-evaluate it. Carries the path
+    /// The script was saved (or deleted): re-read and re-evaluate it, or
+    /// say it is gone. Carries the path
     /// as given to [`ScriptWatcher::watch`].
     Changed(PathBuf),
     /// The watcher reported an error (it keeps running).
@@ -212,6 +213,8 @@ fn touches(e: &DebouncedEvent, target: &Path) -> bool {
         | EventKind::Access(AccessKind::Close(AccessMode::Write)) => {
             e.paths.iter().any(|p| p == target)
         }
+        // Deleted: the live session says so (the playing version plays on).
+        EventKind::Remove(_) => e.paths.iter().any(|p| p == target),
         // Renamed away (e.g. a backup before writing): the new file comes later.
         EventKind::Modify(ModifyKind::Name(RenameMode::From)) => false,
         // Renamed onto the script: the destination is the last path.

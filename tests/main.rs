@@ -15,6 +15,7 @@ mod handlers;
 mod input;
 #[cfg(feature = "jack")]
 mod jack;
+mod limits;
 mod link;
 mod live;
 mod loops;

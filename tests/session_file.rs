@@ -109,7 +109,7 @@ fn loading_replaces_what_was_there_and_a_later_error_undoes_it() {
     );
     assert_eq!(
         printed.borrow().trim(),
-        format!("{}\n112.0\n\n1800.0\n0.25", seqs.len())
+        format!("{}\n112.0\n()\n1800.0\n0.25", seqs.len())
     );
 }
 

@@ -53,12 +53,19 @@ impl Reloader {
     /// Read the file and apply it if it differs from the version playing;
     /// print one line.
     pub fn reload(&mut self, host: &mut ScriptHost, now: Beats, print: &dyn Fn(&str)) {
-        let src = match std::fs::read_to_string(&self.path) {
+        if !self.path.exists() && !self.versions.is_empty() {
+            return print(&format!(
+                "{} was deleted: the playing version keeps playing; save it again to reload",
+                self.name()
+            ));
+        }
+        let src = match crate::files::read_text(&self.path) {
             Ok(s) => s,
             Err(e) => {
                 return print(&format!(
-                    "{}: error: cannot read the script: {e}",
-                    self.name()
+                    "{}: error: cannot read the script: {}",
+                    self.name(),
+                    e.reason
                 ))
             }
         };

@@ -97,6 +97,9 @@ fn innermost_position(err: &EvalAltResult) -> Position {
 
 /// A message for one runtime error, in musicians' words where we can.
 fn describe(err: &EvalAltResult, known: &[&str]) -> String {
+    if let Some(m) = super::limits::describe(err) {
+        return m;
+    }
     match err {
         EvalAltResult::ErrorRuntime(value, _) => value.to_string(),
         EvalAltResult::ErrorFunctionNotFound(sig, _) => function_not_found(sig, known),
@@ -123,7 +126,8 @@ fn describe(err: &EvalAltResult, known: &[&str]) -> String {
 
 fn function_not_found(sig: &str, known: &[&str]) -> String {
     let name = sig.split([' ', '(']).next().unwrap_or(sig);
-    let args = sig[name.len()..].trim();
+    let args = plain_types(sig[name.len()..].trim());
+    let args = args.as_str();
     if let Some(doc) = super::help::lookup(name) {
         return format!(
             "wrong arguments for {name}: got {}; usage: {}",
@@ -145,6 +149,13 @@ fn function_not_found(sig: &str, known: &[&str]) -> String {
         }
         None => format!("unknown function '{name}' (help() lists them all)"),
     }
+}
+
+/// Rhai's Rust type names in a signature, in a script's words.
+fn plain_types(args: &str) -> String {
+    args.replace("&str | ImmutableString | String", "string")
+        .replace("i64", "integer")
+        .replace("f64", "float")
 }
 
 /// Functions whose effect cannot be taken back by typing the next line (the

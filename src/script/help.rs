@@ -247,7 +247,7 @@ pub const DOCS: &[Doc] = &[
     Doc {
         name: "table",
         usage: "table(n, size, gen) | table(n)",
-        text: "Create or replace table n (1-9999) with size points from a generator (normalised to peak 1; raw(gen) keeps the values); sounding notes hear it at once. table(n) gives a handle: t.len, t[i], t[i] = x.",
+        text: "Create or replace table n (1-9999) with size points (1 to 2^24; all tables together at most 2^27) from a generator (normalised to peak 1; raw(gen) keeps the values); sounding notes hear it at once. table(n) gives a handle: t.len, t[i], t[i] = x.",
         example: "table(1, 4096, gen10([1, 0.5, 0.33])); let t = table(1); t[1024] = -1.0",
     },
     Doc {
@@ -265,7 +265,7 @@ pub const DOCS: &[Doc] = &[
     Doc {
         name: "gen1",
         usage: "gen1(\"file.wav\") | gen1(\"file.wav\", channel)",
-        text: "Samples from a WAV file (16/24-bit or 32-bit float; channels mixed, or one 1-based channel); size 0 takes the file's length.",
+        text: "Samples from a WAV file (16/24-bit or 32-bit float; channels mixed, or one 1-based channel); size 0 takes the file's length (at most 2^24 frames); only the frames the table holds are read. A regular file only.",
         example: "table(20, 0, gen1(\"kick.wav\"))",
     },
     Doc {
@@ -593,7 +593,7 @@ pub const DOCS: &[Doc] = &[
     Doc {
         name: "score_file",
         usage: "score_file(\"x.sco\")",
-        text: "Play a score file from the cursor.",
+        text: "Play a score file from the cursor (a regular file of at most 64 MiB).",
         example: "score_file(\"session.sco\")",
     },
     Doc {
@@ -711,6 +711,12 @@ pub const DOCS: &[Doc] = &[
         usage: "help() | help(\"name\")",
         text: "List every function (each name once, wrapped to the terminal's width), or show one with its forms and an example.",
         example: "help(\"note\")",
+    },
+    Doc {
+        name: "print",
+        usage: "print(value)",
+        text: "Show a value on its own line (a string as it is, () as (), arrays and maps as written, numbers short: 1e308).",
+        example: "print([60, 64, 67])",
     },
 ];
 

@@ -71,10 +71,13 @@ impl ScriptHost {
         let mut engine = Engine::new();
         engine.set_max_operations(MAX_OPERATIONS);
         engine.set_max_call_levels(MAX_CALL_LEVELS);
+        super::limits::apply(&mut engine);
         let p = printer.clone();
         engine.on_print(move |s| p(s));
         let p = printer;
         engine.on_debug(move |s, _, _| p(s));
+        // Rhai prints () as an empty line; show the value.
+        engine.register_fn("print", |_: ()| "()".to_string());
         api::register_all(&mut engine, &state);
         let mut known: Vec<String> = engine
             .gen_fn_signatures(true)
@@ -594,7 +597,9 @@ impl ScriptHost {
     ) -> Result<(), ScriptError> {
         let (f, ast) = (cb.f.clone(), cb.ast.clone());
         let run: Run = Box::new(move |e, _| f.call::<Dynamic>(e, &ast, args));
-        self.transact(at, &cb.ast, &cb.src, stream, run).map(|_| ())
+        self.transact(at, &cb.ast, &cb.src, stream, run)
+            .map(|_| ())
+            .map_err(|e| at_call_if_unplaced(e, cb))
     }
 
     /// A MIDI message from input `port`, acting at logical time `at`: every
@@ -660,6 +665,21 @@ impl ScriptHost {
     pub fn is_idle_until(&self, until: Frame) -> bool {
         self.state.borrow().session.is_idle_until(until)
     }
+}
+
+/// An error Rhai gave no position (the operation limit stopping a closure's
+/// body) points at the call that made the closure (`live_loop(...)`,
+/// `at(...)`, a handler).
+fn at_call_if_unplaced(mut e: ScriptError, cb: &Callback) -> ScriptError {
+    if e.line > 0 {
+        return e;
+    }
+    if let Some(line) = cb.pos.line() {
+        e.line = line;
+        e.col = cb.pos.position().unwrap_or(0);
+        e.source_line = cb.src.lines().nth(line - 1).map(str::to_string);
+    }
+    e
 }
 
 #[cfg(test)]

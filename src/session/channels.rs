@@ -30,6 +30,21 @@ pub enum EnvSpec {
     },
 }
 
+impl std::fmt::Display for EnvSpec {
+    /// As a script writes it: `adsr(0.01, 0.1, 0.7, 0.2)`, `linen(0.01, 0.1)`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            EnvSpec::Adsr {
+                attack_s,
+                decay_s,
+                sustain,
+                release_s,
+            } => write!(f, "adsr({attack_s}, {decay_s}, {sustain}, {release_s})"),
+            EnvSpec::Linen { rise_s, decay_s } => write!(f, "linen({rise_s}, {decay_s})"),
+        }
+    }
+}
+
 impl Default for EnvSpec {
     fn default() -> Self {
         EnvSpec::Adsr {

@@ -101,6 +101,10 @@ pub const MAX_WORK: u64 = 1 << 28;
 /// Largest table size accepted.
 pub const MAX_TABLE_SIZE: i64 = 1 << 24;
 
+/// Most points all tables hold together: 2^27 (512 MiB of samples), eight
+/// of the largest tables.
+pub const MAX_TABLE_POINTS_TOTAL: usize = 1 << 27;
+
 impl Gen {
     /// The name used in scripts and messages.
     pub fn name(&self) -> &'static str {
@@ -261,14 +265,18 @@ fn curve_points(n: usize, kind: CurveKind, start: f64, end: f64, eq: f64) -> Vec
         .collect()
 }
 
-/// GEN01: read a WAV file (16/24/32-bit integer or 32-bit float, any channels).
+/// GEN01: read a WAV file (16/24/32-bit integer or 32-bit float, any
+/// channels). Only a regular file is opened, and only the frames the table
+/// holds are decoded (a 64-point table of an hour-long file reads 64 frames).
 fn gen1(
     path: &str,
     channel: Option<usize>,
     size: i64,
     normalise: bool,
 ) -> Result<Vec<f32>, GenError> {
-    let mut reader = hound::WavReader::open(path)
+    let file = crate::files::open_regular(std::path::Path::new(path))
+        .map_err(|e| GenError::Wav(e.to_string()))?;
+    let mut reader = hound::WavReader::new(std::io::BufReader::new(file))
         .map_err(|e| GenError::Wav(format!("cannot read \"{path}\": {e}")))?;
     let spec = reader.spec();
     let chans = spec.channels as usize;
@@ -277,12 +285,22 @@ fn gen1(
             "\"{path}\" has {chans} channel(s); channel {c} does not exist"
         )));
     }
+    let file_frames = i64::from(reader.duration());
+    let n = if size == 0 { file_frames } else { size };
+    if !(1..=MAX_TABLE_SIZE).contains(&n) {
+        return Err(GenError::Size(n));
+    }
+    let wanted = n.min(file_frames) as usize * chans;
     let samples: Vec<f32> = match spec.sample_format {
-        hound::SampleFormat::Float => reader.samples::<f32>().collect::<Result<_, _>>(),
+        hound::SampleFormat::Float => reader
+            .samples::<f32>()
+            .take(wanted)
+            .collect::<Result<_, _>>(),
         hound::SampleFormat::Int => {
             let scale = 1.0 / (1u64 << (spec.bits_per_sample - 1)) as f32;
             reader
                 .samples::<i32>()
+                .take(wanted)
                 .map(|s| s.map(|v| v as f32 * scale))
                 .collect::<Result<_, _>>()
         }
@@ -295,10 +313,6 @@ fn gen1(
             None => f.iter().map(|&x| x as f64).sum::<f64>() / chans as f64,
         })
         .collect();
-    let n = if size == 0 { frames.len() as i64 } else { size };
-    if !(1..=MAX_TABLE_SIZE).contains(&n) {
-        return Err(GenError::Size(n));
-    }
     let mut v: Vec<f64> = (0..n as usize)
         .map(|i| frames.get(i).copied().unwrap_or(0.0))
         .collect();

@@ -35,6 +35,27 @@ pub enum PVal {
     Hz(f64),
 }
 
+impl std::fmt::Display for PVal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PVal::Num(x) => f.write_str(&show_number(*x)),
+            PVal::Str(s) => write!(f, "\"{s}\""),
+            PVal::Hz(x) => write!(f, "hz({})", show_number(*x)),
+        }
+    }
+}
+
+/// A number as messages show it: plain between 1e-6 and 1e9, otherwise
+/// in exponent form (`1e308`, never 309 digits).
+pub fn show_number(x: f64) -> String {
+    let a = x.abs();
+    if a == 0.0 || !x.is_finite() || (1e-6..1e9).contains(&a) {
+        format!("{x}")
+    } else {
+        format!("{x:e}")
+    }
+}
+
 /// A note placed by an i-statement: its start (beats from the reference) and the note.
 #[derive(Debug, Clone, PartialEq)]
 pub struct IEvent {
@@ -51,13 +72,11 @@ fn num(p: Fields, k: usize, what: &str, lo: f64, hi: f64) -> Result<Option<f64>,
         None => Ok(None),
         Some(PVal::Num(x)) if (lo..=hi).contains(x) => Ok(Some(*x)),
         Some(PVal::Num(x)) => Err(format!(
-            "p{} ({what}) {x} is out of range {lo} to {hi}",
-            k + 1
+            "p{} ({what}) {} is out of range {lo} to {hi}",
+            k + 1,
+            show_number(*x)
         )),
-        Some(other) => Err(format!(
-            "p{} ({what}) must be a number, got {other:?}",
-            k + 1
-        )),
+        Some(other) => Err(format!("p{} ({what}) must be a number, got {other}", k + 1)),
     }
 }
 
@@ -106,8 +125,8 @@ fn build_in(
     let ch = num(p, 0, "channel", 1.0, 16.0)
         .map_err(|_| {
             format!(
-                "p1: channel {:?} is out of range: channels are 1-16 (instr(n, ch) maps a score's instrument n)",
-                p[0]
+                "p1: channel {} is out of range: channels are 1-16 (instr(n, ch) maps a score's instrument n)",
+                p[0].as_ref().map_or_else(String::new, PVal::to_string)
             )
         })?
         .unwrap_or(1.0);
@@ -187,7 +206,7 @@ fn source(
             )),
         },
         Some(other) => Err(format!(
-            "p6 (table) must be a table number 1-9999 or a synth name, got {other:?}"
+            "p6 (table) must be a table number 1-9999 or a synth name, got {other}"
         )),
     }
 }

@@ -87,7 +87,7 @@ fn number(p: &[Option<PVal>], k: usize, what: &str) -> Result<Option<f64>, Strin
         None => Ok(None),
         Some(PVal::Num(x)) => Ok(Some(*x)),
         Some(other) => Err(format!(
-            "p{} ({what}, by pmap) must be a number, got {other:?}",
+            "p{} ({what}, by pmap) must be a number, got {other}",
             k + 1
         )),
     }

@@ -196,6 +196,10 @@ fn convert(
             let gen =
                 named_or_number(*gen, gen_name.as_deref()).map_err(|m| err(*line, *col, m))?;
             let (n, points) = table(*number, *size, gen, args).map_err(|m| err(*line, *col, m))?;
+            session
+                .check_table_budget(n, points.len(), planner.table_points)
+                .map_err(|m| err(*line, *col, format!("f: {m}")))?;
+            planner.table_points += points.len();
             if *at > 0.0 {
                 planner.put(*at, RANK_TABLE, Item::Table { number: n, points });
             } else {

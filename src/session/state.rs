@@ -3,6 +3,7 @@
 
 use super::callback::Callback;
 use super::channels::ChannelConfig;
+use super::gen::MAX_TABLE_POINTS_TOTAL;
 use super::log::ScoreLog;
 use super::loops::{LiveLoop, LoopChange};
 use super::midi_out::{amp_to_vel, hz_to_key, MidiOutbox};
@@ -526,10 +527,53 @@ impl Session {
         self.doc.tables.get_mut(&n)
     }
 
-    /// Create or replace table `n`.
+    /// Create or replace table `n` (the caller checked
+    /// [`Session::check_table_budget`]).
     pub fn set_table(&mut self, n: u32, points: Vec<f32>) {
         self.doc.tables.insert(n, points);
         self.doc.dirty.update(|d| d.insert(n));
+    }
+
+    /// Points held by all tables together.
+    pub fn table_points_in_use(&self) -> usize {
+        self.tables.values().map(Vec::len).sum()
+    }
+
+    /// An error when table `n` made (or replaced) with `points` points, with
+    /// `pending` more points already planned, would take the tables past
+    /// [`MAX_TABLE_POINTS_TOTAL`]; checked before the points are kept.
+    ///
+    /// # Errors
+    /// One line naming the limit and how much is in use.
+    pub fn check_table_budget(&self, n: u32, points: usize, pending: usize) -> Result<(), String> {
+        let freed = self.table(n).map_or(0, <[f32]>::len);
+        let what = format!("table {n} of {points} points");
+        self.check_table_points(&what, points + pending, freed)
+    }
+
+    /// As [`Session::check_table_budget`]: `what` (in words) adds `adding`
+    /// points and replaces tables holding `freed`.
+    ///
+    /// # Errors
+    /// One line naming the limit and how much is in use.
+    pub fn check_table_points(
+        &self,
+        what: &str,
+        adding: usize,
+        freed: usize,
+    ) -> Result<(), String> {
+        let in_use = self.table_points_in_use();
+        let after = (in_use - freed.min(in_use)).saturating_add(adding);
+        if after <= MAX_TABLE_POINTS_TOTAL {
+            return Ok(());
+        }
+        let mib = |p: usize| (p >> 20) * 4;
+        Err(format!(
+            "{what} would bring all tables to {after} points ({} MiB); the limit is {MAX_TABLE_POINTS_TOTAL} points ({} MiB) in all, {in_use} in use ({} MiB): replace tables with smaller ones",
+            mib(after),
+            mib(MAX_TABLE_POINTS_TOTAL),
+            mib(in_use)
+        ))
     }
 
     /// Table numbers defined so far.

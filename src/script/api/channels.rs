@@ -97,7 +97,7 @@ pub fn configure(st: &Shared, index: u8, opts: &Map) -> Res<()> {
 
 fn register_envelopes(engine: &mut Engine) {
     engine.register_type_with_name::<EnvSpec>("Env");
-    engine.register_fn("to_string", |e: &mut EnvSpec| format!("{e:?}"));
+    engine.register_fn("to_string", |e: &mut EnvSpec| e.to_string());
     engine.register_fn("to_debug", |e: &mut EnvSpec| format!("{e:?}"));
     engine.register_fn(
         "adsr",

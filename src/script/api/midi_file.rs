@@ -61,8 +61,8 @@ enum TempoFrom {
 /// Schedule a file's notes from the cursor; returns how many.
 fn play(st: &Shared, path: &str, opts: &Map) -> Res<i64> {
     args::check_keys(opts, "play_midi", OPTIONS)?;
-    let bytes = std::fs::read(path)
-        .or_else(|e| err(format!("play_midi(): cannot read \"{path}\": {e}")))?;
+    let bytes = crate::files::read_bytes(std::path::Path::new(path))
+        .or_else(|e| err(format!("play_midi(): {e}")))?;
     let song = midi_file::read(&bytes).or_else(|e| err(format!("play_midi(\"{path}\"): {e}")))?;
     let at = match opts.get("at") {
         Some(v) => args::num(v, "play_midi", "at")?,

@@ -25,8 +25,8 @@ pub fn register(engine: &mut Engine, st: &Shared) {
     });
     let s = st.clone();
     engine.register_fn("score_file", move |path: &str| -> Res<()> {
-        let text = std::fs::read_to_string(path)
-            .or_else(|e| err(format!("score_file(): cannot read \"{path}\": {e}")))?;
+        let text = crate::files::read_text(std::path::Path::new(path))
+            .or_else(|e| err(format!("score_file(): {e}")))?;
         let mut st = s.borrow_mut();
         let at = st.session.cursor;
         place_in(&mut st.session, &text, at, at, &beside(path), false)
@@ -152,8 +152,7 @@ pub fn place_in(
 ) -> Result<Placed, ScoreError> {
     let include = |name: &str| {
         let path = dir.join(name);
-        std::fs::read_to_string(&path)
-            .map_err(|e| format!("cannot read \"{}\": {e}", path.display()))
+        crate::files::read_text(&path).map_err(String::from)
     };
     let stmts = parse_score_with(text, &include)?;
     let placed = place(session, &stmts, base, not_before, lenient)?;

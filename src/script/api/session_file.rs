@@ -55,7 +55,7 @@ pub fn check(path: &str) -> Result<(), String> {
 }
 
 fn read(path: &str) -> Result<SessionFile, String> {
-    let text = std::fs::read(path).map_err(|e| format!("cannot read \"{path}\": {e}"))?;
+    let text = crate::files::read_bytes(Path::new(path)).map_err(String::from)?;
     let text = String::from_utf8(text)
         .map_err(|_| format!("{path} is not a Tactus session: it is not text"))?;
     SessionFile::parse(path, &text, &vocab()).map_err(|e| e.to_string())

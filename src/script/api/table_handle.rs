@@ -216,6 +216,15 @@ fn interpolate(st: &Shared, a: u32, b: u32) -> Res<()> {
         ));
     }
     let mut st = st.borrow_mut();
+    let replaced: usize = (a + 1..b)
+        .filter_map(|n| st.session.table(n))
+        .map(<[f32]>::len)
+        .sum();
+    let count = (b - a - 1) as usize;
+    let what = format!("{count} tables of {} points", ta.len());
+    st.session
+        .check_table_points(&what, count.saturating_mul(ta.len()), replaced)
+        .or_else(|e| err(format!("interpolate(): {e}")))?;
     for n in a + 1..b {
         let w = (n - a) as f32 / (b - a) as f32;
         let morph = ta

@@ -22,10 +22,20 @@ pub fn register(engine: &mut Engine, st: &Shared) {
         move |n: Dynamic, size: Dynamic, gen: Gen| -> Res<()> {
             let n = table_number(&n, "table")?;
             let size = args::int(&size, "table", "size")?;
+            let budget = |points: usize| -> Res<()> {
+                let st = s.borrow();
+                st.session
+                    .check_table_budget(n, points, 0)
+                    .or_else(|e| err(format!("table(): {e}")))
+            };
+            if size > 0 {
+                budget(size as usize)?;
+            }
             let points = gen
                 .fill(size, true)
                 .or_else(|e| err(format!("table(): {e}")))?;
             args::finite_points(&points, "table")?;
+            budget(points.len())?;
             s.borrow_mut().session.set_table(n, points);
             Ok(())
         },
@@ -105,7 +115,8 @@ fn f_statement(st: &Shared, a: &[Dynamic]) -> Res<()> {
     }
     let mut st = st.borrow_mut();
     let at = st.session.cursor;
-    // An f() call is one line of score: its message alone says it.
+    // An f() call is one line of score: its message alone says it (without
+    // the score's own "f: " prefix, which "f(): " replaces).
     super::score::place_in(
         &mut st.session,
         &text,
@@ -114,7 +125,10 @@ fn f_statement(st: &Shared, a: &[Dynamic]) -> Res<()> {
         std::path::Path::new("."),
         false,
     )
-    .or_else(|e| err(format!("f(): {}", e.message)))?;
+    .or_else(|e| {
+        let m = e.message.strip_prefix("f: ").unwrap_or(&e.message);
+        err(format!("f(): {m}"))
+    })?;
     Ok(())
 }
 

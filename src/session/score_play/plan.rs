@@ -80,6 +80,8 @@ pub(super) struct Planner {
     held: Vec<Held>,
     /// Skipped windows (`a`) as (start, end), from the score's time 0.
     skips: Vec<(f64, f64)>,
+    /// Points of the `f` tables planned so far (the table budget).
+    pub table_points: usize,
 }
 
 impl Planner {
