@@ -298,7 +298,16 @@ pub fn run_offline(
         report
             .errors
             .extend(driver.advance(Frame(now + n as u64 + lookahead)));
-        driver.flush(&tx);
+        // Offline nothing need be late: everything released goes into the
+        // engine's queue before the block, however many wait.
+        loop {
+            driver.flush(&tx);
+            let more = tx.is_full();
+            engine.admit_all_offline();
+            if !more {
+                break;
+            }
+        }
         process(&mut engine, &mut buf[..n * 2]);
         grx.try_iter().for_each(drop);
         if opts.duration.is_some() {

@@ -68,3 +68,32 @@ fn a_fitted_short_note_ends_with_its_duration() {
     assert!(l[end + 1..].iter().all(|&x| x == 0.0), "sound after p3");
     assert!(l[..end].iter().any(|&x| x.abs() > 0.05), "the note sounds");
 }
+
+/// Offline nothing is late: a burst far beyond the live queue's capacity
+/// starts on its frame.
+#[test]
+fn a_burst_of_notes_in_one_block_is_not_late_offline() {
+    for (count, beat) in [(100_000, 0.0), (20_000, 1.0)] {
+        let src = format!(
+            "tempo(120); {DC_SETUP} channel(1, #{{ max_voices: 4 }});
+             for k in 0..{count} {{ note(1, 69, 0.5, #{{ amp: 0.001, at: {beat} }}); }}"
+        );
+        let opts = tactus::render::RenderOptions {
+            duration: Some(tactus::time::Seconds(beat * 0.5 + 0.1)),
+            ..tactus::render::RenderOptions::default()
+        };
+        let (out, report) = tactus::render::render_to_vec("burst.rhai", &src, &opts)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(report.notes, count, "{report:?}");
+        assert_eq!(
+            report.late_events, 0,
+            "{count} notes at beat {beat}: {report:?}"
+        );
+        let first = beat_frame(beat, 120.0);
+        assert_eq!(
+            onsets(&left(&out)).first(),
+            Some(&first),
+            "{count} notes at beat {beat}"
+        );
+    }
+}
