@@ -234,9 +234,9 @@ impl Driver for Session {
 /// process a block, deliver it, until the end (see [`RenderEnd`]).
 ///
 /// An open-ended render decides its end from the output samples, never from
-/// the effects' state (an effect that is on may ring, echo, or hum at 1e-23
-/// for ever). It checks only on frames that are multiples of
-/// [`END_CHECK_FRAMES`], cutting blocks there: at such a frame the engine
+/// the effects' state (an effect that is on may ring or echo for long below
+/// the quiet level before its state reaches exact zero). It checks only on
+/// frames that are multiples of [`END_CHECK_FRAMES`], cutting blocks there: at such a frame the engine
 /// and the scheduler are in the same state whatever the block size (the
 /// scheduler has released everything due before it plus the lookahead), so
 /// the end frame, and with it the length delivered, do not depend on the
@@ -344,7 +344,7 @@ pub fn render_to_vec(
 /// Holds back the quiet frames (below [`QUIET_LEVEL`]) that follow the last
 /// loud one, until a loud frame follows them, so that an open-ended render
 /// can end after its last loud frame. Runs of exact zeros are counted, not
-/// stored; the other quiet frames (a reverb hums at 1e-23 for ever) are
+/// stored; the other quiet frames (a long reverb tail, a very quiet note) are
 /// stored up to [`QuietTail::MAX_COST`] samples (32 MiB; 87 s at 48 kHz),
 /// beyond which the oldest are delivered: a render that ends that long after
 /// its last loud frame keeps the beginning of its quiet stretch. What is

@@ -97,3 +97,39 @@ fn a_burst_of_notes_in_one_block_is_not_late_offline() {
         );
     }
 }
+
+/// Every effect that keeps state, on at once with long tails.
+const ALL_TAILS: &str = r#"channel(2, #{ synth: "saw", lowpass: 800, q: 8, highpass: 60,
+    reverb: 0.5, reverb_decay: 4, chorus: 0.5, phaser: 0.5,
+    delay: 0.5, delay_time: 0.3, delay_feedback: 0.5 });"#;
+
+/// The tails of the filters, reverb, delay, chorus and phaser decay to exact
+/// zero: a 1 s note's render ends by itself within seconds, and a fixed
+/// duration render ends in exact zeros.
+#[test]
+fn effect_tails_decay_to_exact_zero() {
+    for (name, setup) in [
+        (
+            "lowpass and reverb",
+            r#"channel(2, #{ synth: "saw", lowpass: 800, reverb: 0.5 });"#,
+        ),
+        ("every effect", ALL_TAILS),
+    ] {
+        let src = format!("{setup} note(2, 69, 1);");
+        let (_, report) = render_block(&src, 256);
+        let len_s = report.rendered_frames as f64 / SR;
+        assert!(
+            len_s < 60.0,
+            "{name}: a 1 s note rendered {len_s} s: {report:?}"
+        );
+        let out = render_for(&src, 256, 90.0);
+        let last_s = &out[out.len() - 2 * SR as usize..];
+        let nonzero = last_s.iter().filter(|&&x| x != 0.0).count();
+        let biggest = last_s.iter().fold(0.0f32, |m, x| m.max(x.abs()));
+        assert_eq!(
+            nonzero, 0,
+            "{name}: the last second has {nonzero} samples that are not 0.0 (up to {biggest:e})"
+        );
+    }
+}
+
