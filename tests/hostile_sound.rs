@@ -133,3 +133,58 @@ fn effect_tails_decay_to_exact_zero() {
     }
 }
 
+#[test]
+fn a_drum_channel_refuses_pitches_outside_the_kit() {
+    for src in [
+        r#"seq("s", 10, 100, "x...");"#,
+        r#"seq("s", 10, 20, "x...");"#,
+        r#"note(10, 100, 1);"#,
+        r#"note(10, "C8", 1);"#,
+    ] {
+        let msg = check_error(src);
+        assert!(
+            msg.contains("is not a drum") && msg.contains("35-81") && msg.contains("38 snare"),
+            "{src}: {msg}"
+        );
+    }
+    let msg = check_error(r#"seq("s", 10, 200, "x...");"#);
+    assert!(msg.contains("out of range"), "{msg}");
+    for ok in [r#"seq("k", 10, 36, "x...");"#, r#"note(10, "D2", 1);"#] {
+        render_for(ok, 256, 0.1);
+    }
+}
+
+#[test]
+fn note_names_outside_midi_are_refused() {
+    // The name is built on line 1; the call that refuses it is on line 2.
+    let long = format!("let n = \"C{}4\";\n", "#".repeat(20_000));
+    for (src, want) in [
+        (format!("{long}note(1, n, 1);"), "at most 2"),
+        ("\nnote(1, \"G#9\", 1);".to_string(), "outside 0-127"),
+        ("\nnote(1, \"Cb-1\", 1);".to_string(), "outside 0-127"),
+        (format!("{long}i(1, 0, 1, 0.5, n);"), "at most 2"),
+        (
+            "\nscore(\"i1 0 1 0.5 \\\"B#9\\\"\");".to_string(),
+            "outside 0-127",
+        ),
+        (format!("{long}seq(\"s\", 1, n, \"x\");"), "at most 2"),
+    ] {
+        let msg = check_error(&src);
+        let call = src.lines().nth(1).unwrap_or_default();
+        assert!(
+            msg.contains(want) && msg.contains("bad.rhai:2:"),
+            "{call}: {msg}"
+        );
+        assert!(
+            msg.len() < 600,
+            "{call}: the message is short: {} chars",
+            msg.len()
+        );
+    }
+    render_for(
+        r#"note(1, "G9", 0.1); note(1, "C-1", 0.1); note(1, "C##4", 0.1);"#,
+        256,
+        0.1,
+    );
+}
+

@@ -20,7 +20,7 @@ use super::channels::{ChannelConfig, EnvSpec};
 use super::scheduler::NoteSpec;
 use super::Session;
 use crate::command::Source;
-use crate::pitch::{midi_to_hz, note_name_to_midi, oct_to_hz, NOTE_NAME_HELP};
+use crate::pitch::{midi_to_hz, oct_to_hz, parse_note_name};
 use std::collections::BTreeSet;
 
 /// One p-field as given.
@@ -147,9 +147,9 @@ fn pitch(p: Fields) -> Result<f64, String> {
         Some(PVal::Num(o)) if (0.0..=16.0).contains(o) => Ok(oct_to_hz(*o)),
         Some(PVal::Num(o)) => Err(format!("p5 (pitch in oct) {o} is out of range 0 to 16")),
         Some(PVal::Hz(hz)) => Ok(*hz),
-        Some(PVal::Str(s)) => note_name_to_midi(s)
+        Some(PVal::Str(s)) => parse_note_name(s)
             .map(|m| midi_to_hz(m as f64))
-            .ok_or_else(|| format!("p5: unknown note name \"{s}\": {NOTE_NAME_HELP}")),
+            .map_err(|e| format!("p5: {e}")),
     }
 }
 
