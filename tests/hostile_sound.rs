@@ -188,3 +188,36 @@ fn note_names_outside_midi_are_refused() {
     );
 }
 
+#[test]
+fn f_fields_that_would_be_truncated_are_refused() {
+    for (src, want) in [
+        (
+            "f 1 0 16.9 10 1",
+            "1:7: p3 (table size) must be a whole number, got 16.9",
+        ),
+        (
+            "f 1 0 16 10.9 1",
+            "1:10: p4 (GEN number) must be a whole number, got 10.9",
+        ),
+        (
+            "f 1 0 16 10 1 \\\"x\\\"",
+            "1:15: p6: GEN10 takes numbers, got the string \"x\"",
+        ),
+    ] {
+        let msg = check_error(&format!("score(\"{src}\");"));
+        assert!(
+            msg.contains(want) && msg.contains("bad.rhai:1:1"),
+            "{src}: {msg}"
+        );
+    }
+    let msg = check_error("f(1, 0, 16.9, 10, 1);");
+    assert!(
+        msg.contains("p3 (table size) must be a whole number, got 16.9"),
+        "{msg}"
+    );
+    let msg = check_error("f(1, 0, 16, 10, \"x\");");
+    assert!(msg.contains("GEN10 takes numbers"), "{msg}");
+    // Whole numbers written as decimals are fine.
+    assert_eq!(table_points("f(1, 0, 16.0, 10.0, 1);", 1).len(), 16);
+}
+
