@@ -108,6 +108,9 @@ pub struct RenderReport {
     pub late_events: u64,
     /// Notes dropped (every voice busy) or commands refused (out of range).
     pub dropped_notes: u64,
+    /// Non-finite samples (NaN, inf) silenced before an effect chain or at
+    /// the output (as `status()` counts them).
+    pub non_finite_samples: u64,
     /// Errors raised by `at()` callbacks (the render went on).
     pub errors: Vec<ScriptError>,
 }
@@ -325,6 +328,7 @@ pub fn run_offline(
     report.late_events = t.late_events.load(Ordering::Relaxed);
     report.dropped_notes =
         t.dropped_notes.load(Ordering::Relaxed) + t.bad_commands.load(Ordering::Relaxed);
+    report.non_finite_samples = t.non_finite_samples.load(Ordering::Relaxed);
     report
 }
 

@@ -221,3 +221,28 @@ fn f_fields_that_would_be_truncated_are_refused() {
     assert_eq!(table_points("f(1, 0, 16.0, 10.0, 1);", 1).len(), 16);
 }
 
+/// Effects at their extremes, driven at full scale for a minute, stay
+/// finite (and nothing is silenced as non-finite on the way).
+#[test]
+fn effects_at_their_extremes_stay_finite() {
+    let src = r#"channel(1, #{ synth: "square", lowpass: 20000, q: 20, highpass: 20, reverb: 1,
+        reverb_decay: 20, chorus: 1, phaser: 1, delay: 1, delay_time: 0.001,
+        delay_feedback: 0.95, distortion: 1, saturation: 1, tremolo: 1, tremolo_rate: 30 });
+        channel(2, #{ synth: "noise", lowpass: 30, q: 20, delay: 1, delay_time: 4, delay_feedback: 0.95 });
+        channel(3, #{ synth: "saw", highpass: 20000, q: 20, distortion: 1, reverb: 1, reverb_decay: 20 });
+        for k in 0..60 {
+            note(1, 24 + k, 2, #{ amp: 1.0 });
+            note(2, 60, 2, #{ amp: 1.0 });
+            note(3, 100 - k, 2, #{ amp: 1.0 });
+            wait(2);
+        }"#;
+    let (out, report) = render_block(src, 256);
+    assert!(report.rendered_frames as f64 >= 60.0 * SR, "{report:?}");
+    let bad = out.iter().filter(|x| !x.is_finite()).count();
+    assert_eq!(bad, 0, "{bad} non-finite samples");
+    assert_eq!(
+        report.non_finite_samples, 0,
+        "silenced on the way: {report:?}"
+    );
+    assert!(out.iter().any(|x| x.abs() > 0.1), "it sounds");
+}
