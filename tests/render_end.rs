@@ -208,7 +208,7 @@ fn duration_and_end_are_exact() {
 /// bounded), the same at every block size.
 #[test]
 fn a_long_quiet_stretch_is_cut_the_same_way_at_every_block_size() {
-    let hum = "note(2, 69, 200, #{ amp: 0.0000001 });";
+    let hum = "note(2, 69, 100, #{ amp: 0.0000001 });";
     let src = format!("{REVERB} {hum} at(100, || {{ let c = channel(2); c.volume = 0.5; }});");
     let (reference, r0) = render_block(&src, 256);
     assert_eq!(r0.end, RenderEnd::Quiet);
