@@ -210,6 +210,9 @@ fn f_fields_that_would_be_truncated_are_refused() {
             "{src}: {msg}"
         );
     }
+    // Fields are checked left to right: the size first.
+    let msg = check_error("score(\"f 1 0 16.9 10.9 1\");");
+    assert!(msg.contains("1:7: p3 (table size)"), "{msg}");
     let msg = check_error("f(1, 0, 16.9, 10, 1);");
     assert!(
         msg.contains("p3 (table size) must be a whole number, got 16.9"),

@@ -25,6 +25,8 @@ pub(super) fn parse_f(st: &Stmt, clock: Clock) -> Result<Statement, ScoreError> 
         });
     }
     st.arity(usize::MAX)?;
+    let at = clock.warp * st.num(&st.fields[1], "p2")? + clock.base;
+    let size = whole(st, &st.fields[2], "p3", "table size")?;
     let gen = gen_number(st, &st.fields[3])?;
     let takes_text = gen.abs() == 1.0;
     let args = st.fields[4..]
@@ -45,8 +47,8 @@ pub(super) fn parse_f(st: &Stmt, clock: Clock) -> Result<Statement, ScoreError> 
         });
     Ok(Statement::F {
         number,
-        at: clock.warp * st.num(&st.fields[1], "p2")? + clock.base,
-        size: whole(st, &st.fields[2], "p3", "table size")?,
+        at,
+        size,
         gen,
         gen_name: gen_name(&st.fields[3]),
         args: args.collect::<Result<_, _>>()?,
