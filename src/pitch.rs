@@ -51,13 +51,24 @@ pub fn pch_to_oct(pch: f64) -> f64 {
 
 /// What a bad note name looks like, and the valid form.
 pub const NOTE_NAME_HELP: &str =
-    "a note name is a letter A-G, then optional # or b (sharp or flat), then an octave: \"C4\", \"F#3\", \"Bb2\", \"C-1\"";
+    "a note name is a letter A-G, then up to two # or b (sharp or flat), then an octave, within MIDI 0-127 (C-1 to G9): \"C4\", \"F#3\", \"Bb2\", \"C-1\"";
+
+/// The most accidentals a note name may carry (a double sharp or flat).
+pub const MAX_ACCIDENTALS: usize = 2;
 
 /// A note name to a MIDI number: "C4" = 60, "A4" = 69, "F#3" = 54, "Bb2" = 46.
 pub fn note_name_to_midi(name: &str) -> Option<i64> {
+    parse_note_name(name).ok()
+}
+
+/// A note name to a MIDI number 0-127, or why it is not one (the message
+/// names the valid form, [`NOTE_NAME_HELP`]).
+pub fn parse_note_name(name: &str) -> Result<i64, String> {
+    let shown = shown_name(name);
+    let unknown = || format!("unknown note name \"{shown}\": {NOTE_NAME_HELP}");
     let s = name.trim();
     let mut chars = s.chars();
-    let letter = chars.next()?.to_ascii_uppercase();
+    let letter = chars.next().ok_or_else(unknown)?.to_ascii_uppercase();
     let base = match letter {
         'C' => 0,
         'D' => 2,
@@ -66,20 +77,41 @@ pub fn note_name_to_midi(name: &str) -> Option<i64> {
         'G' => 7,
         'A' => 9,
         'B' => 11,
-        _ => return None,
+        _ => return Err(unknown()),
     };
     let rest = chars.as_str();
     let acc_len = rest
         .chars()
         .take_while(|c| matches!(c, '#' | 'b' | 's'))
         .count();
+    if acc_len > MAX_ACCIDENTALS {
+        return Err(format!(
+            "note name \"{shown}\" has {acc_len} accidentals, at most {MAX_ACCIDENTALS}: {NOTE_NAME_HELP}"
+        ));
+    }
     let (acc, octave) = rest.split_at(acc_len);
     let shift: i64 = acc.chars().map(|c| if c == 'b' { -1 } else { 1 }).sum();
-    let octave: i64 = octave.parse().ok()?;
+    let octave: i64 = octave.parse().map_err(|_| unknown())?;
     if !(-1..=9).contains(&octave) {
-        return None;
+        return Err(unknown());
     }
-    Some(12 * (octave + 1) + base + shift)
+    let midi = 12 * (octave + 1) + base + shift;
+    if !(0..=127).contains(&midi) {
+        return Err(format!(
+            "note name \"{shown}\" is MIDI {midi}, outside 0-127 (C-1 to G9)"
+        ));
+    }
+    Ok(midi)
+}
+
+/// A name as an error shows it: at most 24 characters, then "...".
+fn shown_name(name: &str) -> String {
+    const MAX_CHARS: usize = 24;
+    if name.chars().count() <= MAX_CHARS {
+        return name.to_string();
+    }
+    let head: String = name.chars().take(MAX_CHARS).collect();
+    format!("{head}...")
 }
 
 #[cfg(test)]
@@ -96,6 +128,14 @@ mod tests {
         assert_eq!(note_name_to_midi("H4"), None);
         assert_eq!(note_name_to_midi("C"), None);
         assert_eq!(note_name_to_midi("C#x"), None);
+        assert_eq!(note_name_to_midi("G9"), Some(127));
+        assert_eq!(note_name_to_midi("G#9"), None);
+        assert_eq!(note_name_to_midi("Cb-1"), None);
+        assert_eq!(note_name_to_midi("C##4"), Some(62));
+        assert_eq!(
+            note_name_to_midi(&format!("C{}4", "#".repeat(20_000))),
+            None
+        );
     }
 
     #[test]

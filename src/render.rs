@@ -175,6 +175,9 @@ pub struct RenderReport {
     pub late_events: u64,
     /// Notes dropped (every voice busy) or commands refused (out of range).
     pub dropped_notes: u64,
+    /// Non-finite samples (NaN, inf) silenced before an effect chain or at
+    /// the output (as `status()` counts them).
+    pub non_finite_samples: u64,
     /// Errors raised by `at()` callbacks (the render went on).
     pub errors: Vec<ScriptError>,
     /// What an open-ended render that reached its cap left unplayed.
@@ -311,9 +314,9 @@ impl Driver for Session {
 /// process a block, deliver it, until the end (see [`RenderEnd`]).
 ///
 /// An open-ended render decides its end from the output samples, never from
-/// the effects' state (an effect that is on may ring, echo, or hum at 1e-23
-/// for ever). It checks only on frames that are multiples of
-/// [`END_CHECK_FRAMES`], cutting blocks there: at such a frame the engine
+/// the effects' state (an effect that is on may ring or echo for long below
+/// the quiet level before its state reaches exact zero). It checks only on
+/// frames that are multiples of [`END_CHECK_FRAMES`], cutting blocks there: at such a frame the engine
 /// and the scheduler are in the same state whatever the block size (the
 /// scheduler has released everything due before it plus the lookahead), so
 /// the end frame, and with it the length delivered, do not depend on the
@@ -395,7 +398,16 @@ pub fn run_offline(
         report
             .errors
             .extend(driver.advance(Frame(now + n as u64 + lookahead)));
-        driver.flush(&tx);
+        // Offline nothing need be late: everything released goes into the
+        // engine's queue before the block, however many wait.
+        loop {
+            driver.flush(&tx);
+            let more = tx.is_full();
+            engine.admit_all_offline();
+            if !more {
+                break;
+            }
+        }
         process(&mut engine, &mut buf[..n * 2]);
         grx.try_iter().for_each(drop);
         if opts.duration.is_some() {
@@ -413,6 +425,7 @@ pub fn run_offline(
     report.late_events = t.late_events.load(Ordering::Relaxed);
     report.dropped_notes =
         t.dropped_notes.load(Ordering::Relaxed) + t.bad_commands.load(Ordering::Relaxed);
+    report.non_finite_samples = t.non_finite_samples.load(Ordering::Relaxed);
     report
 }
 
@@ -446,7 +459,7 @@ pub fn render_to_vec(
 /// Holds back the quiet frames (below [`QUIET_LEVEL`]) that follow the last
 /// loud one, until a loud frame follows them, so that an open-ended render
 /// can end after its last loud frame. Runs of exact zeros are counted, not
-/// stored; the other quiet frames (a reverb hums at 1e-23 for ever) are
+/// stored; the other quiet frames (a long reverb tail, a very quiet note) are
 /// stored up to [`QuietTail::MAX_COST`] samples (32 MiB; 87 s at 48 kHz),
 /// beyond which the oldest are delivered: a render that ends that long after
 /// its last loud frame keeps the beginning of its quiet stretch. What is

@@ -11,6 +11,7 @@ mod files;
 mod gm;
 mod habits;
 mod handlers;
+mod hostile_sound;
 #[cfg(feature = "jack")]
 mod input;
 #[cfg(feature = "jack")]

@@ -409,6 +409,21 @@ impl Engine {
             .store(self.voices.len() as u64, Ordering::Relaxed);
     }
 
+    /// Offline only (allocates; call between blocks, outside the guard):
+    /// move every command waiting in the channel into the pending queue,
+    /// growing the queue when it is full, so that a burst larger than the
+    /// live capacity still starts on its frames. Live, the queue keeps its
+    /// fixed capacity and what does not fit arrives late (counted).
+    pub fn admit_all_offline(&mut self) {
+        loop {
+            self.pull_commands();
+            if self.commands.is_empty() {
+                return;
+            }
+            self.pending.grow(self.pending.len().max(1024));
+        }
+    }
+
     fn pull_commands(&mut self) {
         while self.pending.has_room() {
             match self.commands.try_recv() {

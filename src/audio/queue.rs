@@ -99,6 +99,13 @@ impl PendingQueue {
         Ok(())
     }
 
+    /// Room for `additional` more commands (allocates: offline renders
+    /// only, between blocks, never inside the audio callback).
+    pub fn grow(&mut self, additional: usize) {
+        self.heap.reserve(additional); // rt: offline only, outside the guard
+        self.capacity += additional;
+    }
+
     /// The next command if it is due before `end` (an exclusive frame).
     #[inline]
     pub fn pop_before(&mut self, end: u64) -> Option<Command> {

@@ -234,13 +234,13 @@ pub const DOCS: &[Doc] = &[
     Doc {
         name: "adsr",
         usage: "adsr(attack_s, decay_s, sustain_0_1, release_s)",
-        text: "A linear ADSR envelope; for note() the release follows the note's end, for i() it fits inside p3.",
+        text: "A linear ADSR envelope; for note() the release follows the note's end, for i() and score notes it fits inside p3 (attack and release scaled together when they are longer than the note, so a short note still sounds).",
         example: "channel(1, #{ env: adsr(0.01, 0.2, 0.6, 0.5) })",
     },
     Doc {
         name: "linen",
         usage: "linen(rise_s, decay_s)",
-        text: "Csound's linen: linear rise, hold, and a decay that ends with the note.",
+        text: "Csound's linen: linear rise, hold, and a decay that ends with the note; when rise and decay are longer than the note both are scaled to fit it, so a short note still sounds.",
         example: "channel(2, #{ env: linen(0.05, 0.3) })",
     },
     // Tables

@@ -58,40 +58,43 @@ impl Default for EnvSpec {
 
 impl EnvSpec {
     /// Frames for a note of `dur_frames`; `fit` keeps the release inside the
-    /// duration (score semantics) instead of after it.
+    /// duration (score semantics) instead of after it. A fitted envelope whose
+    /// attack and release together are longer than the note has both scaled
+    /// by the same factor so that they fill it (the peak at the same fraction
+    /// of the note): a short note still sounds for its whole duration, as
+    /// Csound's `linen` does when its rise and decay overlap.
     pub fn to_frames(self, dur_frames: u64, fit: bool, sr: SampleRate) -> EnvFrames {
         let f = |s: f64| sr.seconds_to_frames(Seconds(s)).min(u32::MAX as u64) as u32;
-        match self {
+        let (attack, decay, sustain, release) = match self {
             EnvSpec::Adsr {
                 attack_s,
                 decay_s,
                 sustain,
                 release_s,
-            } => {
-                let release = f(release_s);
-                let gate = if fit {
-                    dur_frames.saturating_sub(release as u64)
-                } else {
-                    dur_frames
-                };
-                EnvFrames {
-                    attack: f(attack_s),
-                    decay: f(decay_s),
-                    sustain: sustain.clamp(0.0, 1.0) as f32,
-                    release,
-                    gate,
-                }
-            }
-            EnvSpec::Linen { rise_s, decay_s } => {
-                let release = f(decay_s).min(dur_frames.min(u32::MAX as u64) as u32);
-                EnvFrames {
-                    attack: f(rise_s),
-                    decay: 0,
-                    sustain: 1.0,
-                    release,
-                    gate: dur_frames - release as u64,
-                }
-            }
+            } => (
+                f(attack_s),
+                f(decay_s),
+                sustain.clamp(0.0, 1.0) as f32,
+                f(release_s),
+            ),
+            EnvSpec::Linen { rise_s, decay_s } => (f(rise_s), 0, 1.0, f(decay_s)),
+        };
+        if !fit {
+            return EnvFrames {
+                attack,
+                decay,
+                sustain,
+                release,
+                gate: dur_frames,
+            };
+        }
+        let (attack, release) = fit_inside(attack, release, dur_frames);
+        EnvFrames {
+            attack,
+            decay,
+            sustain,
+            release,
+            gate: dur_frames - release as u64,
         }
     }
 
@@ -99,6 +102,20 @@ impl EnvSpec {
     pub fn fits_duration(&self) -> bool {
         matches!(self, EnvSpec::Linen { .. })
     }
+}
+
+/// Attack and release frames scaled down together (same factor) when their
+/// sum exceeds `dur_frames`, so that the release ends with the note and the
+/// attack reaches its peak before the release begins.
+fn fit_inside(attack: u32, release: u32, dur_frames: u64) -> (u32, u32) {
+    let sum = attack as u64 + release as u64;
+    if sum <= dur_frames {
+        return (attack, release);
+    }
+    let scale = dur_frames as f64 / sum as f64;
+    let release_fit = ((release as f64 * scale).round() as u64).min(dur_frames);
+    let attack_fit = (dur_frames - release_fit).min(attack as u64);
+    (attack_fit as u32, release_fit as u32)
 }
 
 /// A channel's synth, by name as scripts give it.

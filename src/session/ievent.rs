@@ -21,7 +21,7 @@ use super::log::{OCT_MAX, OCT_MIN};
 use super::scheduler::NoteSpec;
 use super::Session;
 use crate::command::Source;
-use crate::pitch::{midi_to_hz, note_name_to_midi, oct_to_hz, NOTE_NAME_HELP};
+use crate::pitch::{midi_to_hz, oct_to_hz, parse_note_name};
 use std::collections::BTreeSet;
 
 /// One p-field as given.
@@ -169,9 +169,9 @@ fn pitch(p: Fields) -> Result<f64, String> {
             "p5 (pitch in oct) {o} is out of range {OCT_MIN} to {OCT_MAX}"
         )),
         Some(PVal::Hz(hz)) => Ok(*hz),
-        Some(PVal::Str(s)) => note_name_to_midi(s)
+        Some(PVal::Str(s)) => parse_note_name(s)
             .map(|m| midi_to_hz(m as f64))
-            .ok_or_else(|| format!("p5: unknown note name \"{s}\": {NOTE_NAME_HELP}")),
+            .map_err(|e| format!("p5: {e}")),
     }
 }
 

@@ -258,3 +258,57 @@ fn nan_is_ignored_and_wild_values_are_clamped() {
         "NaN left the cutoff alone"
     );
 }
+
+/// Full-scale input (a square and noise) for 60 s through each effect at
+/// its extreme settings: every output sample stays finite.
+#[test]
+fn extreme_settings_on_full_scale_input_stay_finite() {
+    use FxParam::*;
+    let sets: &[&[FxParam]] = &[
+        &[Lowpass(20_000.0), Q(20.0)],
+        &[Lowpass(20.0), Q(20.0)],
+        &[Highpass(20_000.0), Q(20.0)],
+        &[Delay(1.0), DelayTime(0.001), DelayFeedback(0.99)],
+        &[Delay(1.0), DelayTime(4.0), DelayFeedback(0.99)],
+        &[Reverb(1.0), ReverbDecay(20.0)],
+        &[Distortion(1.0), Saturation(1.0)],
+        &[Phaser(1.0), Chorus(1.0), Tremolo(1.0), TremoloRate(30.0)],
+        &[
+            Lowpass(20_000.0),
+            Highpass(20.0),
+            Q(20.0),
+            Distortion(1.0),
+            Saturation(1.0),
+            Phaser(1.0),
+            Chorus(1.0),
+            Delay(1.0),
+            DelayTime(0.001),
+            DelayFeedback(0.99),
+            Reverb(1.0),
+            ReverbDecay(20.0),
+        ],
+    ];
+    let second = SR as usize;
+    let square: Vec<f32> = (0..second)
+        .map(|i| if (i / 24) % 2 == 0 { 1.0 } else { -1.0 })
+        .collect();
+    for params in sets {
+        let mut fx = fx_with(params);
+        let mut peak = 0.0f32;
+        for s in 0..60 {
+            let x = match s % 2 {
+                0 => square.clone(),
+                _ => noise(second, 1.0, s + 1),
+            };
+            let (l, r) = render(&mut fx, &x, 256);
+            for v in l.iter().chain(r.iter()) {
+                assert!(
+                    v.is_finite(),
+                    "{params:?}: a non-finite sample in second {s}"
+                );
+                peak = peak.max(v.abs());
+            }
+        }
+        assert!(peak > 0.01, "{params:?}: it passes sound ({peak})");
+    }
+}

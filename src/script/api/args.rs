@@ -2,7 +2,7 @@
 //! value does not fit (the engine adds the call's position).
 
 use crate::command::CHANNELS;
-use crate::pitch::{midi_to_hz, note_name_to_midi, Pitch, NOTE_NAME_HELP};
+use crate::pitch::{midi_to_hz, parse_note_name, Pitch};
 use rhai::{Dynamic, EvalAltResult, Map, Position};
 
 /// The result type of bindings.
@@ -126,9 +126,9 @@ pub fn pitch_hz(v: &Dynamic, func: &str) -> Res<f64> {
     }
     if v.is_string() {
         let s = v.clone().into_string().unwrap_or_default();
-        return match note_name_to_midi(&s) {
-            Some(m) => Ok(midi_to_hz(m as f64)),
-            None => err(format!("unknown note name \"{s}\": {NOTE_NAME_HELP}")),
+        return match parse_note_name(&s) {
+            Ok(m) => Ok(midi_to_hz(m as f64)),
+            Err(e) => err(e),
         };
     }
     if v.is::<rhai::INT>() || v.is::<rhai::FLOAT>() {

@@ -145,6 +145,7 @@ pub fn note(st: &Shared, ch: &Dynamic, pitch: &Dynamic, dur: &Dynamic, opts: &Ma
         ));
     }
     check_source(&st.session, spec.source, "note")?;
+    check_drum_key(spec.source, spec.freq_hz, ch, "note")?;
     let when = args::on_time(st.session.cursor.0 + at, "note", "the note")?;
     st.session.schedule_note(when, spec);
     Ok(())
@@ -198,9 +199,45 @@ pub fn table_arg(session: &crate::session::Session, v: &Dynamic, func: &str) -> 
 /// A table source must name a table that exists.
 pub fn check_source(session: &crate::session::Session, source: Source, func: &str) -> Res<()> {
     match source {
+        Source::Drum => Ok(()),
         Source::Table(n) | Source::Sample { table: n, .. } => session
             .check_table(n)
             .or_else(|e| err(format!("{func}(): {e}"))),
         _ => Ok(()),
     }
+}
+
+/// On a drum channel, a pitch must be a drum of the General MIDI kit
+/// (MIDI 35-81, after rounding): one error naming the valid keys otherwise.
+pub fn check_drum_key(source: Source, freq_hz: f64, ch: u8, func: &str) -> Res<()> {
+    use crate::audio::drums::KIT;
+    if source != Source::Drum {
+        return Ok(());
+    }
+    let key = (69.0 + 12.0 * (freq_hz / 440.0).log2()).round();
+    if KIT.iter().any(|&(k, _)| k as f64 == key) {
+        return Ok(());
+    }
+    let (lo, hi) = (KIT[0], KIT[KIT.len() - 1]);
+    let key_shown = args::shown(key);
+    err(format!(
+        "{func}(): channel {} plays General MIDI drums: pitch {key_shown} is not a drum; the drums are {}-{} ({} {}, 36 {}, 38 {}, 42 {}, ... {} {})",
+        ch + 1,
+        lo.0,
+        hi.0,
+        lo.0,
+        lo.1,
+        kit_name(36),
+        kit_name(38),
+        kit_name(42),
+        hi.0,
+        hi.1
+    ))
+}
+
+fn kit_name(key: u8) -> &'static str {
+    crate::audio::drums::KIT
+        .iter()
+        .find(|&&(k, _)| k == key)
+        .map_or("?", |&(_, n)| n)
 }

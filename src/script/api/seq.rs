@@ -132,10 +132,13 @@ fn define(
         opts.get(k)
             .map_or(Ok(d), |v| args::num_in(v, "seq", k, lo, hi))
     };
+    let pitch_hz = args::pitch_hz(pitch, "seq")?;
+    let source = st.borrow().session.channels[channel as usize].source;
+    super::notes::check_drum_key(source, pitch_hz, channel, "seq")?;
     let seq = Seq {
         id: 0,
         channel,
-        pitch_hz: args::pitch_hz(pitch, "seq")?,
+        pitch_hz,
         pattern,
         step_beats: get("step", 0.01, 64.0, 0.25)?,
         swing: get("swing", 0.0, 0.5, 0.0)?,

@@ -25,18 +25,31 @@ pub(super) fn parse_f(st: &Stmt, clock: Clock) -> Result<Statement, ScoreError> 
         });
     }
     st.arity(usize::MAX)?;
+    let at = clock.warp * st.num(&st.fields[1], "p2")? + clock.base;
+    let size = whole(st, &st.fields[2], "p3", "table size")?;
+    let gen = gen_number(st, &st.fields[3])?;
+    let takes_text = gen.abs() == 1.0;
     let args = st.fields[4..]
         .iter()
         .enumerate()
         .map(|(k, f)| match f.text.starts_with('"') {
-            true => Ok(PField::Str(lex::unquote(f.text))),
+            true if takes_text => Ok(PField::Str(lex::unquote(f.text))),
+            true => Err(st.at(
+                f,
+                format!(
+                    "p{}: GEN{} takes numbers, got the string {} (only GEN01 takes a file name)",
+                    k + 5,
+                    shown(gen.abs()),
+                    shown_text(f.text)
+                ),
+            )),
             false => st.num(f, &format!("p{}", k + 5)).map(PField::Num),
         });
     Ok(Statement::F {
         number,
-        at: clock.warp * st.num(&st.fields[1], "p2")? + clock.base,
-        size: st.num(&st.fields[2], "p3")?,
-        gen: gen_number(st, &st.fields[3])?,
+        at,
+        size,
+        gen,
         gen_name: gen_name(&st.fields[3]),
         args: args.collect::<Result<_, _>>()?,
         line: st.line,
@@ -49,8 +62,34 @@ pub(super) fn parse_f(st: &Stmt, clock: Clock) -> Result<Statement, ScoreError> 
 /// the table then says so, and a lenient render skips it).
 fn gen_number(st: &Stmt, f: &super::lex::Field) -> Result<f64, ScoreError> {
     match gen_name(f) {
-        None => st.num(f, "p4"),
+        None => whole(st, f, "p4", "GEN number"),
         Some(name) => Ok(crate::session::gen::named_gen(&name).unwrap_or(0) as f64),
+    }
+}
+
+/// A field that must be a whole number (a table size, a GEN number).
+fn whole(st: &Stmt, f: &super::lex::Field, name: &str, what: &str) -> Result<f64, ScoreError> {
+    let x = st.num(f, name)?;
+    if x.fract() != 0.0 {
+        let x_shown = shown(x);
+        return Err(st.at(
+            f,
+            format!("{name} ({what}) must be a whole number, got {x_shown}"),
+        ));
+    }
+    Ok(x)
+}
+
+/// A number as an error shows it.
+fn shown(x: f64) -> String {
+    crate::script::api::args::shown(x)
+}
+
+/// A quoted field as an error shows it: at most 40 characters.
+fn shown_text(text: &str) -> String {
+    match text.chars().count() > 40 {
+        true => format!("{}...", text.chars().take(40).collect::<String>()),
+        false => text.to_string(),
     }
 }
 
