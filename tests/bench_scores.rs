@@ -378,3 +378,23 @@ fn c_reference_plays_w2_at_tactus_level() {
         );
     }
 }
+
+/// The specification's reference levels: Csound 6.18 at ksmps=1 (sample-exact)
+/// rendering bench/scores.py's .csd of each workload, RMS of both channels.
+const CSOUND_KSMPS1_DBFS: [(tactus::bench::Workload, f64); 2] = [
+    (tactus::bench::Workload::W1Grains, -25.6734),
+    (tactus::bench::Workload::W2Poly, -27.2038),
+];
+
+/// Tactus plays W1 and W2 at the level Csound's sample-exact render has.
+#[test]
+fn w1_w2_renders_match_the_csound_reference_level() {
+    for (w, csound_db) in CSOUND_KSMPS1_DBFS {
+        let db = tactus_level_db(w);
+        assert!(
+            (db - csound_db).abs() < 0.1,
+            "{}: Tactus {db:.3} dBFS, Csound ksmps=1 {csound_db:.3} dBFS",
+            w.name()
+        );
+    }
+}
