@@ -15,7 +15,7 @@ fields verbatim (the CSV holds the shortest decimals that read back as the
 same doubles, so Csound reads exactly the numbers Tactus reads). Python 3
 standard library only: no sclang, no numpy.
 
-The instruments follow bench/WORKLOADS in the README's speed section:
+The instruments are those bench/README.md describes:
   W1, W3 (grains): linen envelope (rise, hold, decay at the end), table
         oscillator at cpsoct(oct), linear interpolation, equal-power pan.
   W2 (poly): table oscillator -> RBJ low-pass biquad (coefficients from the
