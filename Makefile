@@ -10,8 +10,10 @@ JOBS ?= 2
 # tmux (the REPL tests), and JACK (a dummy server gives the tests a real-time
 # audio device; the `jack` feature builds against libjack), and python3-mido
 # (an independent MIDI-file writer the tests import files from), and iproute2
-# (the Link tests bring up loopback in a network namespace of their own).
-APT_PACKAGES := libasound2-dev pkg-config cmake libclang-dev sox tmux jackd2 jack-capture libjack-jackd2-dev python3-mido iproute2
+# (the Link tests bring up loopback in a network namespace of their own),
+# and gcc and python3 (the benchmark comparison's generators and C reference,
+# bench/, are built and checked; Csound and scsynth are not installed here).
+APT_PACKAGES := libasound2-dev pkg-config cmake libclang-dev sox tmux jackd2 jack-capture libjack-jackd2-dev python3-mido iproute2 gcc python3
 BREW_LINE := brew install cmake llvm pkg-config sox tmux jack
 
 .PHONY: run test deps build check-toolchain clean

@@ -1,6 +1,7 @@
-//! `tactus bench`: the offline workloads of ../shared/bench (the same events
-//! Csound and scsynth render in `anchors.sh`), rendered through the same
-//! session scheduler and engine as a live session, timed.
+//! `tactus bench`: the three offline workloads (bench/workloads/, the same
+//! events `bench/compare.sh` has Csound, scsynth and the C reference render),
+//! rendered through the same session scheduler and engine as a live session,
+//! timed.
 
 pub mod realtime;
 pub mod workload;

@@ -1,6 +1,7 @@
 //! The Tactus test suite: one crate, one module per area, no sound card.
 
 mod alloc;
+mod bench_scores;
 mod cli;
 mod common;
 mod demo;

@@ -15,7 +15,7 @@ const W1_CSV: &str = include_str!("../../bench/workloads/w1_grains.csv");
 const W2_CSV: &str = include_str!("../../bench/workloads/w2_poly.csv");
 const W3_CSV_GZ: &[u8] = include_bytes!("../../bench/workloads/w3_dense.csv.gz");
 
-/// One of the three workloads of ../shared/bench/WORKLOADS.md.
+/// One of the three benchmark workloads (bench/README.md describes them).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Workload {
     /// 6,800 overlapping wavetable grains, 120 s.
