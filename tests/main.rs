@@ -16,6 +16,7 @@ mod input;
 mod jack;
 mod link;
 mod live;
+mod live_hostile;
 mod loops;
 #[cfg(all(feature = "jack", feature = "midi-jack"))]
 mod midi_clock_in;

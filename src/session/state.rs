@@ -164,6 +164,10 @@ pub struct Session {
     /// The furthest horizon items were released up to: the tempo map
     /// before it has been used (an external clock steers only after it).
     pub released_to: Frame,
+    /// The latest beat an item was released at: what lies before it was
+    /// sent with the tempo map of then, so a tempo change from an
+    /// evaluation takes effect from here on (see [`Self::tempo_beat`]).
+    pub released_beat: Beats,
     next_note_id: u64,
     next_item_id: u64,
     doc: Doc,
@@ -256,6 +260,7 @@ impl Session {
             input_lines: Vec::new(),
             clock_follow: Default::default(),
             released_to: Frame(0),
+            released_beat: Beats(0.0),
             next_note_id: 1,
             next_item_id: 1,
             doc: Doc {
@@ -642,7 +647,21 @@ impl Session {
         self.released_to = self.released_to.max(horizon);
         let sr = self.sr;
         let doc = &mut self.doc;
-        doc.scheduler.pop_due(horizon, &doc.tempo, sr)
+        let due = doc.scheduler.pop_due(horizon, &doc.tempo, sr);
+        if let Some((at, _)) = &due {
+            self.released_beat = Beats(self.released_beat.0.max(at.0));
+        }
+        due
+    }
+
+    /// Where a tempo change made at `at` takes effect: `at`, or the latest
+    /// beat already released if that is later. The notes released ahead of
+    /// the audio clock (up to a lookahead) keep the frames they were sent
+    /// with, so the new tempo starts right after them, with no gap and no
+    /// overlap (a typed `tempo(60)` after `tempo(1000)` gave 1.7 s of
+    /// silence when it applied from the next block).
+    pub fn tempo_beat(&self, at: Beats) -> Beats {
+        Beats(at.0.max(self.released_beat.0))
     }
 
     /// Release one due item: notes, tables and quiet changes become
