@@ -57,3 +57,119 @@ fn a_typed_tempo_change_follows_what_was_released_with_no_gap() {
     let now = h.eval_repl("tempo()", Beats(at.0)).unwrap();
     assert_eq!(now.as_deref(), Some("60.0"));
 }
+
+/// An editor that saves in place slowly: it truncates the script, writes
+/// its first half, and the rest 50 ms later. The half is never applied: one
+/// reload line, for the whole version, and no loop stopped in between.
+#[test]
+fn a_script_saved_in_place_slowly_is_applied_once_whole() {
+    use std::io::Write;
+    let _serial = crate::common::wall_clock_lock();
+    let dir = crate::repl::scratch("slow-save");
+    let path = dir.join("live.rhai");
+    let a = "live_loop(\"a\", 1, |i| note(1, 60, 0.5));\n";
+    std::fs::write(
+        &path,
+        format!("{a}live_loop(\"b\", 1, |i| note(1, 64, 0.5));\n"),
+    )
+    .unwrap();
+    let (lines, quit, thread) = live_with_watcher(&path);
+    wait_reloads(&lines, 1);
+    let mut f = std::fs::File::create(&path).unwrap(); // truncates
+    f.write_all(a.as_bytes()).unwrap();
+    f.flush().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(50));
+    f.write_all(b"live_loop(\"b\", 1, |i| note(1, 67, 0.5));\n")
+        .unwrap();
+    drop(f);
+    wait_reloads(&lines, 2);
+    std::thread::sleep(std::time::Duration::from_millis(400));
+    quit();
+    thread.join().unwrap();
+    let all: Vec<String> = lines
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|(_, l)| l.clone())
+        .collect();
+    let reloads: Vec<&String> = all.iter().filter(|l| l.starts_with("reloaded")).collect();
+    assert_eq!(reloads.len(), 2, "{all:?}");
+    assert!(reloads[1].ends_with("swapped b; unchanged a"), "{all:?}");
+    assert!(
+        !all.iter()
+            .any(|l| l.contains("removed") || l.contains("failed")),
+        "the half-written file was applied: {all:?}"
+    );
+}
+
+type Lines = std::sync::Arc<std::sync::Mutex<Vec<(std::time::Instant, String)>>>;
+
+/// Wait (up to 5 s) for `n` reload lines.
+fn wait_reloads(lines: &Lines, n: usize) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    let count = || {
+        let all = lines.lock().unwrap();
+        all.iter()
+            .filter(|(_, l)| l.starts_with("reloaded"))
+            .count()
+    };
+    while count() < n {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "waiting for {n} reloads: {:?}",
+            lines.lock().unwrap()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+}
+
+/// A live script thread (no audio device: a clock that stays at 0) with a
+/// real watcher on `path`: its printed lines, a function that ends it, and
+/// its thread.
+fn live_with_watcher(
+    path: &std::path::Path,
+) -> (Lines, impl FnOnce(), std::thread::JoinHandle<()>) {
+    use crossbeam_channel::bounded;
+    use tactus::live::{self, LiveConfig, LiveLinks, Request};
+    let (cmd_tx, cmd_rx) = bounded(65_536);
+    let (_g_tx, g_rx) = bounded(16);
+    let (req_tx, req_rx) = bounded(4);
+    let (file_tx, file_rx) = bounded(4);
+    let watcher = tactus::watch::ScriptWatcher::watch(path, tactus::watch::DEBOUNCE, file_tx);
+    let watcher = watcher.unwrap();
+    let lines: Lines = Default::default();
+    let sink = lines.clone();
+    let cfg = LiveConfig {
+        sr: tactus::time::SampleRate(48_000),
+        block_frames: 256,
+        lookahead: tactus::time::Seconds(0.1),
+        script: Some(path.to_path_buf()),
+        midi: false,
+        midi_in: Vec::new(),
+        midi_out: None,
+        record: None,
+        link: false,
+        session: None,
+    };
+    let links = LiveLinks {
+        commands: cmd_tx,
+        garbage: g_rx,
+        telemetry: Default::default(),
+        requests: req_rx,
+        file_changes: file_rx,
+        interrupt: Default::default(),
+    };
+    let thread = std::thread::spawn(move || {
+        let printer: tactus::script::state::Printer = std::rc::Rc::new(move |s: &str| {
+            sink.lock()
+                .unwrap()
+                .push((std::time::Instant::now(), s.to_string()))
+        });
+        live::run(cfg, links, printer)
+    });
+    let quit = move || {
+        req_tx.send(Request::Quit).unwrap();
+        drop((watcher, cmd_rx));
+    };
+    (lines, quit, thread)
+}
