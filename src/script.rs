@@ -8,6 +8,7 @@ pub mod guard;
 pub mod help;
 pub mod host;
 pub mod lex;
+pub mod pace;
 pub mod plot;
 pub mod state;
 

@@ -168,6 +168,9 @@ pub struct Session {
     /// sent with the tempo map of then, so a tempo change from an
     /// evaluation takes effect from here on (see [`Self::tempo_beat`]).
     pub released_beat: Beats,
+    /// Commands go out as if before the open transaction (the scheduler's
+    /// progress during a long evaluation, [`Self::release_committed`]).
+    pub(super) committed_sends: bool,
     next_note_id: u64,
     next_item_id: u64,
     doc: Doc,
@@ -261,6 +264,7 @@ impl Session {
             clock_follow: Default::default(),
             released_to: Frame(0),
             released_beat: Beats(0.0),
+            committed_sends: false,
             next_note_id: 1,
             next_item_id: 1,
             doc: Doc {
@@ -602,7 +606,10 @@ impl Session {
         if let Some(log) = doc.log.get_mut() {
             log.command(&cmd, &doc.cc_maps);
         }
-        doc.outbox.push(cmd);
+        match self.committed_sends {
+            true => doc.outbox.push_committed(cmd),
+            false => doc.outbox.push(cmd),
+        }
     }
 
     /// A controller value moves what it is mapped to: the channels' volume
