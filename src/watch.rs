@@ -238,7 +238,7 @@ impl Handler {
                 // The last event that touched it says whether a writer
                 // still has it open.
                 let touch = events.iter().map(|e| touches(e, &self.target));
-                match touch.filter(|t| *t != Touch::None).last() {
+                match touch.rev().find(|t| *t != Touch::None) {
                     None | Some(Touch::None) => None,
                     Some(Touch::Saved) => {
                         self.pending = None;

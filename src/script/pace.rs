@@ -28,7 +28,7 @@ impl Pace {
     /// Called by the progress callback with the evaluation's operation
     /// count: release now and then.
     pub fn on_operation(&self, ops: u64, state: &Shared) {
-        if ops % OPS_BETWEEN_LOOKS != 0 {
+        if !ops.is_multiple_of(OPS_BETWEEN_LOOKS) {
             return;
         }
         let now = Instant::now();
