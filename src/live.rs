@@ -131,6 +131,7 @@ pub fn run(cfg: LiveConfig, links: LiveLinks, printer: Printer) {
     let mut host = ScriptHost::new(session, printer.clone());
     host.set_interrupt(links.interrupt.clone());
     host.set_telemetry(links.telemetry.clone());
+    host.set_commands(links.commands.clone());
     host.set_lookahead(cfg.lookahead);
     // Every MIDI client is made first, then the lines about them are
     // printed together (the REPL writes printed lines asynchronously).

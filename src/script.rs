@@ -9,6 +9,7 @@ pub mod help;
 pub mod host;
 pub mod lex;
 pub mod limits;
+pub mod pace;
 pub mod plot;
 pub mod state;
 

@@ -23,6 +23,7 @@ pub mod loops;
 pub mod midi_out;
 pub mod midi_play;
 pub mod pmap;
+pub mod progress;
 pub mod scheduler;
 pub mod score;
 pub mod score_play;

@@ -4,9 +4,16 @@
 //! file's path: editors save by writing a temporary file and renaming it over
 //! the script, and a watch on the file itself dies at the first such save.
 //! Raw events are grouped by `notify-debouncer-full`; each debounced batch
-//! that touches the script sends one [`WatchEvent::Changed`].
+//! that completes a save of the script sends one [`WatchEvent::Changed`].
+//!
+//! A save completes when the writer closes the file (or renames a new file
+//! over it). An editor that saves in place truncates the file and writes it,
+//! sometimes in pieces: a batch that only writes leaves the file half
+//! written, and is not reported until the close comes (or, where the system
+//! reports no closes, until the file has not changed for [`SETTLE`]).
 
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use crossbeam_channel::Sender;
@@ -19,6 +26,10 @@ use notify_debouncer_full::{
 /// The default debounce: long enough to group one save's events, short
 /// enough to reload within the 50 ms budget (SPEC §5).
 pub const DEBOUNCE: Duration = Duration::from_millis(20);
+
+/// How long a file written in place without a reported close must stay
+/// unchanged before what it holds counts as the saved version.
+pub const SETTLE: Duration = Duration::from_millis(300);
 
 /// What the watcher reports.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,6 +70,7 @@ pub enum WatchError {
 /// drop returns, no further event is sent.
 pub struct ScriptWatcher {
     debouncer: Option<Debouncer<RecommendedWatcher, RecommendedCache>>,
+    handler: Arc<Mutex<Handler>>,
     path: PathBuf,
 }
 
@@ -72,8 +84,9 @@ impl std::fmt::Debug for ScriptWatcher {
 
 impl ScriptWatcher {
     /// Watches `path` (the file need not exist yet; its directory must) and
-    /// sends one [`WatchEvent::Changed`] per debounced batch of events that
-    /// creates, writes or renames onto the file. `debounce` is the
+    /// sends one [`WatchEvent::Changed`] per save: a batch of events that
+    /// closes the file after writing it or renames a new file onto it (a
+    /// write still open waits for its close). `debounce` is the
     /// debouncer's timeout (use [`DEBOUNCE`]). Sends never block: when `tx`
     /// is full, a reload is already pending and the event is dropped.
     pub fn watch(
@@ -82,23 +95,24 @@ impl ScriptWatcher {
         tx: Sender<WatchEvent>,
     ) -> Result<ScriptWatcher, WatchError> {
         let (dir, target) = resolve(path)?;
-        let mut handler = Handler {
-            target,
-            reported: path.to_path_buf(),
-            tx,
-            last: None,
-        };
+        let handler = Arc::new(Mutex::new(Handler::new(target, path.to_path_buf(), tx)));
         let notify_err = |source| WatchError::Notify {
             path: dir.clone(),
             source,
         };
-        let mut debouncer =
-            new_debouncer(debounce, None, move |r| handler.handle(r)).map_err(notify_err)?;
+        let shared = handler.clone();
+        let on_batch = move |r| {
+            if let Some(stamp) = lock(&shared).handle(r) {
+                settle_later(shared.clone(), stamp);
+            }
+        };
+        let mut debouncer = new_debouncer(debounce, None, on_batch).map_err(notify_err)?;
         debouncer
             .watch(&dir, RecursiveMode::NonRecursive)
             .map_err(notify_err)?;
         Ok(ScriptWatcher {
             debouncer: Some(debouncer),
+            handler,
             path: path.to_path_buf(),
         })
     }
@@ -115,6 +129,27 @@ impl Drop for ScriptWatcher {
         if let Some(d) = self.debouncer.take() {
             d.stop();
         }
+        // A write waiting to settle is not reported any more.
+        lock(&self.handler).stopped = true;
+    }
+}
+
+/// The handler, even after a panic elsewhere poisoned its lock.
+fn lock(h: &Mutex<Handler>) -> MutexGuard<'_, Handler> {
+    h.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Where no close is reported: report the write waiting as `stamp` once
+/// the file has stayed as it is for [`SETTLE`].
+fn settle_later(handler: Arc<Mutex<Handler>>, stamp: Stamp) {
+    let spawned = std::thread::Builder::new()
+        .name("tactus-watch-settle".into())
+        .spawn(move || {
+            std::thread::sleep(SETTLE);
+            lock(&handler).settled(stamp);
+        });
+    if spawned.is_err() {
+        // No thread: the close (or the next save) reports it.
     }
 }
 
@@ -142,6 +177,21 @@ struct Handler {
     tx: Sender<WatchEvent>,
     /// The file's identity when the last change was reported.
     last: Option<Stamp>,
+    /// The file as a write still open left it (waiting for its close).
+    pending: Option<Stamp>,
+    /// The watch was dropped: nothing more is sent.
+    stopped: bool,
+}
+
+/// What a batch of events did to the script.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Touch {
+    /// Nothing.
+    None,
+    /// Wrote to it, and the writer still has it open: maybe half written.
+    Writing,
+    /// A save completed: closed after writing, or a new file renamed onto it.
+    Saved,
 }
 
 /// What tells one save of the file from another: its inode (an atomic save
@@ -169,18 +219,58 @@ impl Stamp {
 }
 
 impl Handler {
-    fn handle(&mut self, result: DebounceEventResult) {
+    fn new(target: PathBuf, reported: PathBuf, tx: Sender<WatchEvent>) -> Handler {
+        Handler {
+            target,
+            reported,
+            tx,
+            last: None,
+            pending: None,
+            stopped: false,
+        }
+    }
+
+    /// One debounced batch. A write still open is remembered, not reported:
+    /// the stamp returned is what [`Self::settled`] checks later (for a
+    /// system that reports no close).
+    fn handle(&mut self, result: DebounceEventResult) -> Option<Stamp> {
         match result {
             Ok(events) => {
-                if events.iter().any(|e| touches(e, &self.target)) {
-                    self.changed();
+                // The last event that touched it says whether a writer
+                // still has it open.
+                let touch = events.iter().map(|e| touches(e, &self.target));
+                match touch.rev().find(|t| *t != Touch::None) {
+                    None | Some(Touch::None) => None,
+                    Some(Touch::Saved) => {
+                        self.pending = None;
+                        self.changed();
+                        None
+                    }
+                    Some(Touch::Writing) => {
+                        let now = Stamp::of(&self.target);
+                        self.pending = now.filter(|s| Some(*s) != self.last);
+                        self.pending
+                    }
                 }
             }
             Err(errors) => {
                 for e in errors {
                     self.send(WatchEvent::Error(e.to_string()));
                 }
+                None
             }
+        }
+    }
+
+    /// [`SETTLE`] after a write that was not closed: if nothing came since
+    /// and the file is as that write left it, it is the saved version.
+    fn settled(&mut self, stamp: Stamp) {
+        if self.stopped || self.pending != Some(stamp) {
+            return;
+        }
+        self.pending = None;
+        if Stamp::of(&self.target) == Some(stamp) {
+            self.changed();
         }
     }
 
@@ -202,24 +292,31 @@ impl Handler {
     }
 }
 
-/// True when the event writes the script or puts a new version in its place.
-fn touches(e: &DebouncedEvent, target: &Path) -> bool {
+/// What the event did to the script: wrote to it (the writer may not be
+/// done), or completed a save (closed it after writing, or put a new
+/// version in its place).
+fn touches(e: &DebouncedEvent, target: &Path) -> Touch {
     if e.need_rescan() {
-        return true; // events were lost: reload to be safe
+        return Touch::Saved; // events were lost: reload to be safe
     }
+    let on_target = |yes: Touch| match e.paths.iter().any(|p| p == target) {
+        true => yes,
+        false => Touch::None,
+    };
     match e.kind {
-        EventKind::Create(_)
-        | EventKind::Modify(ModifyKind::Data(_) | ModifyKind::Any)
-        | EventKind::Access(AccessKind::Close(AccessMode::Write)) => {
-            e.paths.iter().any(|p| p == target)
+        EventKind::Access(AccessKind::Close(AccessMode::Write)) => on_target(Touch::Saved),
+        EventKind::Create(_) | EventKind::Modify(ModifyKind::Data(_) | ModifyKind::Any) => {
+            on_target(Touch::Writing)
         }
         // Deleted: the live session says so (the playing version plays on).
         EventKind::Remove(_) => e.paths.iter().any(|p| p == target),
         // Renamed away (e.g. a backup before writing): the new file comes later.
-        EventKind::Modify(ModifyKind::Name(RenameMode::From)) => false,
+        EventKind::Modify(ModifyKind::Name(RenameMode::From)) => Touch::None,
         // Renamed onto the script: the destination is the last path.
-        EventKind::Modify(ModifyKind::Name(_)) => e.paths.last().is_some_and(|p| p == target),
-        _ => false,
+        EventKind::Modify(ModifyKind::Name(_)) if e.paths.last().is_some_and(|p| p == target) => {
+            Touch::Saved
+        }
+        _ => Touch::None,
     }
 }
 

@@ -163,7 +163,10 @@ fn at_the_prompt_sleep_waits_and_a_slow_evaluation_says_what_it_cost() {
         "channel(2, #{ volume: 0 }); seq(\"k\", 2, 60, \"xxxxxxxx\", #{ step: 0.125 })",
     );
     std::thread::sleep(std::time::Duration::from_millis(4500));
-    t.line("let x = 0; for i in 0..3000000 { x += i }; x");
+    // A busy line that changes the tempo: the sequence plays on through an
+    // evaluation that changes nothing it reads (tests/live_hostile.rs), but
+    // not through one that changes the tempo, which holds it until it ends.
+    t.line("tempo(60); let x = 0; for i in 0..3000000 { x += i }; x");
     let s = t.wait_for("(the music waits for no one");
     let line = s
         .lines()

@@ -20,6 +20,7 @@ mod jack;
 mod limits;
 mod link;
 mod live;
+mod live_hostile;
 mod loops;
 #[cfg(all(feature = "jack", feature = "midi-jack"))]
 mod midi_clock_in;

@@ -20,7 +20,7 @@ impl Globals {
         let instruments = s.channels.iter();
         let instruments = instruments.map(crate::script::api::status::instrument_name);
         Globals {
-            bpm: s.tempo.bpm_at(at),
+            bpm: s.tempo.bpm_at(s.tempo_beat(at)),
             drums: (*s.drum_pattern).clone(),
             playing: *s.playing,
             instruments: instruments.collect(),

@@ -52,7 +52,7 @@ pub const DOCS: &[Doc] = &[
     Doc {
         name: "tempo",
         usage: "tempo() | tempo(bpm) | tempo(bpm, over_beats)",
-        text: "Read the tempo, change it from the cursor on, or ramp to it over some beats (0 to 1e6; a ramp under 1/1024 beat is a jump) (beats are quarter notes; default 60 bpm as in Csound). While clock(\"midi\") follows a clock, the clock sets the tempo (tempo(bpm) lasts until its next tick).",
+        text: "Read the tempo, change it from the cursor on, or ramp to it over some beats (0 to 1e6; a ramp under 1/1024 beat is a jump) (beats are quarter notes; default 60 bpm as in Csound). Typed at the prompt, a change starts after the notes already sent ahead (up to the lookahead), so they keep their time and the new tempo follows them with no gap. While clock(\"midi\") follows a clock, the clock sets the tempo (tempo(bpm) lasts until its next tick).",
         example: "tempo(120)",
     },
     Doc {

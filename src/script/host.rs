@@ -107,7 +107,9 @@ impl ScriptHost {
     /// [`MAX_EVAL_BYTES`].
     pub fn set_interrupt(&mut self, flag: std::sync::Arc<std::sync::atomic::AtomicBool>) {
         let start = self.eval_bytes_start.clone();
-        self.engine.on_progress(move |_| {
+        let (state, pace) = (self.state.clone(), super::pace::Pace::default());
+        self.engine.on_progress(move |ops| {
+            pace.on_operation(ops, &state);
             if flag.load(Ordering::Relaxed) {
                 flag.store(false, Ordering::Relaxed);
                 return Some("interrupted".into());
@@ -126,6 +128,12 @@ impl ScriptHost {
     /// The audio thread's counters, for `status()`.
     pub fn set_telemetry(&mut self, t: std::sync::Arc<crate::audio::Telemetry>) {
         self.state.borrow_mut().telemetry = Some(t);
+    }
+
+    /// The audio thread's command channel (a live session): what falls due
+    /// during a long evaluation is sent while it runs.
+    pub fn set_commands(&mut self, tx: Sender<Command>) {
+        self.state.borrow_mut().commands = Some(tx);
     }
 
     /// Set the lookahead (a script's `lookahead(ms)` changes it later).

@@ -24,6 +24,10 @@ pub struct ScriptState {
     pub printer: Printer,
     /// The audio thread's counters, in a live session.
     pub telemetry: Option<std::sync::Arc<crate::audio::Telemetry>>,
+    /// The audio thread's command channel, in a live session: a long
+    /// evaluation sends the committed notes and steps that fall due
+    /// while it runs ([`crate::script::pace`]).
+    pub commands: Option<crossbeam_channel::Sender<crate::command::Command>>,
     /// What MIDI output this session has.
     pub midi_out: MidiOutState,
     /// The random stream the running code draws from ("" at top level, a
@@ -62,6 +66,7 @@ impl ScriptState {
             current_src: Rc::from(""),
             printer,
             telemetry: None,
+            commands: None,
             midi_out: MidiOutState::Offline,
             current_stream: String::new(),
             meters_request: false,

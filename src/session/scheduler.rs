@@ -132,6 +132,9 @@ pub struct Scheduler {
 struct SchedTxn {
     mark: u64,
     saved: Option<(Vec<Reverse<Entry>>, Vec<Option<Item>>, Vec<usize>)>,
+    /// Items placed during the transaction as if before it (kept by a
+    /// rollback): see [`Scheduler::push_committed`].
+    kept: Vec<u64>,
 }
 
 impl super::txn::Undo for Scheduler {
@@ -139,6 +142,7 @@ impl super::txn::Undo for Scheduler {
         self.txn = Some(SchedTxn {
             mark: self.seq,
             saved: None,
+            kept: Vec::new(),
         });
     }
     fn commit(&mut self) {
@@ -151,7 +155,7 @@ impl super::txn::Undo for Scheduler {
             self.slab = slab;
             self.free = free;
         }
-        self.forget_after(t.mark);
+        self.forget_after(t.mark, &t.kept);
     }
 }
 
@@ -264,10 +268,87 @@ impl Scheduler {
         self.seq
     }
 
-    /// Remove every item placed after `mark` (a failed evaluation's).
-    fn forget_after(&mut self, mark: u64) {
+    /// Remove every item placed after `mark` (a failed evaluation's), but
+    /// those in `kept`.
+    fn forget_after(&mut self, mark: u64, kept: &[u64]) {
         if self.seq > mark {
-            self.rebuild_entries(|e, _| (e.seq <= mark).then_some(e.beat));
+            let keep = |e: &Entry| e.seq <= mark || kept.contains(&e.seq);
+            self.rebuild_entries(|e, _| keep(e).then_some(e.beat));
+        }
+    }
+
+    /// True while a transaction is open.
+    pub fn in_txn(&self) -> bool {
+        self.txn.is_some()
+    }
+
+    /// Place an item as if before the open transaction: a rollback keeps
+    /// it (a sequence's next step while a long evaluation runs).
+    pub fn push_committed(&mut self, at: Beats, item: Item) {
+        let saved_item = self.txn.as_ref().map(|_| item.clone());
+        self.push(at, item);
+        let seq = self.seq;
+        let Some(t) = self.txn.as_mut() else { return };
+        t.kept.push(seq);
+        if let (Some((heap, slab, _)), Some(item)) = (t.saved.as_mut(), saved_item) {
+            slab.push(Some(item));
+            let slot = slab.len() - 1;
+            let beat = at.0;
+            let from_score = false;
+            heap.push(Reverse(Entry {
+                beat,
+                seq,
+                slot,
+                from_score,
+            }));
+        }
+    }
+
+    /// During a transaction: the first item due before `horizon` that was
+    /// placed before it (or by [`Self::push_committed`]) and that `ok`
+    /// accepts, taken out as if before the transaction (a rollback does
+    /// not bring it back). Due items passed over stay where they are.
+    pub fn pop_committed_due(
+        &mut self,
+        horizon: Frame,
+        tempo: &TempoMap,
+        sr: SampleRate,
+        ok: impl Fn(&Item) -> bool,
+    ) -> Option<(Beats, Item)> {
+        let t = self.txn.as_ref()?;
+        let committed = |e: &Entry| e.seq <= t.mark || t.kept.contains(&e.seq);
+        let mut passed = Vec::new();
+        let mut found = None;
+        while let Some(Reverse(e)) = self.heap.peek() {
+            if tempo.beats_to_frame(Beats(e.beat), sr) >= horizon {
+                break;
+            }
+            let Some(Reverse(e)) = self.heap.pop() else {
+                break;
+            };
+            if committed(&e) && self.slab[e.slot].as_ref().is_some_and(&ok) {
+                found = Some(e);
+                break;
+            }
+            passed.push(Reverse(e));
+        }
+        self.heap.extend(passed);
+        let e = found?;
+        let item = self.slab[e.slot].take()?;
+        self.free.push(e.slot);
+        self.forget_saved(e.seq);
+        Some((Beats(e.beat), item))
+    }
+
+    /// Take the entry `seq` out of the schedule a rollback would restore.
+    fn forget_saved(&mut self, seq: u64) {
+        let Some((heap, slab, free)) = self.txn.as_mut().and_then(|t| t.saved.as_mut()) else {
+            return;
+        };
+        if let Some(i) = heap.iter().position(|Reverse(e)| e.seq == seq) {
+            let Reverse(e) = heap.swap_remove(i);
+            slab[e.slot] = None;
+            free.push(e.slot);
         }
     }
 

@@ -228,14 +228,9 @@ impl Session {
             }
             return;
         }
-        let index = (q.count % q.pattern.len() as u64) as usize;
-        let step = q.pattern[index];
-        let swing = if q.count % 2 == 1 {
-            q.swing * q.step_beats
-        } else {
-            0.0
-        };
-        let (ch, freq_hz, vel, len) = (q.channel, q.pitch_hz, q.vel, q.step_beats);
+        let (index, step, swing) = q.now_playing();
+        let len = q.step_beats;
+        let hit = q.clone();
         q.count += 1;
         self.scheduler.push(Beats(at.0 + len), Item::Seq(id));
         let frame = self.frame_at(at);
@@ -243,13 +238,32 @@ impl Session {
         if step == Step::Off || !playing {
             return;
         }
+        let note = self.hit_note(&hit, step);
+        self.schedule_note(Beats(at.0 + swing), note);
+    }
+
+    /// The note a hit of sequence `q` plays (`step` is not `Off`).
+    pub(super) fn hit_note(&self, q: &Seq, step: Step) -> super::scheduler::NoteSpec {
+        let (ch, len) = (q.channel, q.step_beats);
         let vel = match step {
-            Step::Accent => (vel + 30.0).min(127.0),
+            Step::Accent => (q.vel + 30.0).min(127.0),
             Step::Vel(v) => v as f64,
-            _ => vel,
+            _ => q.vel,
         };
         let amp = crate::pitch::vel_to_amp(vel);
-        let note = self.channels[ch as usize].note(ch, freq_hz, amp, len * 0.5);
-        self.schedule_note(Beats(at.0 + swing), note);
+        self.channels[ch as usize].note(ch, q.pitch_hz, amp, len * 0.5)
+    }
+}
+
+impl Seq {
+    /// The step it plays next: its index, the step, and its swing delay in
+    /// beats.
+    pub(super) fn now_playing(&self) -> (usize, Step, f64) {
+        let index = (self.count % self.pattern.len() as u64) as usize;
+        let swing = match self.count % 2 {
+            1 => self.swing * self.step_beats,
+            _ => 0.0,
+        };
+        (index, self.pattern[index], swing)
     }
 }

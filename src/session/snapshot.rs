@@ -332,7 +332,7 @@ impl Session {
         let link = &*self.link;
         SessionFile {
             format: FORMAT,
-            tempo_bpm: self.tempo.bpm_at(self.cursor),
+            tempo_bpm: self.tempo.bpm_at(self.tempo_beat(self.cursor)),
             channels,
             tables,
             cc_maps,

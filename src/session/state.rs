@@ -165,6 +165,13 @@ pub struct Session {
     /// The furthest horizon items were released up to: the tempo map
     /// before it has been used (an external clock steers only after it).
     pub released_to: Frame,
+    /// The latest beat an item was released at: what lies before it was
+    /// sent with the tempo map of then, so a tempo change from an
+    /// evaluation takes effect from here on (see [`Self::tempo_beat`]).
+    pub released_beat: Beats,
+    /// Commands go out as if before the open transaction (the scheduler's
+    /// progress during a long evaluation, [`Self::release_committed`]).
+    pub(super) committed_sends: bool,
     next_note_id: u64,
     next_item_id: u64,
     doc: Doc,
@@ -257,6 +264,8 @@ impl Session {
             input_lines: Vec::new(),
             clock_follow: Default::default(),
             released_to: Frame(0),
+            released_beat: Beats(0.0),
+            committed_sends: false,
             next_note_id: 1,
             next_item_id: 1,
             doc: Doc {
@@ -641,7 +650,10 @@ impl Session {
         if let Some(log) = doc.log.get_mut() {
             log.command(&cmd, &doc.cc_maps);
         }
-        doc.outbox.push(cmd);
+        match self.committed_sends {
+            true => doc.outbox.push_committed(cmd),
+            false => doc.outbox.push(cmd),
+        }
     }
 
     /// A controller value moves what it is mapped to: the channels' volume
@@ -686,7 +698,21 @@ impl Session {
         self.released_to = self.released_to.max(horizon);
         let sr = self.sr;
         let doc = &mut self.doc;
-        doc.scheduler.pop_due(horizon, &doc.tempo, sr)
+        let due = doc.scheduler.pop_due(horizon, &doc.tempo, sr);
+        if let Some((at, _)) = &due {
+            self.released_beat = Beats(self.released_beat.0.max(at.0));
+        }
+        due
+    }
+
+    /// Where a tempo change made at `at` takes effect: `at`, or the latest
+    /// beat already released if that is later. The notes released ahead of
+    /// the audio clock (up to a lookahead) keep the frames they were sent
+    /// with, so the new tempo starts right after them, with no gap and no
+    /// overlap (a typed `tempo(60)` after `tempo(1000)` gave 1.7 s of
+    /// silence when it applied from the next block).
+    pub fn tempo_beat(&self, at: Beats) -> Beats {
+        Beats(at.0.max(self.released_beat.0))
     }
 
     /// Release one due item: notes, tables and quiet changes become

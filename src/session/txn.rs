@@ -61,6 +61,12 @@ impl<T: Clone> TxCell<T> {
         f(&mut self.value)
     }
 
+    /// True when the open transaction changed the value (what is read
+    /// then is not the committed value).
+    pub fn touched(&self) -> bool {
+        self.saved.is_some()
+    }
+
     fn save(&mut self) {
         if self.open && self.saved.is_none() {
             self.saved = Some(self.value.clone());
@@ -143,6 +149,24 @@ impl<K: Ord + Clone, V: Clone> TxMap<K, V> {
     /// The entries.
     pub fn as_map(&self) -> &BTreeMap<K, V> {
         &self.map
+    }
+
+    /// True when the open transaction changed entry `k`.
+    pub fn touched(&self, k: &K) -> bool {
+        self.undo.contains_key(k)
+    }
+
+    /// Change entry `k` as if before the open transaction: the change is
+    /// made to the value and to the one a rollback would restore, so it
+    /// survives either end (the scheduler's own progress during a long
+    /// evaluation).
+    pub fn update_committed(&mut self, k: &K, f: impl Fn(&mut V)) {
+        if let Some(v) = self.map.get_mut(k) {
+            f(v);
+        }
+        if let Some(Some(v)) = self.undo.get_mut(k) {
+            f(v);
+        }
     }
 
     fn save(&mut self, k: &K) {
@@ -269,6 +293,40 @@ impl<T> TxQueue<T> {
             }
             sent += 1;
         }
+        sent
+    }
+
+    /// Queue an item as if before the open transaction: it goes ahead of
+    /// what the transaction queued, and a rollback keeps it.
+    pub fn push_committed(&mut self, item: T) {
+        match self.mark.as_mut() {
+            Some(m) => {
+                self.queue.insert(*m, item);
+                *m += 1;
+            }
+            None => self.queue.push_back(item),
+        }
+    }
+
+    /// [`Self::flush`] of what is committed only: during a transaction,
+    /// the items queued before it (and by [`Self::push_committed`]).
+    pub fn flush_committed(&mut self, mut send: impl FnMut(T) -> Result<(), T>) -> usize {
+        let Some(mut m) = self.mark else {
+            return self.flush(send);
+        };
+        let mut sent = 0;
+        while m > 0 {
+            let Some(item) = self.queue.pop_front() else {
+                break;
+            };
+            if let Err(item) = send(item) {
+                self.queue.push_front(item);
+                break;
+            }
+            m -= 1;
+            sent += 1;
+        }
+        self.mark = Some(m);
         sent
     }
 

@@ -230,12 +230,7 @@ fn one_save_split_over_two_batches_reloads_once_and_a_resave_reloads_again() {
     let file = dir.0.join("song.rhai");
     let tmp = dir.0.join(".song.rhai.tmp");
     let (tx, rx) = unbounded();
-    let mut h = Handler {
-        target: file.clone(),
-        reported: file.clone(),
-        tx,
-        last: None,
-    };
+    let mut h = Handler::new(file.clone(), file.clone(), tx);
     atomic_save(&file, "// v1\n");
     h.handle(rename_onto(&tmp, &file));
     h.handle(rename_onto(&tmp, &file)); // the same save's late batch
@@ -244,5 +239,57 @@ fn one_save_split_over_two_batches_reloads_once_and_a_resave_reloads_again() {
     std::thread::sleep(Duration::from_millis(20)); // past the clock's grain
     atomic_save(&file, "// v1\n"); // the same text saved again plays again
     h.handle(rename_onto(&tmp, &file));
+    assert_eq!(rx.try_recv(), Ok(WatchEvent::Changed(file.clone())));
+}
+
+/// An editor that saves in place slowly (truncates, writes half, writes the
+/// rest 50 ms later, then closes): one event, after the close, and the file
+/// read then is whole.
+#[test]
+fn a_slow_write_in_place_is_reported_once_it_is_closed() {
+    use std::io::Write;
+    let _serial = serial();
+    let (_dir, file, _w, rx) = setup("slow");
+    let whole = "// first half\n// second half\n";
+    let mut f = fs::File::create(&file).unwrap(); // truncates
+    f.write_all(&whole.as_bytes()[..14]).unwrap();
+    f.flush().unwrap();
+    std::thread::sleep(Duration::from_millis(50));
+    f.write_all(&whole.as_bytes()[14..]).unwrap();
+    let t0 = Instant::now();
+    drop(f);
+    let ev = rx.recv_timeout(Duration::from_secs(2));
+    assert_eq!(ev, Ok(WatchEvent::Changed(file.clone())));
+    assert_eq!(fs::read_to_string(&file).unwrap(), whole);
+    eprintln!("slow write reported {:?} after its close", t0.elapsed());
+    expect_quiet(&rx, "one slow save");
+}
+
+/// A batch that only wrote (the writer still has the file open) waits; the
+/// close reports it. Where no close comes, [`SETTLE`] later it counts if
+/// the file stayed as it was.
+#[test]
+fn a_write_still_open_waits_for_its_close_or_settles() {
+    let dir = TempDir::new("open");
+    let file = dir.0.join("song.rhai");
+    fs::write(&file, "// half").unwrap();
+    let (tx, rx) = unbounded();
+    let mut h = Handler::new(file.clone(), file.clone(), tx);
+    let batch = |kind| {
+        let ev = notify::Event::new(kind).add_path(file.clone());
+        Ok(vec![DebouncedEvent::new(ev, Instant::now())])
+    };
+    let data = EventKind::Modify(ModifyKind::Data(notify::event::DataChange::Any));
+    let close = EventKind::Access(AccessKind::Close(AccessMode::Write));
+    let stamp = h.handle(batch(data)).expect("a write waits to settle");
+    assert!(rx.try_recv().is_err(), "reported while still being written");
+    assert_eq!(h.handle(batch(close)), None);
+    assert_eq!(rx.try_recv(), Ok(WatchEvent::Changed(file.clone())));
+    h.settled(stamp); // the close reported it already
+    assert!(rx.try_recv().is_err());
+    std::thread::sleep(Duration::from_millis(20)); // past the clock's grain
+    fs::write(&file, "// whole").unwrap();
+    let stamp = h.handle(batch(data)).unwrap();
+    h.settled(stamp);
     assert_eq!(rx.try_recv(), Ok(WatchEvent::Changed(file.clone())));
 }

@@ -16,7 +16,9 @@ pub fn register(engine: &mut Engine, st: &Shared) {
     let s = st.clone();
     engine.register_fn("tempo", move || -> f64 {
         let st = s.borrow();
-        st.session.tempo.bpm_at(st.session.cursor)
+        st.session
+            .tempo
+            .bpm_at(st.session.tempo_beat(st.session.cursor))
     });
     let s = st.clone();
     engine.register_fn("tempo", move |bpm: Dynamic| -> Res<()> {
@@ -26,7 +28,7 @@ pub fn register(engine: &mut Engine, st: &Shared) {
             return err(format!("tempo(): bpm must be 1 to 1000, got {bpm_shown}"));
         }
         let mut st = s.borrow_mut();
-        let at = st.session.cursor;
+        let at = st.session.tempo_beat(st.session.cursor);
         st.session.tempo.update(|t| t.set_tempo(at, bpm));
         Ok(())
     });
@@ -39,7 +41,7 @@ pub fn register(engine: &mut Engine, st: &Shared) {
             return err(format!("tempo(): bpm must be 1 to 1000, got {bpm_shown}"));
         }
         let mut st = s.borrow_mut();
-        let at = st.session.cursor;
+        let at = st.session.tempo_beat(st.session.cursor);
         // A ramp shorter than a frame's worth of beats is a jump (a tiny
         // one made an infinite slope and a NaN tempo map).
         if over < MIN_RAMP_BEATS {

@@ -1,0 +1,109 @@
+//! The music goes on during a long evaluation: while one runs (a busy line
+//! at the prompt, a slow reload), the script host calls
+//! [`Session::release_committed`] every few milliseconds, which releases
+//! what the *committed* state has due: the notes already scheduled and the
+//! steps of sequences and drum patterns (data, not script). What the open
+//! evaluation placed or changed waits for it to end, and a rollback of it
+//! neither brings back what was released nor takes back a step played.
+//!
+//! Live loop iterations are script closures, each its own transaction: one
+//! cannot run inside another evaluation, so a loop's next iteration waits
+//! (the notes its current iteration scheduled play on).
+
+use super::scheduler::Item;
+use super::seqs::Step;
+use super::Session;
+use crate::command::CHANNELS;
+use crate::time::{Beats, Frame};
+
+/// Most items one call releases (a bound, far above a lookahead's worth).
+const MAX_ITEMS: usize = 10_000;
+
+impl Session {
+    /// During an open evaluation: release the committed notes and sequence
+    /// steps due before `horizon` (notes before `skip_before` are counted
+    /// as passed). Their commands are queued ahead of the evaluation's own
+    /// (`outbox.flush_committed` sends them now). Nothing is released when
+    /// the evaluation changed what a release reads (tempo, channels,
+    /// transport, quiet, the end), a score log or a MIDI take is running,
+    /// or no evaluation is open. Returns how many items were released.
+    pub fn release_committed(&mut self, horizon: Frame, skip_before: Frame) -> usize {
+        if !self.releases_committed() {
+            return 0;
+        }
+        self.skip_before = skip_before;
+        self.committed_sends = true;
+        let mut released = 0;
+        while released < MAX_ITEMS {
+            let Some((at, item)) = self.pop_committed_due(horizon) else {
+                break;
+            };
+            self.released_beat = Beats(self.released_beat.0.max(at.0));
+            match item {
+                Item::Note(n) => self.emit_note(at, &n),
+                Item::Seq(id) => self.seq_step_committed(at, id),
+                _ => {}
+            }
+            released += 1;
+        }
+        self.committed_sends = false;
+        released
+    }
+
+    /// True when a release reads only committed state.
+    fn releases_committed(&mut self) -> bool {
+        self.scheduler.in_txn()
+            && !self.tempo.touched()
+            && !self.channels.touched()
+            && !self.playing.touched()
+            && !self.quiet.touched()
+            && !self.end_at.touched()
+            && self.take.is_none()
+            && self.log.get_mut().is_none()
+    }
+
+    /// The next committed note or sequence step due before `horizon` that
+    /// sounds only here (no MIDI route, no pads to light).
+    fn pop_committed_due(&mut self, horizon: Frame) -> Option<(Beats, Item)> {
+        let sr = self.sr;
+        let doc = &mut **self;
+        let (channels, seqs) = (&doc.channels, &doc.seqs);
+        let no_midi = |ch: u8| {
+            channels[ch as usize & (CHANNELS - 1)]
+                .midi
+                .target(ch)
+                .is_none()
+        };
+        let ok = |item: &Item| match item {
+            Item::Note(n) => no_midi(n.channel),
+            Item::Seq(id) => seqs.iter().any(|(name, q)| {
+                q.id == *id
+                    && !seqs.touched(name)
+                    && !q.stopping
+                    && q.mirror.is_none()
+                    && no_midi(q.channel)
+            }),
+            _ => false,
+        };
+        doc.scheduler.pop_committed_due(horizon, &doc.tempo, sr, ok)
+    }
+
+    /// A sequence step as [`Session::seq_step`] plays it, made as if before
+    /// the open evaluation (its pattern is the committed one).
+    fn seq_step_committed(&mut self, at: Beats, id: u64) {
+        let found = self.seqs.iter().find(|(_, q)| q.id == id);
+        let Some((name, q)) = found.map(|(n, q)| (n.clone(), q.clone())) else {
+            return;
+        };
+        let (_, step, swing) = q.now_playing();
+        self.seqs.update_committed(&name, |q| q.count += 1);
+        let next = Beats(at.0 + q.step_beats);
+        self.scheduler.push_committed(next, Item::Seq(id));
+        if step == Step::Off || !*self.playing {
+            return;
+        }
+        let note = self.hit_note(&q, step);
+        self.scheduler
+            .push_committed(Beats(at.0 + swing), Item::Note(note));
+    }
+}
