@@ -309,7 +309,7 @@ fn touches(e: &DebouncedEvent, target: &Path) -> Touch {
             on_target(Touch::Writing)
         }
         // Deleted: the live session says so (the playing version plays on).
-        EventKind::Remove(_) => e.paths.iter().any(|p| p == target),
+        EventKind::Remove(_) => on_target(Touch::Saved),
         // Renamed away (e.g. a backup before writing): the new file comes later.
         EventKind::Modify(ModifyKind::Name(RenameMode::From)) => Touch::None,
         // Renamed onto the script: the destination is the last path.
