@@ -7,6 +7,7 @@ mod demo;
 mod device;
 mod errors;
 mod eval;
+mod fuzz;
 mod gm;
 mod habits;
 mod handlers;

@@ -250,6 +250,21 @@ impl ScriptHost {
         names
     }
 
+    /// The call forms of every function Tactus registers (not Rhai's
+    /// standard library), as Rhai prints them: `name(a: T, b: U) -> R`,
+    /// one per arity and type list (the bindings fuzz enumerates these).
+    pub fn binding_signatures(&self) -> Vec<String> {
+        let mut sigs: Vec<String> = self
+            .engine
+            .gen_fn_signatures(false)
+            .into_iter()
+            .filter(|s| !s.contains('$') && !s.starts_with("to_"))
+            .collect();
+        sigs.sort();
+        sigs.dedup();
+        sigs
+    }
+
     /// Give the bindings the session's MIDI inputs (or why there are none).
     pub fn set_midi(&mut self, midi: Result<crate::midi::input::Inputs, String>) {
         self.state.borrow_mut().midi = Some(midi);
