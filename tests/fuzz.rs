@@ -13,6 +13,7 @@
 //! printed as a one-line reproduction.
 
 mod bindings;
+mod found;
 mod rng;
 mod run;
 mod score;

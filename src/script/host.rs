@@ -607,9 +607,14 @@ impl ScriptHost {
         stream: Option<&str>,
         args: impl rhai::FuncArgs + 'static,
     ) -> Result<(), ScriptError> {
+        let mut list: Vec<Dynamic> = Vec::new();
+        args.parse(&mut list);
+        let given = list.len();
         let (f, ast) = (cb.f.clone(), cb.ast.clone());
-        let run: Run = Box::new(move |e, _| f.call::<Dynamic>(e, &ast, args));
-        self.transact(at, &cb.ast, &cb.src, stream, run).map(|_| ())
+        let run: Run = Box::new(move |e, _| f.call::<Dynamic>(e, &ast, list));
+        self.transact(at, &cb.ast, &cb.src, stream, run)
+            .map(|_| ())
+            .map_err(|e| wrong_parameter_count(e, cb, given))
     }
 
     /// A MIDI message from input `port`, acting at logical time `at`: every
@@ -669,6 +674,25 @@ impl ScriptHost {
     pub fn is_idle_until(&self, until: Frame) -> bool {
         self.state.borrow().session.is_idle_until(until)
     }
+}
+
+/// A closure called with a number of arguments it does not take says so at
+/// the call that gave it (Rhai only says "unknown function 'anon$…'").
+fn wrong_parameter_count(e: ScriptError, cb: &Callback, given: usize) -> ScriptError {
+    let unknown = format!("unknown function '{}'", cb.f.fn_name());
+    if !(cb.f.is_anonymous() && e.message.starts_with(&unknown)) {
+        return e;
+    }
+    let form = match given {
+        0 => "|| { ... }".to_string(),
+        1 => "|i| { ... }".to_string(),
+        n => format!("|{}| {{ ... }}", vec!["_"; n].join(", ")),
+    };
+    let s = if given == 1 { "" } else { "s" };
+    let message = format!(
+        "this closure is called with {given} argument{s} and takes another number: write {form}"
+    );
+    ScriptError::at(cb.file(), &cb.src, cb.pos, message)
 }
 
 #[cfg(test)]

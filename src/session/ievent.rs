@@ -34,6 +34,17 @@ pub enum PVal {
     Hz(f64),
 }
 
+impl std::fmt::Display for PVal {
+    /// As the user wrote it: `8.07`, `"lead"`, `440 Hz`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PVal::Num(x) => write!(f, "{x}"),
+            PVal::Str(s) => write!(f, "\"{s}\""),
+            PVal::Hz(hz) => write!(f, "{hz} Hz"),
+        }
+    }
+}
+
 /// A note placed by an i-statement: its start (beats from the reference) and the note.
 #[derive(Debug, Clone, PartialEq)]
 pub struct IEvent {
@@ -53,10 +64,7 @@ fn num(p: Fields, k: usize, what: &str, lo: f64, hi: f64) -> Result<Option<f64>,
             "p{} ({what}) {x} is out of range {lo} to {hi}",
             k + 1
         )),
-        Some(other) => Err(format!(
-            "p{} ({what}) must be a number, got {other:?}",
-            k + 1
-        )),
+        Some(other) => Err(format!("p{} ({what}) must be a number, got {other}", k + 1)),
     }
 }
 
@@ -105,8 +113,8 @@ fn build_in(
     let ch = num(p, 0, "channel", 1.0, 16.0)
         .map_err(|_| {
             format!(
-                "p1: channel {:?} is out of range: channels are 1-16 (instr(n, ch) maps a score's instrument n)",
-                p[0]
+                "p1: channel {} is out of range: channels are 1-16 (instr(n, ch) maps a score's instrument n)",
+                p[0].as_ref().map_or(String::new(), PVal::to_string)
             )
         })?
         .unwrap_or(1.0);
@@ -184,7 +192,7 @@ fn source(
             )),
         },
         Some(other) => Err(format!(
-            "p6 (table) must be a table number 1-9999 or a synth name, got {other:?}"
+            "p6 (table) must be a table number 1-9999 or a synth name, got {other}"
         )),
     }
 }

@@ -15,6 +15,19 @@ pub const MAX_RSS_KIB: i64 = 1 << 20;
 /// The render length every fuzz render asks for, in seconds.
 pub const RENDER_SECONDS: &str = "2";
 
+/// Output that means a panic: Rust's own line, or a binding's panic caught
+/// by the script guard (reported, the evaluation undone, still a bug).
+const PANIC_SIGNS: &[&str] = &["panicked", "internal error in a Tactus function"];
+
+/// Output that shows a user Rust's or Rhai's insides instead of a message
+/// (issue 16, "Messages"): debug text of values, a closure's internal name.
+const LEAK_SIGNS: &[&str] = &["anon$", "Some(", "Num(", "Str(", "Indexer unavailable"];
+
+/// At most 200 characters of a line.
+fn clip(l: &str) -> String {
+    l.chars().take(200).collect()
+}
+
 /// What a case puts in its directory and runs there.
 pub struct Job {
     /// Files written into the directory first: name and bytes.
@@ -148,8 +161,17 @@ fn judge(dir: &Path, job: &Job, end: &End, max_rss_kib: i64, text: &str) -> Opti
         }
         End::Code(_) => {}
     }
-    if let Some(l) = text.lines().find(|l| l.contains("panicked")) {
+    if let Some(l) = text
+        .lines()
+        .find(|l| PANIC_SIGNS.iter().any(|p| l.contains(p)))
+    {
         return Some(format!("panic: {l}"));
+    }
+    if let Some(l) = text
+        .lines()
+        .find(|l| LEAK_SIGNS.iter().any(|p| l.contains(p)))
+    {
+        return Some(format!("message shows Tactus's insides: {}", clip(l)));
     }
     if max_rss_kib > MAX_RSS_KIB {
         return Some(format!(
@@ -168,7 +190,7 @@ fn last_line(text: &str) -> String {
     text.lines()
         .rev()
         .find(|l| !l.trim().is_empty())
-        .map(|l| format!(": {}", l.chars().take(200).collect::<String>()))
+        .map(|l| format!(": {}", clip(l)))
         .unwrap_or_default()
 }
 

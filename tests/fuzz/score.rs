@@ -146,24 +146,53 @@ fn case(rng: &mut Rng, seeds: &[Vec<u8>]) -> Vec<u8> {
     b
 }
 
-/// Drop lines while the score still fails the same way (at most `tries` runs).
+/// Drop lines, then the last fields of long lines, while the score still
+/// fails (at most [`REDUCE_RUNS`] runs).
 fn reduce(score: &[u8], tally: &mut Tally) -> (Vec<u8>, String) {
+    let mut r = Reducer { tally, runs: 0 };
+    let mut problem = r.fails(score).unwrap_or_default();
     let mut cur: Vec<Vec<u8>> = score.split(|&c| c == b'\n').map(<[u8]>::to_vec).collect();
-    let mut problem = run::check(&Job::render("x.sco", score.to_vec())).unwrap_or_default();
-    tally.processes += 1;
     let mut i = 0;
-    let mut tries = 0;
-    while i < cur.len() && tries < 60 && cur.len() > 1 {
+    while i < cur.len() && cur.len() > 1 && r.runs < REDUCE_RUNS {
         let mut shorter = cur.clone();
         shorter.remove(i);
-        tries += 1;
-        tally.processes += 1;
-        match run::check(&Job::render("x.sco", shorter.join(&b'\n'))) {
+        match r.fails(&shorter.join(&b'\n')) {
             Some(p) => (cur, problem) = (shorter, p),
             None => i += 1,
         }
     }
+    for i in 0..cur.len() {
+        let mut keep = cur[i].split(|&c| c == b' ').count();
+        while keep > 3 && r.runs < REDUCE_RUNS {
+            let mut shorter = cur.clone();
+            let fields: Vec<&[u8]> = cur[i].split(|&c| c == b' ').collect();
+            keep = (keep / 2).max(3);
+            shorter[i] = fields[..keep].join(&b' ');
+            match r.fails(&shorter.join(&b'\n')) {
+                Some(p) => (cur, problem) = (shorter, p),
+                None => break,
+            }
+        }
+    }
     (cur.join(&b'\n'), problem)
+}
+
+/// Runs made while reducing one score.
+const REDUCE_RUNS: usize = 80;
+
+/// Counts the runs of a reduction.
+struct Reducer<'a> {
+    tally: &'a mut Tally,
+    runs: usize,
+}
+
+impl Reducer<'_> {
+    /// The problem rendering `score` has, if any.
+    fn fails(&mut self, score: &[u8]) -> Option<String> {
+        self.runs += 1;
+        self.tally.processes += 1;
+        run::check(&Job::render("x.sco", score.to_vec()))
+    }
 }
 
 /// Run the score target until the budget is spent.
