@@ -252,13 +252,15 @@ impl ScriptHost {
 
     /// The call forms of every function Tactus registers (not Rhai's
     /// standard library), as Rhai prints them: `name(a: T, b: U) -> R`,
-    /// one per arity and type list (the bindings fuzz enumerates these).
+    /// one per arity and type list, property accessors (`get$name`,
+    /// `set$name`) and indexers (`index$get$`, `index$set$`) included (the
+    /// bindings fuzz enumerates these).
     pub fn binding_signatures(&self) -> Vec<String> {
         let mut sigs: Vec<String> = self
             .engine
             .gen_fn_signatures(false)
             .into_iter()
-            .filter(|s| !s.contains('$') && !s.starts_with("to_"))
+            .filter(|s| !s.starts_with("to_"))
             .collect();
         sigs.sort();
         sigs.dedup();
