@@ -9,6 +9,7 @@ mod device;
 mod errors;
 mod eval;
 mod files;
+mod fuzz;
 mod gm;
 mod habits;
 mod handlers;

@@ -261,6 +261,23 @@ impl ScriptHost {
         names
     }
 
+    /// The call forms of every function Tactus registers (not Rhai's
+    /// standard library), as Rhai prints them: `name(a: T, b: U) -> R`,
+    /// one per arity and type list, property accessors (`get$name`,
+    /// `set$name`) and indexers (`index$get$`, `index$set$`) included (the
+    /// bindings fuzz enumerates these).
+    pub fn binding_signatures(&self) -> Vec<String> {
+        let mut sigs: Vec<String> = self
+            .engine
+            .gen_fn_signatures(false)
+            .into_iter()
+            .filter(|s| !s.starts_with("to_"))
+            .collect();
+        sigs.sort();
+        sigs.dedup();
+        sigs
+    }
+
     /// Give the bindings the session's MIDI inputs (or why there are none).
     pub fn set_midi(&mut self, midi: Result<crate::midi::input::Inputs, String>) {
         self.state.borrow_mut().midi = Some(midi);
@@ -603,11 +620,14 @@ impl ScriptHost {
         stream: Option<&str>,
         args: impl rhai::FuncArgs + 'static,
     ) -> Result<(), ScriptError> {
+        let mut list: Vec<Dynamic> = Vec::new();
+        args.parse(&mut list);
+        let given = list.len();
         let (f, ast) = (cb.f.clone(), cb.ast.clone());
-        let run: Run = Box::new(move |e, _| f.call::<Dynamic>(e, &ast, args));
+        let run: Run = Box::new(move |e, _| f.call::<Dynamic>(e, &ast, list));
         self.transact(at, &cb.ast, &cb.src, stream, run)
             .map(|_| ())
-            .map_err(|e| at_call_if_unplaced(e, cb))
+            .map_err(|e| at_call_if_unplaced(wrong_parameter_count(e, cb, given), cb))
     }
 
     /// A MIDI message from input `port`, acting at logical time `at`: every
@@ -688,6 +708,25 @@ fn at_call_if_unplaced(mut e: ScriptError, cb: &Callback) -> ScriptError {
         e.source_line = cb.src.lines().nth(line - 1).map(str::to_string);
     }
     e
+}
+
+/// A closure called with a number of arguments it does not take says so at
+/// the call that gave it (Rhai only says "unknown function 'anon$…'").
+fn wrong_parameter_count(e: ScriptError, cb: &Callback, given: usize) -> ScriptError {
+    let unknown = format!("unknown function '{}'", cb.f.fn_name());
+    if !(cb.f.is_anonymous() && e.message.starts_with(&unknown)) {
+        return e;
+    }
+    let form = match given {
+        0 => "|| { ... }".to_string(),
+        1 => "|i| { ... }".to_string(),
+        n => format!("|{}| {{ ... }}", vec!["_"; n].join(", ")),
+    };
+    let s = if given == 1 { "" } else { "s" };
+    let message = format!(
+        "this closure is called with {given} argument{s} and takes another number: write {form}"
+    );
+    ScriptError::at(cb.file(), &cb.src, cb.pos, message)
 }
 
 #[cfg(test)]

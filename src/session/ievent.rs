@@ -36,6 +36,7 @@ pub enum PVal {
 }
 
 impl std::fmt::Display for PVal {
+    /// As the user wrote it: `8.07`, `"lead"`, `hz(440)`.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             PVal::Num(x) => f.write_str(&show_number(*x)),
