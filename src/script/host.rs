@@ -78,6 +78,9 @@ impl ScriptHost {
         engine.on_debug(move |s, _, _| p(s));
         // Rhai prints () as an empty line; show the value.
         engine.register_fn("print", |_: ()| "()".to_string());
+        // A closure prints as one, not as Rhai's internal `Fn(anon$…)` name.
+        engine.register_fn("print", show_fn_ptr);
+        engine.register_fn("to_string", show_fn_ptr);
         api::register_all(&mut engine, &state);
         let mut known: Vec<String> = engine
             .gen_fn_signatures(true)
@@ -692,6 +695,15 @@ impl ScriptHost {
     /// True when nothing waits to be sent and nothing is scheduled before `until`.
     pub fn is_idle_until(&self, until: Frame) -> bool {
         self.state.borrow().session.is_idle_until(until)
+    }
+}
+
+/// How a function value shows: `Fn("name")` for a named function, and
+/// `a closure` for an anonymous one (whose Rhai name is internal).
+fn show_fn_ptr(f: &mut rhai::FnPtr) -> String {
+    match f.is_anonymous() {
+        true => "a closure".to_string(),
+        false => format!("Fn(\"{}\")", f.fn_name()),
     }
 }
 

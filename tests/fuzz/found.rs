@@ -56,3 +56,20 @@ fn a_score_field_of_the_wrong_kind_is_shown_as_written() {
         "{out}"
     );
 }
+
+/// `print(|| {})` showed Rhai's internal name ("Fn(anon$eff5fd437e2dab64)");
+/// a closure prints as one, a named function as `Fn("name")`, in print, in
+/// string concatenation and in interpolation.
+#[test]
+fn a_closure_prints_as_a_closure_not_its_internal_name() {
+    let text = "print(|| {});\nprint(Fn(\"note\"));\nlet f = |x| x;\nprint(\"f is \" + f);\nprint(`${f}`);\n";
+    let (out, code) = render("fz.rhai", text);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(!out.contains("anon$"), "{out}");
+    let lines: Vec<&str> = out.lines().filter(|l| !l.starts_with("rendered")).collect();
+    assert_eq!(
+        lines,
+        ["a closure", "Fn(\"note\")", "f is a closure", "a closure"],
+        "{out}"
+    );
+}
