@@ -14,10 +14,7 @@ fn project_file(rel: &str) -> PathBuf {
 
 /// A fresh directory for one test.
 fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("tactus-test-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    super::common::scratch_dir("test", name)
 }
 
 /// Run a command to success and return its standard output.

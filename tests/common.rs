@@ -122,3 +122,20 @@ pub fn check_error(src: &str) -> String {
     assert!(!errors.is_empty(), "expected an error from:\n{src}");
     errors[0].to_string()
 }
+
+/// The tactus binary run with `args`, its output collected.
+pub fn tactus(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_tactus"))
+        .args(args)
+        .output()
+        .expect("run tactus")
+}
+
+/// A fresh, empty directory for one test: `tactus-AREA-PID-NAME` in the
+/// temporary directory (AREA keeps modules apart).
+pub fn scratch_dir(area: &str, name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("tactus-{area}-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}

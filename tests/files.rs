@@ -7,18 +7,12 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn tactus(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tactus"))
-        .args(args)
-        .output()
-        .expect("run tactus")
+    super::common::tactus(args)
 }
 
 /// A fresh directory for one test.
 fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("tactus-test-{}-files-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    super::common::scratch_dir("files", name)
 }
 
 fn render(script: &Path, out: &Path) -> (bool, String) {

@@ -13,17 +13,11 @@ use tactus::live::{self, LiveConfig, LiveLinks, Reply, Request};
 use tactus::time::{Beats, SampleRate, Seconds};
 
 fn tactus(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tactus"))
-        .args(args)
-        .output()
-        .expect("tactus runs")
+    super::common::tactus(args)
 }
 
 fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("tactus-limits-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    super::common::scratch_dir("limits", name)
 }
 
 /// `f()` on another thread, failing the test (not hanging it) after 30 s.

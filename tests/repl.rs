@@ -136,10 +136,7 @@ impl Drop for Tmux {
 }
 
 pub fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("tactus-repl-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    super::common::scratch_dir("repl", name)
 }
 
 fn session_cmd(dir: &Path) -> String {

@@ -7,10 +7,7 @@ use tactus::render::{self, RenderOptions};
 use tactus::time::Seconds;
 
 fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("tactus-scolog-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    super::common::scratch_dir("scolog", name)
 }
 
 fn render_secs(name: &str, src: &str, seconds: f64) -> Vec<f32> {

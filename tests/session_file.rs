@@ -7,10 +7,7 @@ use tactus::time::Beats;
 
 /// A fresh directory for one test.
 fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("tactus-session-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    super::common::scratch_dir("session", name)
 }
 
 fn quoted(p: &std::path::Path) -> String {
