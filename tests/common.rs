@@ -139,3 +139,21 @@ pub fn scratch_dir(area: &str, name: &str) -> std::path::PathBuf {
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
+
+/// The live session as the tests start it: 48 kHz, 256-frame blocks, a
+/// 0.1 s lookahead, `script` watched if given, no MIDI, Link, recording or
+/// saved session (struct update syntax changes the rest).
+pub fn live_config(script: Option<std::path::PathBuf>) -> tactus::live::LiveConfig {
+    tactus::live::LiveConfig {
+        sr: tactus::time::SampleRate(48_000),
+        block_frames: 256,
+        lookahead: Seconds(0.1),
+        script,
+        midi: false,
+        midi_in: Vec::new(),
+        midi_out: None,
+        record: None,
+        link: false,
+        session: None,
+    }
+}

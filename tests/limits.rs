@@ -9,8 +9,8 @@ use std::process::{Command, Output};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tactus::audio::Telemetry;
-use tactus::live::{self, LiveConfig, LiveLinks, Reply, Request};
-use tactus::time::{Beats, SampleRate, Seconds};
+use tactus::live::{self, LiveLinks, Reply, Request};
+use tactus::time::Beats;
 
 fn tactus(args: &[&str]) -> Output {
     super::common::tactus(args)
@@ -94,18 +94,7 @@ impl Live {
         });
         let lines = Arc::new(Mutex::new(Vec::new()));
         let sink = lines.clone();
-        let cfg = LiveConfig {
-            sr: SampleRate(48_000),
-            block_frames: 256,
-            lookahead: Seconds(0.1),
-            script,
-            midi: false,
-            midi_in: Vec::new(),
-            midi_out: None,
-            record: None,
-            link: false,
-            session: None,
-        };
+        let cfg = crate::common::live_config(script);
         let links = LiveLinks {
             commands: cmd_tx,
             garbage: g_rx,

@@ -5,8 +5,7 @@ use crossbeam_channel::bounded;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tactus::audio::Telemetry;
-use tactus::live::{self, LiveConfig, LiveLinks, Request};
-use tactus::time::{SampleRate, Seconds};
+use tactus::live::{self, LiveLinks, Request};
 use tactus::watch::{ScriptWatcher, DEBOUNCE};
 
 type Lines = Arc<Mutex<Vec<(Instant, String)>>>;
@@ -50,18 +49,7 @@ fn one_atomic_save_gives_one_reload_within_50_ms() {
     let _watcher = ScriptWatcher::watch(&path, DEBOUNCE, file_tx).unwrap();
     let lines: Lines = Arc::new(Mutex::new(Vec::new()));
     let sink = lines.clone();
-    let cfg = LiveConfig {
-        sr: SampleRate(48_000),
-        block_frames: 256,
-        lookahead: Seconds(0.1),
-        script: Some(path.clone()),
-        midi: false,
-        midi_in: Vec::new(),
-        midi_out: None,
-        record: None,
-        link: false,
-        session: None,
-    };
+    let cfg = crate::common::live_config(Some(path.clone()));
     let links = LiveLinks {
         commands: cmd_tx,
         garbage: g_rx,

@@ -130,7 +130,7 @@ fn live_with_watcher(
     path: &std::path::Path,
 ) -> (Lines, impl FnOnce(), std::thread::JoinHandle<()>) {
     use crossbeam_channel::bounded;
-    use tactus::live::{self, LiveConfig, LiveLinks, Request};
+    use tactus::live::{self, LiveLinks, Request};
     let (cmd_tx, cmd_rx) = bounded(65_536);
     let (_g_tx, g_rx) = bounded(16);
     let (req_tx, req_rx) = bounded(4);
@@ -139,18 +139,7 @@ fn live_with_watcher(
     let watcher = watcher.unwrap();
     let lines: Lines = Default::default();
     let sink = lines.clone();
-    let cfg = LiveConfig {
-        sr: tactus::time::SampleRate(48_000),
-        block_frames: 256,
-        lookahead: tactus::time::Seconds(0.1),
-        script: Some(path.to_path_buf()),
-        midi: false,
-        midi_in: Vec::new(),
-        midi_out: None,
-        record: None,
-        link: false,
-        session: None,
-    };
+    let cfg = crate::common::live_config(Some(path.to_path_buf()));
     let links = LiveLinks {
         commands: cmd_tx,
         garbage: g_rx,

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use tactus::audio::{Engine, EngineConfig, Telemetry};
 use tactus::live::{self, LiveConfig, LiveLinks, Request};
 use tactus::script::ScriptError;
-use tactus::time::{SampleRate, Seconds};
+use tactus::time::SampleRate;
 
 /// The running pieces.
 pub struct LiveRig {
@@ -62,14 +62,9 @@ pub fn live_on_fallback_from(
     let cfg = LiveConfig {
         sr: SampleRate(sr),
         block_frames,
-        lookahead: Seconds(0.1),
-        script: None,
         midi,
-        midi_in: Vec::new(),
-        midi_out: None,
-        record: None,
-        link: false,
         session,
+        ..crate::common::live_config(None)
     };
     let links = LiveLinks {
         commands: cmd_tx,
