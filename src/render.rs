@@ -351,14 +351,9 @@ pub fn run_offline(
         }
         let limit = driver.end_frame().map_or(cap, |e| e.0.min(cap));
         if now >= limit && open_ended && driver.end_frame().is_none() {
-            if let Some(longer) = longer_cap(driver, cap, opts.sr) {
-                cap = longer;
+            if stretch_cap(driver, &mut cap, opts.sr, &mut report.left) {
                 continue;
             }
-            report.left = Leftover {
-                cap_frame: Frame(cap),
-                ..driver.leftover()
-            };
         }
         if now >= limit {
             let sound_going = tail.quiet_frames() < hold;
@@ -379,17 +374,11 @@ pub fn run_offline(
                 && engine.has_no_voice_or_command()
                 && (engine.is_idle() || tail.quiet_frames() >= hold)
             {
-                if let Some(longer) = longer_cap(driver, cap, opts.sr) {
-                    // Notes come after the cap, and nothing repeats.
-                    cap = longer;
+                if stretch_cap(driver, &mut cap, opts.sr, &mut report.left) {
                     continue;
                 }
                 // Nothing is left to play before the cap, and the effects
                 // are off or have stayed quiet for the hold.
-                report.left = Leftover {
-                    cap_frame: Frame(cap),
-                    ..driver.leftover()
-                };
                 report.end = RenderEnd::Quiet;
                 break;
             }
@@ -433,6 +422,20 @@ pub fn run_offline(
 /// callback) are scheduled, some beyond `cap`, a cap that lets them play
 /// and ring out: the last note's end plus [`QUIET_HOLD`], at most
 /// [`LONGEST`]. `None` when the cap stays.
+/// At the cap: moves it on when notes come after it and nothing repeats
+/// (true), or notes in `left` what the cap cuts off (false).
+fn stretch_cap(driver: &impl Driver, cap: &mut u64, sr: SampleRate, left: &mut Leftover) -> bool {
+    if let Some(longer) = longer_cap(driver, *cap, sr) {
+        *cap = longer;
+        return true;
+    }
+    *left = Leftover {
+        cap_frame: Frame(*cap),
+        ..driver.leftover()
+    };
+    false
+}
+
 fn longer_cap(driver: &impl Driver, cap: u64, sr: SampleRate) -> Option<u64> {
     let left = driver.leftover();
     if left.repeating > 0 || left.notes == 0 {
