@@ -205,6 +205,17 @@ fn silence_non_finite(x: &mut [f32]) -> u64 {
     bad
 }
 
+/// Silence the non-finite samples of a stereo pair and add their number to
+/// the telemetry count `status()` and the render report show.
+fn silence_and_count(telemetry: &Telemetry, left: &mut [f32], right: &mut [f32]) {
+    let bad = silence_non_finite(left) + silence_non_finite(right);
+    if bad > 0 {
+        telemetry
+            .non_finite_samples
+            .fetch_add(bad, Ordering::Relaxed);
+    }
+}
+
 /// Fade a voice out from frame `at`; it stops counting toward its
 /// channel's polyphony (a voice already fading keeps the earlier end).
 fn fade_out(v: &mut Voice, bus: &mut Bus, at: u64, fade: u32) {
@@ -742,12 +753,7 @@ impl Engine {
             if let Some(fx) = bus.fx.as_mut() {
                 // A non-finite sample would stay in a filter's or reverb's
                 // state for good: it is silenced before the chain sees it.
-                let bad = silence_non_finite(&mut bus.left[a..b])
-                    + silence_non_finite(&mut bus.right[a..b]);
-                if bad > 0 {
-                    let count = &self.telemetry.non_finite_samples;
-                    count.fetch_add(bad, Ordering::Relaxed);
-                }
+                silence_and_count(&self.telemetry, &mut bus.left[a..b], &mut bus.right[a..b]);
                 fx.process(&mut bus.left[a..b], &mut bus.right[a..b]);
             }
             for j in a..b {
@@ -812,12 +818,8 @@ impl Engine {
     fn write_output(&mut self, out: &mut [f32], n: usize) {
         let clip = self.cfg.soft_clip;
         let mut over = 0u64;
-        let bad = silence_non_finite(&mut self.master_l[..n])
-            + silence_non_finite(&mut self.master_r[..n]);
-        if bad > 0 {
-            let count = &self.telemetry.non_finite_samples;
-            count.fetch_add(bad, Ordering::Relaxed);
-        }
+        let (l, r) = (&mut self.master_l[..n], &mut self.master_r[..n]);
+        silence_and_count(&self.telemetry, l, r);
         for (j, frame) in out.chunks_exact_mut(2).take(n).enumerate() {
             let (l, r) = (self.master_l[j], self.master_r[j]);
             self.master_level.add(l, r);

@@ -193,7 +193,7 @@ fn renders_repeat_and_do_not_depend_on_blocks() {
         let mut a = DrumVoice::new(note, 0.8, SR, SEED).unwrap();
         let mut b = a;
         let mut c = a;
-        let mut whole = vec![0.0f32; 4800];
+        let mut whole = vec![0.0f32; 4800]; // rt: test code, never in the callback
         a.render(&mut whole);
         let mut one = vec![0.0f32; 4800];
         for s in one.chunks_mut(1) {

@@ -10,7 +10,7 @@ use crate::time::Frame;
 use crossbeam_channel::bounded;
 
 fn fx() -> Box<ChannelFx> {
-    Box::new(ChannelFx::new(48_000.0))
+    Box::new(ChannelFx::new(48_000.0)) // rt: test code, never in the callback
 }
 
 fn note() -> NoteOn {
@@ -91,7 +91,7 @@ fn every_command_converts_into_its_garbage() {
         Command::AllOff { frame: f },
     ];
     for c in plain {
-        let shown = format!("{c:?}");
+        let shown = format!("{c:?}"); // rt: test code, never in the callback
         assert!(c.into_garbage().is_none(), "{shown} owns nothing");
     }
 }
@@ -146,7 +146,7 @@ fn the_audio_clock_maps_wall_time_to_frames() {
         None,
         "no callback yet"
     );
-    let mut buf = vec![0.0f32; 512];
+    let mut buf = vec![0.0f32; 512]; // rt: test code, never in the callback
     e.process(&mut buf);
     let before = std::time::Instant::now();
     e.process(&mut buf);
@@ -174,8 +174,8 @@ fn bent_sine(block: usize, semitones: f32) -> Vec<f32> {
         change: ChannelChange::Bend(semitones),
     })
     .unwrap();
-    let mut out = Vec::new();
-    let mut buf = vec![0.0f32; block * 2];
+    let mut out = Vec::new(); // rt: test code, never in the callback
+    let mut buf = vec![0.0f32; block * 2]; // rt: test code, never in the callback
     let before = audio_allocations();
     while out.len() < 12_000 {
         audio_scope(|| engine.process(&mut buf));
