@@ -11,6 +11,7 @@ pub mod lex;
 pub mod limits;
 pub mod pace;
 pub mod plot;
+pub mod runner;
 pub mod state;
 
 pub use diag::ScriptError;

@@ -213,3 +213,56 @@ fn a_sequence_keeps_its_grid_through_a_long_evaluation() {
         "{heard} steps during the evaluation, {expected} due"
     );
 }
+
+/// A live loop plays on through a 2-second evaluation at the prompt: its
+/// iterations run beside the evaluation (which has changed nothing yet), so
+/// the recording's onsets stay on their exact grid, with no gap, and the
+/// loop's count goes on (it stalled for the evaluation's length before).
+#[test]
+fn a_live_loop_keeps_its_grid_through_a_long_evaluation() {
+    let _serial = crate::common::wall_clock_lock();
+    let dir = crate::repl::scratch("long-eval-loop");
+    let wav = dir.join("take.wav");
+    let lines = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let sink = lines.clone();
+    let rig = crate::rig::live_on_fallback(48_000, &wav, move |s: &str| {
+        sink.lock().unwrap().push(s.to_string())
+    });
+    let setup = format!(
+        "{}\ntempo(120); live_loop(\"l\", 0.25, |i| {{ note(1, 60, 0.1); set(\"n\", i); }});",
+        crate::common::DC_SETUP
+    );
+    rig.eval(&setup).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(2_500));
+    let before = rig.frame();
+    // Two seconds of work that changes nothing until its last statement.
+    let busy = "let t = timestamp(); let k = 0; while t.elapsed < 2.0 { k += 1; } set(\"k\", k); get(\"n\")";
+    let n_seen = rig.eval(busy).unwrap();
+    let after = rig.frame();
+    std::thread::sleep(std::time::Duration::from_millis(600));
+    let left = rig.finish(&wav);
+    let took = (after - before) as f64 / 48_000.0;
+    println!(
+        "the busy evaluation took {took:.2} s and saw n = {n_seen:?}; printed {:?}",
+        lines.lock().unwrap()
+    );
+    assert!(
+        took > 1.5,
+        "the evaluation was not long enough to tell: {took} s"
+    );
+    let onsets = crate::common::onsets(&left);
+    let during = onsets
+        .iter()
+        .filter(|&&f| f as u64 > before && (f as u64) < after);
+    let heard = during.count();
+    let gaps: Vec<usize> = onsets.windows(2).map(|w| w[1] - w[0]).collect();
+    assert!(
+        gaps.iter().all(|g| *g == 6_000),
+        "iterations every 6000 frames (a quarter beat at 120 bpm), {heard} heard during the evaluation: {gaps:?}"
+    );
+    let expected = ((after - before) / 6_000) as usize;
+    assert!(
+        heard + 1 >= expected,
+        "{heard} iterations during the evaluation, {expected} due"
+    );
+}

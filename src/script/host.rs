@@ -8,22 +8,18 @@
 //! a runaway loop stopped, Ctrl-C, a panic inside a binding), none of them.
 
 use super::api;
-use super::cost::{Counters, SlowEval, SLOW_EVAL};
 use super::diag::ScriptError;
+use super::runner::{Run, Runner};
 use super::state::{Printer, ScriptState, Shared};
 use crate::command::Command;
 use crate::midi::MidiMsg;
-use crate::session::callback::Callback;
 use crate::session::loops::LoopChange;
-use crate::session::scheduler::Item;
 use crate::session::Session;
 use crate::time::{Beats, Frame};
 use crossbeam_channel::Sender;
-use rhai::{Dynamic, Engine, EvalAltResult, AST};
-use std::cell::RefCell;
-use std::rc::Rc;
-use std::sync::atomic::Ordering;
-use std::time::Instant;
+use rhai::{Dynamic, Engine, AST};
+use std::cell::{OnceCell, RefCell};
+use std::rc::{Rc, Weak};
 
 /// Operations one evaluation may take before it is stopped (a runaway loop).
 pub const MAX_OPERATIONS: u64 = 50_000_000;
@@ -40,22 +36,18 @@ pub const MAX_CALLS_PER_FRAME: usize = 10_000;
 
 /// Owns the Rhai engine and the session; lives on the script thread.
 pub struct ScriptHost {
-    engine: Engine,
+    run: Rc<Runner>,
+    /// The runner the engine's progress callback reaches (set before the
+    /// first evaluation).
+    progress_slot: Rc<OnceCell<Weak<Runner>>>,
     state: Shared,
-    known: Vec<String>,
     repl_scope: rhai::Scope<'static>,
     repl_lines: u64,
-    eval_bytes_start: Rc<std::cell::Cell<i64>>,
     decoders: std::collections::BTreeMap<String, crate::midi::controls::Decoder>,
-    slow: Option<super::cost::SlowEval>,
     /// A `.sco` file statement Tactus cannot honour refuses the file
     /// (`--strict`); otherwise it is reported with its position and skipped.
     pub strict_scores: bool,
 }
-
-/// What an evaluation runs, given the engine.
-type Run<'a> =
-    Box<dyn FnOnce(&Engine, &mut rhai::Scope<'static>) -> Result<Dynamic, Box<EvalAltResult>> + 'a>;
 
 /// The text without a leading UTF-8 byte order mark (some editors on
 /// Windows save one; it is not Rhai).
@@ -90,42 +82,62 @@ impl ScriptHost {
             .collect();
         known.sort();
         known.dedup();
-        let mut host = ScriptHost {
-            engine,
+        let progress_slot: Rc<OnceCell<Weak<Runner>>> = Rc::default();
+        let slot = progress_slot.clone();
+        engine.on_progress(move |ops| {
+            let runner = slot.get().and_then(Weak::upgrade)?;
+            runner.on_progress(ops)
+        });
+        ScriptHost {
+            run: Rc::new(Runner::new(engine, state.clone(), known)),
+            progress_slot,
             state,
-            known,
             repl_scope: rhai::Scope::new(),
             repl_lines: 0,
-            eval_bytes_start: Rc::new(std::cell::Cell::new(0)),
             decoders: Default::default(),
-            slow: None,
             strict_scores: false,
-        };
-        host.set_interrupt(Default::default());
-        host
+        }
+    }
+
+    /// The runner, reachable from the engine's progress callback.
+    fn runner(&self) -> &Runner {
+        self.progress_slot.get_or_init(|| Rc::downgrade(&self.run));
+        &self.run
     }
 
     /// Ctrl-C: a set flag stops the running evaluation (and is cleared).
     /// The same watch stops an evaluation whose data grows past
     /// [`MAX_EVAL_BYTES`].
     pub fn set_interrupt(&mut self, flag: std::sync::Arc<std::sync::atomic::AtomicBool>) {
-        let start = self.eval_bytes_start.clone();
-        let (state, pace) = (self.state.clone(), super::pace::Pace::default());
-        self.engine.on_progress(move |ops| {
-            pace.on_operation(ops, &state);
-            if flag.load(Ordering::Relaxed) {
-                flag.store(false, Ordering::Relaxed);
-                return Some("interrupted".into());
-            }
-            let grown = crate::alloc_count::thread_bytes() - start.get();
-            (grown > MAX_EVAL_BYTES).then(|| {
-                format!(
-                    "the script's data grew past {} MiB in one evaluation (an array or a string growing without end?) and was stopped; nothing was changed and the music goes on",
-                    MAX_EVAL_BYTES >> 20
-                )
-                .into()
-            })
-        });
+        self.run.set_interrupt(flag);
+    }
+
+    /// Run one evaluation as a transaction at logical time `at` with the
+    /// REPL's variables (see [`Runner::transact`]).
+    fn transact(
+        &mut self,
+        at: Beats,
+        ast: &Rc<AST>,
+        src: &Rc<str>,
+        run: Run,
+    ) -> Result<Dynamic, ScriptError> {
+        self.runner();
+        self.run
+            .transact(at, ast, src, None, run, &mut self.repl_scope)
+    }
+
+    /// One line saying what the last slow evaluation cost the music (events
+    /// skipped or played late, loop iterations passed), once the audio
+    /// thread has counted; `None` when there is nothing (yet) to say.
+    pub fn cost_report(&mut self) -> Option<String> {
+        self.run.cost_report()
+    }
+
+    /// Release every item due before `horizon`: notes become commands in the
+    /// outbox, callbacks run (and may schedule more). Errors in callbacks are
+    /// returned; the rest of the schedule goes on.
+    pub fn advance(&mut self, horizon: Frame) -> Vec<ScriptError> {
+        self.runner().advance(horizon)
     }
 
     /// The audio thread's counters, for `status()`.
@@ -171,7 +183,7 @@ impl ScriptHost {
 
     /// Names for Tab completion: every function, the loops and the sequences.
     pub fn completion_names(&self) -> Vec<String> {
-        let mut names = self.known.clone();
+        let mut names = self.run.known.clone();
         let st = self.state.borrow();
         names.extend(st.session.loops.keys().cloned());
         names.extend(st.session.seqs.keys().cloned());
@@ -215,7 +227,7 @@ impl ScriptHost {
         let src: Rc<str> = Rc::from(code);
         let run_ast = ast.clone();
         let run: Run = Box::new(move |e, scope| e.eval_ast_with_scope::<Dynamic>(scope, &run_ast));
-        let value = self.transact(at, &ast, &src, None, run)?;
+        let value = self.transact(at, &ast, &src, run)?;
         Ok((!value.is_unit()).then(|| self.format_value(value)))
     }
 
@@ -227,7 +239,8 @@ impl ScriptHost {
         }
         let mut scope = rhai::Scope::new();
         scope.push_dynamic("__v", v.clone());
-        self.engine
+        self.run
+            .engine
             .eval_with_scope::<String>(&mut scope, "to_string(__v)")
             .unwrap_or_else(|_| v.to_string())
     }
@@ -246,13 +259,14 @@ impl ScriptHost {
 
     /// Names of every function a script can call (bindings and Rhai's own).
     pub fn function_names(&self) -> &[String] {
-        &self.known
+        &self.run.known
     }
 
     /// Names registered by Tactus itself (not Rhai's standard library),
     /// property accessors and `to_string`-style hooks left out.
     pub fn binding_names(&self) -> Vec<String> {
         let mut names: Vec<String> = self
+            .run
             .engine
             .gen_fn_signatures(false)
             .iter()
@@ -271,6 +285,7 @@ impl ScriptHost {
     /// bindings fuzz enumerates these).
     pub fn binding_signatures(&self) -> Vec<String> {
         let mut sigs: Vec<String> = self
+            .run
             .engine
             .gen_fn_signatures(false)
             .into_iter()
@@ -342,6 +357,7 @@ impl ScriptHost {
     pub fn compile(&self, file: &str, src: &str) -> Result<AST, ScriptError> {
         let src = without_bom(src);
         let mut ast = self
+            .run
             .engine
             .compile(src)
             .map_err(|e| ScriptError::from_parse(file, src, &e))?;
@@ -357,7 +373,7 @@ impl ScriptHost {
         let src: Rc<str> = Rc::from(src);
         let run_ast = ast.clone();
         let run: Run = Box::new(move |e, _| e.eval_ast::<Dynamic>(&run_ast));
-        self.transact(at, &ast, &src, None, run)
+        self.transact(at, &ast, &src, run)
     }
 
     /// Load a whole file: Csound score text for `.sco` files (times from the
@@ -405,234 +421,6 @@ impl ScriptHost {
         })
     }
 
-    /// Run one evaluation as a transaction at logical time `at`: the
-    /// session's changes are kept if `run` succeeds and undone if it fails
-    /// or panics; chance is drawn from `stream` when given.
-    fn transact(
-        &mut self,
-        at: Beats,
-        ast: &Rc<AST>,
-        src: &Rc<str>,
-        stream: Option<&str>,
-        run: Run,
-    ) -> Result<Dynamic, ScriptError> {
-        let outer = {
-            let mut st = self.state.borrow_mut();
-            st.current_src = src.clone();
-            st.current_ast = Some(ast.clone());
-            st.session.open_evaluation(at);
-            stream.map(|s| std::mem::replace(&mut st.current_stream, s.to_string()))
-        };
-        self.eval_bytes_start
-            .set(crate::alloc_count::thread_bytes());
-        let (started, before) = (std::time::Instant::now(), self.cost_counters());
-        let result = super::guard::catching_panics(|| run(&self.engine, &mut self.repl_scope));
-        self.note_if_slow(ast, stream, started, before);
-        let mut st = self.state.borrow_mut();
-        st.session.close_evaluation(matches!(result, Ok(Ok(_))));
-        st.current_ast = None;
-        if let Some(outer) = outer {
-            st.current_stream = outer;
-        }
-        drop(st);
-        let file = ast.source().unwrap_or("<script>");
-        match result {
-            Ok(r) => r.map_err(|e| self.error(file, src, &e)),
-            Err(panic) => Err(ScriptError {
-                file: file.to_string(),
-                line: 0,
-                col: 0,
-                message: format!(
-                    "internal error in a Tactus function ({panic}); this evaluation was undone and the music goes on"
-                ),
-                source_line: None,
-            }),
-        }
-    }
-
-    /// The counters that say what the music lost so far.
-    fn cost_counters(&self) -> Counters {
-        let st = self.state.borrow();
-        let late = st.telemetry.as_ref();
-        Counters {
-            skipped: st.session.skipped_past,
-            passed: st.session.iterations_passed,
-            late: late.map_or(0, |t| t.late_events.load(Ordering::Relaxed)),
-        }
-    }
-
-    /// Remember an evaluation that ran at least [`SLOW_EVAL`] (the first
-    /// one of a busy moment, with the counters from before it).
-    fn note_if_slow(
-        &mut self,
-        ast: &AST,
-        stream: Option<&str>,
-        started: Instant,
-        before: Counters,
-    ) {
-        let took = started.elapsed();
-        if took < SLOW_EVAL {
-            return;
-        }
-        let file = ast.source().unwrap_or("<script>");
-        let what = match stream {
-            Some(name) if self.with_session(|s| s.loops.contains_key(name)) => {
-                format!("loop \"{name}\"")
-            }
-            Some(name) => format!("\"{name}\""),
-            None if file.starts_with("<repl") => "that evaluation".to_string(),
-            None => file.to_string(),
-        };
-        let ended = Instant::now();
-        match self.slow.as_mut() {
-            Some(s) if s.took < took => {
-                s.what = what;
-                s.took = took;
-                s.ended = ended;
-            }
-            Some(s) => s.ended = ended,
-            None => {
-                self.slow = Some(SlowEval {
-                    what,
-                    took,
-                    ended,
-                    before,
-                })
-            }
-        }
-    }
-
-    /// One line saying what the last slow evaluation cost the music (events
-    /// skipped or played late, loop iterations passed), once the audio
-    /// thread has counted; `None` when there is nothing (yet) to say.
-    pub fn cost_report(&mut self) -> Option<String> {
-        let counters = self.cost_counters();
-        let line = self.slow.as_ref()?.report(Instant::now(), counters)?;
-        self.slow = None;
-        line
-    }
-
-    fn error(&self, file: &str, src: &str, e: &EvalAltResult) -> ScriptError {
-        let known: Vec<&str> = self.known.iter().map(String::as_str).collect();
-        ScriptError::from_eval(file, src, e, &known)
-    }
-
-    /// Release every item due before `horizon`: notes become commands in the
-    /// outbox, callbacks run (and may schedule more). Errors in callbacks are
-    /// returned; the rest of the schedule goes on.
-    pub fn advance(&mut self, horizon: Frame) -> Vec<ScriptError> {
-        let mut errors = Vec::new();
-        let mut on_frame = (Frame(u64::MAX), 0usize); // callbacks run on one frame
-        loop {
-            let due = self.state.borrow_mut().session.pop_due(horizon);
-            let Some((at, item)) = due else { break };
-            let work = self.state.borrow_mut().session.release(at, item);
-            match work {
-                Some(Item::Call(id)) => {
-                    let frame = self.with_session(|s| s.frame_at(at));
-                    if on_frame.0 != frame {
-                        on_frame = (frame, 0);
-                    }
-                    on_frame.1 += 1;
-                    if on_frame.1 > MAX_CALLS_PER_FRAME {
-                        errors.extend(self.drop_runaway_call(at, id, on_frame.1));
-                    } else if let Err(e) = self.run_call(at, id) {
-                        errors.push(e);
-                    }
-                }
-                Some(Item::Loop(id)) => errors.extend(self.run_loop(at, id)),
-                Some(Item::Seq(id)) => self.state.borrow_mut().session.seq_step(at, id),
-                _ => {}
-            }
-        }
-        // Every note before the horizon has been sent: takes that ended
-        // before it are complete.
-        self.state.borrow_mut().session.finish_takes(horizon);
-        errors
-    }
-
-    /// A callback past [`MAX_CALLS_PER_FRAME`] on one frame is dropped, not
-    /// run: the chain it belongs to ends there. The first one dropped on the
-    /// frame says so, pointing at the `at()` that made it.
-    fn drop_runaway_call(&mut self, at: Beats, id: u64, nth: usize) -> Option<ScriptError> {
-        let cb = self.with_session(|s| s.calls.remove(&id))?;
-        if nth != MAX_CALLS_PER_FRAME + 1 {
-            return None;
-        }
-        let message = format!(
-            "at(): more than {MAX_CALLS_PER_FRAME} callbacks on one frame (beat {:.3}) without time moving on: a callback that schedules itself with no delay never ends, so the rest of this chain is dropped (give it a delay, e.g. at(0.25, ...))",
-            at.0
-        );
-        let (line, col) = (cb.pos.line().unwrap_or(0), cb.pos.position().unwrap_or(0));
-        Some(ScriptError {
-            file: cb.file().to_string(),
-            line,
-            col,
-            message,
-            source_line: (line > 0).then(|| cb.src.lines().nth(line - 1).unwrap_or("").to_string()),
-        })
-    }
-
-    fn run_call(&mut self, at: Beats, id: u64) -> Result<(), ScriptError> {
-        let Some(cb) = self.state.borrow_mut().session.calls.remove(&id) else {
-            return Ok(());
-        };
-        self.run_closure(at, &cb, None, ())
-    }
-
-    /// One iteration of a live loop at its logical time. A pending body is
-    /// swapped in at this boundary; an error undoes the iteration's effects,
-    /// rolls the loop back to its last good body (which plays this iteration
-    /// instead), and is reported once per body.
-    fn run_loop(&mut self, at: Beats, id: u64) -> Option<ScriptError> {
-        let (name, body, count) = self.with_session(|s| s.loop_iteration(id))?;
-        if self.with_session(|s| s.loop_passes_silently(&name, at)) {
-            self.with_session(|s| s.loop_next(&name, at, id));
-            return None;
-        }
-        let mut error = None;
-        match self.run_closure(at, &body, Some(&name), (count as rhai::INT,)) {
-            Ok(()) => self.with_session(|s| s.loop_succeeded(&name, &body)),
-            Err(mut e) => {
-                let fallback = self.with_session(|s| s.loop_failed(&name, &body));
-                if fallback.report {
-                    let tail = if fallback.body.is_some() {
-                        "; it plays its previous version"
-                    } else {
-                        ""
-                    };
-                    e.message = format!("loop \"{name}\": {}{tail}", e.message);
-                    error = Some(e);
-                }
-                if let Some(g) = fallback.body {
-                    let _ = self.run_closure(at, &g, Some(&name), (count as rhai::INT,));
-                }
-            }
-        }
-        self.with_session(|s| s.loop_next(&name, at, id));
-        error
-    }
-
-    /// Run a script closure as one evaluation at `at` (a transaction),
-    /// drawing chance from `stream` when given. Its errors point into the
-    /// version of the script that defined it.
-    fn run_closure(
-        &mut self,
-        at: Beats,
-        cb: &Callback,
-        stream: Option<&str>,
-        args: impl rhai::FuncArgs + 'static,
-    ) -> Result<(), ScriptError> {
-        let mut list: Vec<Dynamic> = Vec::new();
-        args.parse(&mut list);
-        let given = list.len();
-        let (f, ast) = (cb.f.clone(), cb.ast.clone());
-        let run: Run = Box::new(move |e, _| f.call::<Dynamic>(e, &ast, list));
-        self.transact(at, &cb.ast, &cb.src, stream, run)
-            .map(|_| ())
-            .map_err(|e| at_call_if_unplaced(wrong_parameter_count(e, cb, given), cb))
-    }
-
     /// A MIDI message from input `port`, acting at logical time `at`: every
     /// handler it (or the 14-bit control or NRPN it completes) matches runs
     /// as an evaluation of its own. Errors are returned once per body.
@@ -641,7 +429,7 @@ impl ScriptHost {
         let calls = self.with_session(|s| s.handler_calls(port, msg, control));
         let mut errors = Vec::new();
         for (name, body, args) in calls {
-            if let Err(mut e) = self.run_closure(at, &body, Some(&name), args) {
+            if let Err(mut e) = self.runner().run_closure(at, &body, Some(&name), args) {
                 if self.with_session(|s| s.handler_failed(&name)) {
                     e.message = format!("{name}: {}", e.message);
                     errors.push(e);
@@ -707,40 +495,6 @@ fn show_fn_ptr(f: &mut rhai::FnPtr) -> String {
     }
 }
 
-/// An error Rhai gave no position (the operation limit stopping a closure's
-/// body) points at the call that made the closure (`live_loop(...)`,
-/// `at(...)`, a handler).
-fn at_call_if_unplaced(mut e: ScriptError, cb: &Callback) -> ScriptError {
-    if e.line > 0 {
-        return e;
-    }
-    if let Some(line) = cb.pos.line() {
-        e.line = line;
-        e.col = cb.pos.position().unwrap_or(0);
-        e.source_line = cb.src.lines().nth(line - 1).map(str::to_string);
-    }
-    e
-}
-
-/// A closure called with a number of arguments it does not take says so at
-/// the call that gave it (Rhai only says "unknown function 'anon$…'").
-fn wrong_parameter_count(e: ScriptError, cb: &Callback, given: usize) -> ScriptError {
-    let unknown = format!("unknown function '{}'", cb.f.fn_name());
-    if !(cb.f.is_anonymous() && e.message.starts_with(&unknown)) {
-        return e;
-    }
-    let form = match given {
-        0 => "|| { ... }".to_string(),
-        1 => "|i| { ... }".to_string(),
-        n => format!("|{}| {{ ... }}", vec!["_"; n].join(", ")),
-    };
-    let s = if given == 1 { "" } else { "s" };
-    let message = format!(
-        "this closure is called with {given} argument{s} and takes another number: write {form}"
-    );
-    ScriptError::at(cb.file(), &cb.src, cb.pos, message)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -751,7 +505,9 @@ mod tests {
     fn a_panicking_binding_rolls_back_and_the_host_goes_on() {
         let session = Session::new(crate::time::SampleRate(48_000), 256);
         let mut host = ScriptHost::new(session, Rc::new(|_s: &str| {}));
-        host.engine
+        Rc::get_mut(&mut host.run)
+            .expect("no evaluation yet: the runner is not shared")
+            .engine
             .register_fn("boom", || -> rhai::INT { panic!("boom in a binding") });
         host.eval_repl("set(\"k\", 1); table(1, 64, sine());", Beats(0.0))
             .unwrap();

@@ -2,7 +2,9 @@
 //! callback on every operation, and every [`RELEASE_EVERY`] of wall time
 //! the callback releases what the committed state has due (notes already
 //! scheduled, sequence and drum steps; see [`crate::session::progress`])
-//! and sends it to the audio thread, as the script thread's tick would.
+//! and sends it to the audio thread, as the script thread's tick would
+//! (the runner first runs due loop iterations beside an evaluation that has
+//! changed nothing yet: [`super::runner::Runner::on_progress`]).
 
 use super::state::Shared;
 use crate::time::Frame;
@@ -26,35 +28,48 @@ pub struct Pace {
 
 impl Pace {
     /// Called by the progress callback with the evaluation's operation
-    /// count: release now and then.
-    pub fn on_operation(&self, ops: u64, state: &Shared) {
+    /// count: true now and then (every [`RELEASE_EVERY`]), when it is time
+    /// to let the scheduler go on.
+    pub fn due(&self, ops: u64) -> bool {
         if !ops.is_multiple_of(OPS_BETWEEN_LOOKS) {
-            return;
+            return false;
         }
         let now = Instant::now();
         if self.last.get().is_some_and(|t| now - t < RELEASE_EVERY) {
-            return;
+            return false;
         }
         self.last.set(Some(now));
-        release(state);
+        true
     }
 }
 
-/// Release what is due a block and a lookahead ahead of the audio clock
-/// and send it (a live session only: the render's clock is virtual).
-fn release(state: &Shared) {
+/// In a live session (the render's clock is virtual: `None`), the horizon a
+/// block and a lookahead ahead of the audio clock, and the clock's frame.
+pub fn live_horizon(state: &Shared) -> Option<(Frame, u64)> {
+    let st = state.try_borrow().ok()?;
+    let telemetry = st.telemetry.as_ref()?;
+    st.commands.as_ref()?;
+    let now = telemetry.frame.load(Ordering::Acquire);
+    let s = &st.session;
+    let ahead = s.sr.seconds_to_frames(*s.lookahead);
+    Some((Frame(now + s.block_frames as u64 + ahead), now))
+}
+
+/// Release what the committed state has due before the live horizon and
+/// send it (a live session only).
+pub fn release(state: &Shared) {
+    let Some((horizon, now)) = live_horizon(state) else {
+        return;
+    };
     // A binding running a closure holds the state: the next look releases.
     let Ok(mut st) = state.try_borrow_mut() else {
         return;
     };
     let st = &mut *st;
-    let (Some(telemetry), Some(tx)) = (st.telemetry.as_ref(), st.commands.as_ref()) else {
+    let Some(tx) = st.commands.as_ref() else {
         return;
     };
-    let now = telemetry.frame.load(Ordering::Acquire);
     let s = &mut st.session;
-    let ahead = s.sr.seconds_to_frames(*s.lookahead);
-    let horizon = Frame(now + s.block_frames as u64 + ahead);
     s.release_committed(horizon, Frame(now + 1));
     s.outbox
         .flush_committed(|c| tx.try_send(c).map_err(|e| e.into_inner()));

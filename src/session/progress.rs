@@ -6,20 +6,61 @@
 //! evaluation placed or changed waits for it to end, and a rollback of it
 //! neither brings back what was released nor takes back a step played.
 //!
-//! Live loop iterations are script closures, each its own transaction: one
-//! cannot run inside another evaluation, so a loop's next iteration waits
-//! (the notes its current iteration scheduled play on).
+//! Live loop iterations and `at()` callbacks are script closures, each its
+//! own transaction. While the open evaluation has changed nothing yet (a
+//! long computation: a big loop, a padded array, a line the operation
+//! limit will stop), it is set aside ([`Session::suspend_clean_evaluation`])
+//! and they run as they would between evaluations: loops play on. Once it
+//! has changed something, they wait for it to end (the notes and steps
+//! already committed play on).
 
+use super::loops::LoopChange;
 use super::scheduler::Item;
 use super::seqs::Step;
+use super::txn::Undo;
 use super::Session;
 use crate::command::CHANNELS;
 use crate::time::{Beats, Frame};
+
+/// An open evaluation set aside, clean, while committed work runs: its
+/// logical time and what it has defined so far.
+#[derive(Debug)]
+pub struct Suspended {
+    cursor: Beats,
+    eval_frame: Frame,
+    changes: Vec<(String, LoopChange)>,
+}
 
 /// Most items one call releases (a bound, far above a lookahead's worth).
 const MAX_ITEMS: usize = 10_000;
 
 impl Session {
+    /// During an open evaluation that has changed nothing yet: close its
+    /// (empty) transaction, so that loop iterations and callbacks can run
+    /// as their own, exactly as before it began; [`Self::resume_evaluation`]
+    /// opens it again. `None` (nothing done) when it changed something or
+    /// no evaluation is open.
+    pub fn suspend_clean_evaluation(&mut self) -> Option<Suspended> {
+        if !self.scheduler.in_txn() || !(**self).is_clean() {
+            return None;
+        }
+        self.commit();
+        Some(Suspended {
+            cursor: self.cursor,
+            eval_frame: self.eval_frame,
+            changes: std::mem::take(&mut self.changes),
+        })
+    }
+
+    /// Open the evaluation set aside by [`Self::suspend_clean_evaluation`]
+    /// again, at its own logical time.
+    pub fn resume_evaluation(&mut self, s: Suspended) {
+        self.cursor = s.cursor;
+        self.eval_frame = s.eval_frame;
+        self.changes = s.changes;
+        self.begin_txn();
+    }
+
     /// During an open evaluation: release the committed notes and sequence
     /// steps due before `horizon` (notes before `skip_before` are counted
     /// as passed). Their commands are queued ahead of the evaluation's own
@@ -105,5 +146,50 @@ impl Session {
         let note = self.hit_note(&q, step);
         self.scheduler
             .push_committed(Beats(at.0 + swing), Item::Note(note));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::time::SampleRate;
+
+    fn session() -> Session {
+        Session::new(SampleRate(48_000), 256)
+    }
+
+    /// An evaluation that has changed nothing is set aside; what runs
+    /// meanwhile commits on its own, and a later rollback of the evaluation
+    /// undoes only its own changes.
+    #[test]
+    fn work_beside_a_clean_evaluation_survives_its_rollback() {
+        let mut s = session();
+        s.open_evaluation(Beats(2.0));
+        let aside = s.suspend_clean_evaluation().expect("clean: set aside");
+        s.open_evaluation(Beats(3.0));
+        s.kept.insert("beside".into(), rhai::Dynamic::from(1_i64));
+        s.close_evaluation(true);
+        s.resume_evaluation(aside);
+        assert_eq!(s.cursor, Beats(2.0), "the evaluation's own time again");
+        s.kept.insert("outer".into(), rhai::Dynamic::from(2_i64));
+        s.close_evaluation(false);
+        assert!(s.kept.get(&"beside".to_string()).is_some());
+        assert!(s.kept.get(&"outer".to_string()).is_none());
+    }
+
+    /// Once an evaluation has changed anything (a value, a scheduled item),
+    /// it is not set aside.
+    #[test]
+    fn a_changed_evaluation_is_not_set_aside() {
+        let mut s = session();
+        s.open_evaluation(Beats(0.0));
+        s.kept.insert("k".into(), rhai::Dynamic::from(1_i64));
+        assert!(s.suspend_clean_evaluation().is_none());
+        s.close_evaluation(true);
+        s.open_evaluation(Beats(0.0));
+        s.scheduler.push(Beats(1.0), Item::Loop(7));
+        assert!(s.suspend_clean_evaluation().is_none());
+        s.close_evaluation(false);
+        assert!(s.suspend_clean_evaluation().is_none(), "none open");
     }
 }

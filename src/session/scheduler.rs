@@ -157,6 +157,11 @@ impl super::txn::Undo for Scheduler {
         }
         self.forget_after(t.mark, &t.kept);
     }
+    fn is_clean(&self) -> bool {
+        self.txn
+            .as_ref()
+            .is_none_or(|t| t.saved.is_none() && self.seq - t.mark == t.kept.len() as u64)
+    }
 }
 
 impl Scheduler {

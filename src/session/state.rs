@@ -232,6 +232,9 @@ impl Undo for LogSlot {
         }
         self.open = false;
     }
+    fn is_clean(&self) -> bool {
+        self.saved.is_none()
+    }
 }
 
 impl Session {

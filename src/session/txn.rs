@@ -20,6 +20,9 @@ pub trait Undo {
     fn commit(&mut self);
     /// Undo every change made since `begin`.
     fn rollback(&mut self);
+    /// True when nothing has changed since `begin` (or no transaction is
+    /// open): committing now and beginning again is the same as going on.
+    fn is_clean(&self) -> bool;
 }
 
 /// A value saved whole before its first change in a transaction (for small
@@ -95,6 +98,9 @@ impl<T: Clone> Undo for TxCell<T> {
             self.value = v;
         }
         self.open = false;
+    }
+    fn is_clean(&self) -> bool {
+        self.saved.is_none()
     }
 }
 
@@ -201,6 +207,9 @@ impl<K: Ord + Clone, V: Clone> Undo for TxMap<K, V> {
         }
         self.open = false;
     }
+    fn is_clean(&self) -> bool {
+        self.undo.is_empty()
+    }
 }
 
 /// A list that an evaluation only appends to (undone by truncation).
@@ -244,6 +253,9 @@ impl<T> Undo for TxLog<T> {
         if let Some(m) = self.mark.take() {
             self.items.truncate(m);
         }
+    }
+    fn is_clean(&self) -> bool {
+        self.mark.is_none_or(|m| m == self.items.len())
     }
 }
 
@@ -353,6 +365,9 @@ impl<T> Undo for TxQueue<T> {
             self.queue.truncate(m);
         }
     }
+    fn is_clean(&self) -> bool {
+        self.mark.is_none_or(|m| m == self.queue.len())
+    }
 }
 
 /// Declare a struct whose every field takes part in the transaction: the
@@ -367,6 +382,7 @@ macro_rules! tx_state {
             fn begin(&mut self) { $($crate::session::txn::Undo::begin(&mut self.$f);)* }
             fn commit(&mut self) { $($crate::session::txn::Undo::commit(&mut self.$f);)* }
             fn rollback(&mut self) { $($crate::session::txn::Undo::rollback(&mut self.$f);)* }
+            fn is_clean(&self) -> bool { true $(&& $crate::session::txn::Undo::is_clean(&self.$f))* }
         }
     };
 }
