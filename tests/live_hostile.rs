@@ -163,106 +163,90 @@ fn live_with_watcher(
     (lines, quit, thread)
 }
 
+/// What a grid through a busy evaluation showed.
+struct Busy {
+    /// The left channel of the recording.
+    left: Vec<f32>,
+    /// The audio clock's frame before and after the busy evaluation.
+    before: u64,
+    after: u64,
+}
+
+/// A live session on the no-device clock playing `setup` (after the DC
+/// channel of [`crate::common::DC_SETUP`]), then `busy` at the prompt.
+fn through_busy_evaluation(name: &str, setup: &str, busy: &str, least_s: f64) -> Busy {
+    let _serial = crate::common::wall_clock_lock();
+    let dir = crate::repl::scratch(name);
+    let wav = dir.join("take.wav");
+    let lines = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let sink = lines.clone();
+    let rig = crate::rig::live_on_fallback(48_000, &wav, move |s: &str| {
+        sink.lock().unwrap().push(s.to_string())
+    });
+    rig.eval(&format!("{}\n{setup}", crate::common::DC_SETUP))
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(2_500));
+    let before = rig.frame();
+    let value = rig.eval(busy).unwrap();
+    let after = rig.frame();
+    std::thread::sleep(std::time::Duration::from_millis(600));
+    let left = rig.finish(&wav);
+    let took = (after - before) as f64 / 48_000.0;
+    println!(
+        "the busy evaluation took {took:.2} s and gave {value:?}; printed {:?}",
+        lines.lock().unwrap()
+    );
+    assert!(
+        took > least_s,
+        "the evaluation was not long enough to tell: {took} s"
+    );
+    Busy {
+        left,
+        before,
+        after,
+    }
+}
+
+/// Every onset `step` frames after the last (no gap), and as many during
+/// the busy evaluation as were due.
+fn assert_grid(b: &Busy, step: usize, what: &str) {
+    let onsets = crate::common::onsets(&b.left);
+    let during = onsets
+        .iter()
+        .filter(|&&f| f as u64 > b.before && (f as u64) < b.after);
+    let heard = during.count();
+    let gaps: Vec<usize> = onsets.windows(2).map(|w| w[1] - w[0]).collect();
+    assert!(
+        gaps.iter().all(|g| *g == step),
+        "{what} every {step} frames, {heard} heard during the evaluation: {gaps:?}"
+    );
+    let expected = ((b.after - b.before) / step as u64) as usize;
+    assert!(
+        heard + 1 >= expected,
+        "{heard} {what} during the evaluation, {expected} due"
+    );
+}
+
 /// A drum-machine sequence plays on through a 2-second evaluation at the
 /// prompt: the recording's onsets stay on their exact grid, with no gap
 /// (every step was silent for the evaluation's length before).
 #[test]
 fn a_sequence_keeps_its_grid_through_a_long_evaluation() {
-    let _serial = crate::common::wall_clock_lock();
-    let dir = crate::repl::scratch("long-eval");
-    let wav = dir.join("take.wav");
-    let lines = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
-    let sink = lines.clone();
-    let rig = crate::rig::live_on_fallback(48_000, &wav, move |s: &str| {
-        sink.lock().unwrap().push(s.to_string())
-    });
-    let setup = format!(
-        "{}\ntempo(120); seq(\"s\", 1, 60, \"xxxx\", #{{ step: 0.25 }});",
-        crate::common::DC_SETUP
-    );
-    rig.eval(&setup).unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(2_500));
-    let before = rig.frame();
+    let setup = "tempo(120); seq(\"s\", 1, 60, \"xxxx\", #{ step: 0.25 });";
     let busy = "let x = 0; for i in 0..16000000 { x += i; } x";
-    rig.eval(busy).unwrap();
-    let after = rig.frame();
-    std::thread::sleep(std::time::Duration::from_millis(600));
-    let left = rig.finish(&wav);
-    let took = (after - before) as f64 / 48_000.0;
-    println!(
-        "the busy evaluation took {took:.2} s; printed {:?}",
-        lines.lock().unwrap()
-    );
-    assert!(
-        took > 0.5,
-        "the evaluation was not long enough to tell: {took} s"
-    );
-    let onsets = crate::common::onsets(&left);
-    let during = onsets
-        .iter()
-        .filter(|&&f| f as u64 > before && (f as u64) < after);
-    let heard = during.count();
-    let gaps: Vec<usize> = onsets.windows(2).map(|w| w[1] - w[0]).collect();
-    assert!(
-        gaps.iter().all(|g| *g == 6_000),
-        "steps of 6000 frames (a 16th at 120 bpm), {heard} heard during the evaluation: {gaps:?}"
-    );
-    let expected = ((after - before) / 6_000) as usize;
-    assert!(
-        heard + 1 >= expected,
-        "{heard} steps during the evaluation, {expected} due"
-    );
+    let b = through_busy_evaluation("long-eval", setup, busy, 0.5);
+    assert_grid(&b, 6_000, "steps (a 16th at 120 bpm)");
 }
 
 /// A live loop plays on through a 2-second evaluation at the prompt: its
 /// iterations run beside the evaluation (which has changed nothing yet), so
-/// the recording's onsets stay on their exact grid, with no gap, and the
-/// loop's count goes on (it stalled for the evaluation's length before).
+/// the recording's onsets stay on their exact grid, with no gap (15
+/// iterations passed unplayed before).
 #[test]
 fn a_live_loop_keeps_its_grid_through_a_long_evaluation() {
-    let _serial = crate::common::wall_clock_lock();
-    let dir = crate::repl::scratch("long-eval-loop");
-    let wav = dir.join("take.wav");
-    let lines = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
-    let sink = lines.clone();
-    let rig = crate::rig::live_on_fallback(48_000, &wav, move |s: &str| {
-        sink.lock().unwrap().push(s.to_string())
-    });
-    let setup = format!(
-        "{}\ntempo(120); live_loop(\"l\", 0.25, |i| {{ note(1, 60, 0.1); set(\"n\", i); }});",
-        crate::common::DC_SETUP
-    );
-    rig.eval(&setup).unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(2_500));
-    let before = rig.frame();
+    let setup = "tempo(120); live_loop(\"l\", 0.25, |i| { note(1, 60, 0.1); set(\"n\", i); });";
     // Two seconds of work that changes nothing until its last statement.
     let busy = "let t = timestamp(); let k = 0; while t.elapsed < 2.0 { k += 1; } set(\"k\", k); get(\"n\")";
-    let n_seen = rig.eval(busy).unwrap();
-    let after = rig.frame();
-    std::thread::sleep(std::time::Duration::from_millis(600));
-    let left = rig.finish(&wav);
-    let took = (after - before) as f64 / 48_000.0;
-    println!(
-        "the busy evaluation took {took:.2} s and saw n = {n_seen:?}; printed {:?}",
-        lines.lock().unwrap()
-    );
-    assert!(
-        took > 1.5,
-        "the evaluation was not long enough to tell: {took} s"
-    );
-    let onsets = crate::common::onsets(&left);
-    let during = onsets
-        .iter()
-        .filter(|&&f| f as u64 > before && (f as u64) < after);
-    let heard = during.count();
-    let gaps: Vec<usize> = onsets.windows(2).map(|w| w[1] - w[0]).collect();
-    assert!(
-        gaps.iter().all(|g| *g == 6_000),
-        "iterations every 6000 frames (a quarter beat at 120 bpm), {heard} heard during the evaluation: {gaps:?}"
-    );
-    let expected = ((after - before) / 6_000) as usize;
-    assert!(
-        heard + 1 >= expected,
-        "{heard} iterations during the evaluation, {expected} due"
-    );
+    let b = through_busy_evaluation("long-eval-loop", setup, busy, 1.5);
+    assert_grid(&b, 6_000, "iterations (a 16th at 120 bpm)");
 }
