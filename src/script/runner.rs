@@ -83,13 +83,14 @@ impl Runner {
             self.run_due_beside();
             pace::release(&self.state);
         }
-        let flag = self.interrupt.borrow().clone();
         // Ctrl-C stops the evaluation at the prompt, not a loop iteration
         // running beside it (the flag waits for the outer one).
+        let flag = self.interrupt.borrow();
         if !self.beside.get() && flag.load(Ordering::Relaxed) {
             flag.store(false, Ordering::Relaxed);
             return Some("interrupted".into());
         }
+        drop(flag);
         let grown = crate::alloc_count::thread_bytes() - self.eval_bytes_start.get();
         (grown > MAX_EVAL_BYTES).then(|| {
             format!(
