@@ -4,6 +4,7 @@
 //! timed.
 
 pub mod realtime;
+mod release_behind;
 pub mod stream;
 pub mod workload;
 

@@ -42,7 +42,9 @@ fn render(driver: &mut impl Driver, block: usize) -> (Vec<u32>, RenderReport) {
 /// Streaming a workload's notes as the render reaches them gives the samples
 /// of the whole score scheduled before the first block, bit for bit, at odd
 /// block sizes too, with no note late or lost; and the scheduler holds the
-/// notes of the lookahead window, not the score.
+/// notes of the lookahead window, not the score. Each workload is read four
+/// times here: the pages of the shipped file that a read releases behind
+/// it come back with the same bytes.
 #[test]
 fn a_streamed_score_renders_the_samples_of_a_loaded_one() {
     for w in Workload::ALL {

@@ -1,6 +1,7 @@
 //! The benchmark workloads: event lists (CSV, shipped in the binary) and
 //! their wavetables, turned into session notes and tables.
 
+use super::release_behind::ReleaseBehind;
 use crate::audio::table::add_harmonics;
 use crate::command::{ChannelChange, Source};
 use crate::pitch::oct_to_hz;
@@ -99,11 +100,13 @@ impl Workload {
     /// Its notes in start order, parsed one row at a time as they are read
     /// (W3's is decompressed as it goes): nothing is held but the row.
     pub fn notes(self) -> NoteStream {
+        // The pages read are released as the reader moves on (see
+        // `release_behind`).
         match self {
-            Workload::W1Grains => NoteStream::new(self, W1_CSV.as_bytes()),
-            Workload::W2Poly => NoteStream::new(self, W2_CSV.as_bytes()),
+            Workload::W1Grains => NoteStream::new(self, ReleaseBehind::new(W1_CSV.as_bytes())),
+            Workload::W2Poly => NoteStream::new(self, ReleaseBehind::new(W2_CSV.as_bytes())),
             Workload::W3Dense => {
-                let gz = flate2::bufread::GzDecoder::new(W3_CSV_GZ);
+                let gz = flate2::bufread::GzDecoder::new(ReleaseBehind::new(W3_CSV_GZ));
                 NoteStream::new(self, BufReader::new(gz))
             }
         }
