@@ -3,6 +3,7 @@
 //! rendered through the same session scheduler and engine as a live session,
 //! timed.
 
+pub mod read_ahead;
 pub mod realtime;
 mod release_behind;
 pub mod stream;
@@ -13,7 +14,7 @@ use crate::render::{run_offline, RenderOptions};
 use crate::session::Session;
 use crate::time::{Beats, SampleRate, Seconds};
 use std::time::Instant;
-pub use workload::{NoteStream, Workload, WorkloadError};
+pub use workload::{NoteRead, NoteStream, Workload, WorkloadError};
 
 /// The figures of one workload's render.
 #[derive(Debug, Clone)]
@@ -46,12 +47,14 @@ pub const BENCH_SR: SampleRate = SampleRate(48_000);
 pub fn run(w: Workload, sink: impl FnMut(&[f32])) -> Result<BenchResult, WorkloadError> {
     reset_peak_memory();
     let started = Instant::now();
+    // The notes are read on their own thread, and scheduled as the render
+    // reaches them (see `read_ahead` and `stream`).
+    let notes = read_ahead::ReadAhead::start(w);
     let mut session = Session::new(BENCH_SR, 256);
     session.begin_eval(Beats(0.0));
     w.load_setup(&mut session)?;
     session.end_eval();
-    // The notes are read as the render reaches them (see `stream`).
-    let mut driver = stream::Streamed::new(&mut session, w.notes());
+    let mut driver = stream::Streamed::new(&mut session, notes);
     let opts = RenderOptions {
         sr: BENCH_SR,
         block_frames: 256,

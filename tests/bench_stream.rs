@@ -3,6 +3,7 @@
 //! note on its frame, and a scheduler that holds the lookahead window only.
 
 use tactus::audio::EngineConfig;
+use tactus::bench::read_ahead::ReadAhead;
 use tactus::bench::stream::Streamed;
 use tactus::bench::{NoteStream, Workload, WorkloadError, BENCH_SR};
 use tactus::render::{run_offline, Driver, RenderOptions, RenderReport};
@@ -70,7 +71,26 @@ fn a_streamed_score_renders_the_samples_of_a_loaded_one() {
             assert!(window < whole_score || whole_score < 300, "{w:?}");
             streamed.finish().unwrap();
         }
+        // Read on a thread of its own, as `tactus bench` does.
+        let mut session = set_up(w);
+        let mut streamed = Streamed::new(&mut session, ReadAhead::start(w));
+        let (got, _) = render(&mut streamed, 256);
+        assert!(got == want, "{w:?} read ahead: samples differ");
+        streamed.finish().unwrap();
     }
+}
+
+/// A reader thread stopped early (the render ended before the score) ends
+/// when its notes are no longer wanted; one read to the end gives them all.
+#[test]
+fn a_score_read_ahead_stops_with_its_reader_and_reads_every_note() {
+    let mut notes = ReadAhead::start(Workload::W3Dense);
+    assert!(notes.nth(1000).is_some_and(|n| n.is_ok()));
+    drop(notes);
+    let all = ReadAhead::start(Workload::W1Grains)
+        .map(Result::unwrap)
+        .count();
+    assert_eq!(all, Workload::W1Grains.notes().count());
 }
 
 /// A row that starts before the row above it stops the stream with an

@@ -13,7 +13,7 @@
 //! before the session releases up to it, and notes are scheduled in file
 //! order, so ties on one beat keep their order.
 
-use super::workload::{NoteStream, WorkloadError};
+use super::workload::{NoteRead, WorkloadError};
 use crate::command::Command;
 use crate::render::{Driver, Leftover};
 use crate::script::ScriptError;
@@ -22,11 +22,12 @@ use crate::session::Session;
 use crate::time::{Beats, Frame};
 use crossbeam_channel::Sender;
 
-/// A [`Session`] driver that schedules a [`NoteStream`]'s notes as the
-/// render reaches them.
+/// A [`Session`] driver that schedules the notes of a stream (a
+/// [`super::NoteStream`], or one read ahead on its own thread by
+/// [`super::read_ahead`]) as the render reaches them.
 pub struct Streamed<'a> {
     session: &'a mut Session,
-    notes: NoteStream,
+    notes: Box<dyn Iterator<Item = NoteRead> + 'a>,
     /// The next note, read but not yet due.
     next: Option<(Beats, NoteSpec)>,
     /// The first error the stream gave (it is read no further).
@@ -37,10 +38,13 @@ pub struct Streamed<'a> {
 
 impl<'a> Streamed<'a> {
     /// Feed `session` from `notes` as the render goes.
-    pub fn new(session: &'a mut Session, notes: NoteStream) -> Streamed<'a> {
+    pub fn new(
+        session: &'a mut Session,
+        notes: impl Iterator<Item = NoteRead> + 'a,
+    ) -> Streamed<'a> {
         let mut s = Streamed {
             session,
-            notes,
+            notes: Box::new(notes),
             next: None,
             error: None,
             peak_scheduled: 0,

@@ -124,7 +124,7 @@ impl Workload {
 /// A workload's notes, read and parsed lazily, in start order (a row that
 /// starts before the one above it is an error: a stream cannot go back).
 pub struct NoteStream {
-    rows: Rows<Box<dyn BufRead>>,
+    rows: Rows<Box<dyn BufRead + Send>>,
     note: fn(&[f64]) -> NoteSpec,
     last_beat: f64,
 }
@@ -132,7 +132,7 @@ pub struct NoteStream {
 impl NoteStream {
     /// The notes of CSV text in `w`'s row format (a header line, then one
     /// row per note), read from `reader`.
-    pub fn new(w: Workload, reader: impl BufRead + 'static) -> NoteStream {
+    pub fn new(w: Workload, reader: impl BufRead + Send + 'static) -> NoteStream {
         let (file, fields, note): (_, _, fn(&[f64]) -> NoteSpec) = match w {
             Workload::W1Grains => ("w1_grains.csv", 8, grain_note),
             Workload::W2Poly => ("w2_poly.csv", 17, poly_note),
@@ -146,8 +146,11 @@ impl NoteStream {
     }
 }
 
+/// One note of a stream, or the error that ends it.
+pub type NoteRead = Result<(Beats, NoteSpec), WorkloadError>;
+
 impl Iterator for NoteStream {
-    type Item = Result<(Beats, NoteSpec), WorkloadError>;
+    type Item = NoteRead;
 
     fn next(&mut self) -> Option<Self::Item> {
         let f = match self.rows.next_row()? {
