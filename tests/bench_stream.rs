@@ -49,11 +49,10 @@ fn render(driver: &mut impl Driver, block: usize) -> (Vec<u32>, RenderReport) {
 #[test]
 fn a_streamed_score_renders_the_samples_of_a_loaded_one() {
     for w in Workload::ALL {
-        let mut loaded = set_up(w);
-        for note in w.notes() {
-            let (at, note) = note.unwrap();
-            loaded.schedule_note(at, note);
-        }
+        let mut loaded = Session::new(BENCH_SR, 256);
+        loaded.begin_eval(Beats(0.0));
+        w.load_into(&mut loaded).unwrap();
+        loaded.end_eval();
         let whole_score = loaded.scheduler.len();
         let (want, _) = render(&mut loaded, 256);
         assert!(

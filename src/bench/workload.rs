@@ -86,8 +86,8 @@ impl Workload {
     }
 
     /// Put its tables and every one of its notes into a session at once (the
-    /// whole score held in the scheduler: W3's 100,000 notes take ~16 MiB
-    /// there; `tactus bench` streams them instead, see [`super::stream`]).
+    /// whole score held in the scheduler: W3's 100,000 notes took 21 MB of
+    /// heap there; `tactus bench` streams them instead, see [`super::stream`]).
     pub fn load_into(self, session: &mut Session) -> Result<(), WorkloadError> {
         self.load_setup(session)?;
         for note in self.notes() {
