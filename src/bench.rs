@@ -3,7 +3,10 @@
 //! rendered through the same session scheduler and engine as a live session,
 //! timed.
 
+pub mod read_ahead;
 pub mod realtime;
+mod release_behind;
+pub mod stream;
 pub mod workload;
 
 use crate::audio::EngineConfig;
@@ -11,7 +14,7 @@ use crate::render::{run_offline, RenderOptions};
 use crate::session::Session;
 use crate::time::{Beats, SampleRate, Seconds};
 use std::time::Instant;
-pub use workload::{Workload, WorkloadError};
+pub use workload::{NoteRead, NoteStream, Workload, WorkloadError};
 
 /// The figures of one workload's render.
 #[derive(Debug, Clone)]
@@ -20,7 +23,7 @@ pub struct BenchResult {
     pub name: &'static str,
     /// Seconds of audio rendered.
     pub audio_s: f64,
-    /// Wall-clock seconds: loading the events, scheduling, rendering.
+    /// Wall-clock seconds: reading the events, scheduling, rendering.
     pub wall_s: f64,
     /// Peak resident memory during the run, bytes (0 where unknown).
     pub peak_bytes: u64,
@@ -44,10 +47,14 @@ pub const BENCH_SR: SampleRate = SampleRate(48_000);
 pub fn run(w: Workload, sink: impl FnMut(&[f32])) -> Result<BenchResult, WorkloadError> {
     reset_peak_memory();
     let started = Instant::now();
+    // The notes are read on their own thread, and scheduled as the render
+    // reaches them (see `read_ahead` and `stream`).
+    let notes = read_ahead::ReadAhead::start(w);
     let mut session = Session::new(BENCH_SR, 256);
     session.begin_eval(Beats(0.0));
-    w.load_into(&mut session)?;
+    w.load_setup(&mut session)?;
     session.end_eval();
+    let mut driver = stream::Streamed::new(&mut session, notes);
     let opts = RenderOptions {
         sr: BENCH_SR,
         block_frames: 256,
@@ -59,7 +66,8 @@ pub fn run(w: Workload, sink: impl FnMut(&[f32])) -> Result<BenchResult, Workloa
         soft_clip: false,
         ..EngineConfig::new(BENCH_SR)
     };
-    let report = run_offline(&mut session, cfg, &opts, sink, |e, b| e.process(b));
+    let report = run_offline(&mut driver, cfg, &opts, sink, |e, b| e.process(b));
+    driver.finish()?;
     Ok(BenchResult {
         name: w.name(),
         audio_s: report.frames as f64 / BENCH_SR.hz(),

@@ -2,6 +2,7 @@
 
 mod alloc;
 mod bench_scores;
+mod bench_stream;
 mod cli;
 mod common;
 mod demo;

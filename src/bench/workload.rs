@@ -1,6 +1,7 @@
 //! The benchmark workloads: event lists (CSV, shipped in the binary) and
 //! their wavetables, turned into session notes and tables.
 
+use super::release_behind::ReleaseBehind;
 use crate::audio::table::add_harmonics;
 use crate::command::{ChannelChange, Source};
 use crate::pitch::oct_to_hz;
@@ -76,64 +77,172 @@ impl Workload {
         }
     }
 
-    /// Put its tables and notes into a session (tempo 60: beats are seconds).
-    pub fn load_into(self, session: &mut Session) -> Result<(), WorkloadError> {
+    /// Put its tables and its channel set-up into a session (tempo 60:
+    /// beats are seconds); the notes come from [`Workload::notes`].
+    pub fn load_setup(self, session: &mut Session) -> Result<(), WorkloadError> {
         load_tables(session)?;
         session.channel_change(0, ChannelChange::MaxVoices(1024));
+        Ok(())
+    }
+
+    /// Put its tables and every one of its notes into a session at once (the
+    /// whole score held in the scheduler: W3's 100,000 notes took 21 MB of
+    /// heap there; `tactus bench` streams them instead, see [`super::stream`]).
+    pub fn load_into(self, session: &mut Session) -> Result<(), WorkloadError> {
+        self.load_setup(session)?;
+        for note in self.notes() {
+            let (at, note) = note?;
+            session.schedule_note(at, note);
+        }
+        Ok(())
+    }
+
+    /// Its notes in start order, parsed one row at a time as they are read
+    /// (W3's is decompressed as it goes): nothing is held but the row.
+    pub fn notes(self) -> NoteStream {
+        // The pages read are released as the reader moves on (see
+        // `release_behind`).
         match self {
-            Workload::W1Grains => load_grains(session, text_lines(W1_CSV), "w1_grains.csv"),
-            Workload::W2Poly => load_poly(session),
+            Workload::W1Grains => NoteStream::new(self, ReleaseBehind::new(W1_CSV.as_bytes())),
+            Workload::W2Poly => NoteStream::new(self, ReleaseBehind::new(W2_CSV.as_bytes())),
             Workload::W3Dense => {
-                let lines = BufReader::new(flate2::read::GzDecoder::new(W3_CSV_GZ)).lines();
-                load_grains(session, lines, "w3_dense.csv")
+                let gz = flate2::bufread::GzDecoder::new(ReleaseBehind::new(W3_CSV_GZ));
+                NoteStream::new(self, BufReader::new(gz))
             }
         }
     }
 
     /// The W2 voices, for the real-time voice count.
     pub fn poly_voices() -> Result<Vec<NoteSpec>, WorkloadError> {
-        let mut out = Vec::new();
-        for_rows(text_lines(W2_CSV), "w2_poly.csv", 17, |f| {
-            out.push(poly_note(f));
-        })?;
-        Ok(out)
+        Workload::W2Poly
+            .notes()
+            .map(|n| n.map(|(_, note)| note))
+            .collect()
     }
 }
 
-/// Lines of an in-memory text, in the form a reader gives them.
-fn text_lines(text: &str) -> impl Iterator<Item = std::io::Result<String>> + '_ {
-    text.lines().map(|l| Ok(l.to_string()))
+/// A workload's notes, read and parsed lazily, in start order (a row that
+/// starts before the one above it is an error: a stream cannot go back).
+pub struct NoteStream {
+    rows: Rows<Box<dyn BufRead + Send>>,
+    note: fn(&[f64]) -> NoteSpec,
+    last_beat: f64,
+}
+
+impl NoteStream {
+    /// The notes of CSV text in `w`'s row format (a header line, then one
+    /// row per note), read from `reader`.
+    pub fn new(w: Workload, reader: impl BufRead + Send + 'static) -> NoteStream {
+        let (file, fields, note): (_, _, fn(&[f64]) -> NoteSpec) = match w {
+            Workload::W1Grains => ("w1_grains.csv", 8, grain_note),
+            Workload::W2Poly => ("w2_poly.csv", 17, poly_note),
+            Workload::W3Dense => ("w3_dense.csv", 8, grain_note),
+        };
+        NoteStream {
+            rows: Rows::new(Box::new(reader), file, fields),
+            note,
+            last_beat: f64::NEG_INFINITY,
+        }
+    }
+}
+
+/// One note of a stream, or the error that ends it.
+pub type NoteRead = Result<(Beats, NoteSpec), WorkloadError>;
+
+impl Iterator for NoteStream {
+    type Item = NoteRead;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let f = match self.rows.next_row()? {
+            Ok(f) => f,
+            Err(e) => return Some(Err(e)),
+        };
+        let start = f[0];
+        if !(start >= self.last_beat) {
+            return Some(Err(self.rows.error(format!(
+                "start {start} is before the row above it (rows must be in start order)"
+            ))));
+        }
+        self.last_beat = start;
+        Some(Ok((Beats(start), (self.note)(f))))
+    }
+}
+
+/// Data rows (after the header) of `n` numeric fields, one at a time, the
+/// line and the fields in buffers reused from row to row.
+struct Rows<R: BufRead> {
+    reader: R,
+    file: &'static str,
+    n: usize,
+    /// 1-based number of the line last read.
+    line_no: usize,
+    line: String,
+    fields: Vec<f64>,
+}
+
+impl<R: BufRead> Rows<R> {
+    fn new(reader: R, file: &'static str, n: usize) -> Rows<R> {
+        Rows {
+            reader,
+            file,
+            n,
+            line_no: 0,
+            line: String::new(),
+            fields: Vec::with_capacity(n),
+        }
+    }
+
+    /// The next data row's fields; `None` at the end.
+    fn next_row(&mut self) -> Option<Result<&[f64], WorkloadError>> {
+        loop {
+            self.line.clear();
+            match self.reader.read_line(&mut self.line) {
+                Ok(0) => return None,
+                Ok(_) => self.line_no += 1,
+                Err(e) => return Some(Err(e.into())),
+            }
+            if self.line_no > 1 && !self.line.trim().is_empty() {
+                break;
+            }
+        }
+        Some(self.parse().map(|()| self.fields.as_slice()))
+    }
+
+    fn parse(&mut self) -> Result<(), WorkloadError> {
+        self.fields.clear();
+        for f in self.line.trim_end_matches(['\n', '\r']).split(',') {
+            match f.trim().parse::<f64>() {
+                Ok(x) => self.fields.push(x),
+                Err(_) => return Err(self.error(format!("not a number: {f:?}"))),
+            }
+        }
+        if self.fields.len() != self.n {
+            let got = self.fields.len();
+            return Err(self.error(format!("expected {} fields, got {got}", self.n)));
+        }
+        Ok(())
+    }
+
+    /// An error on the line last read.
+    fn error(&self, message: String) -> WorkloadError {
+        WorkloadError::Parse {
+            file: self.file,
+            line: self.line_no,
+            message,
+        }
+    }
 }
 
 /// Parse data rows (after the header) of `n` numeric fields.
 fn for_rows(
-    lines: impl Iterator<Item = std::io::Result<String>>,
+    text: &str,
     file: &'static str,
     n: usize,
     mut row: impl FnMut(&[f64]),
 ) -> Result<(), WorkloadError> {
-    let mut fields = Vec::with_capacity(n);
-    for (i, line) in lines.enumerate().skip(1) {
-        let line = line?;
-        if line.trim().is_empty() {
-            continue;
-        }
-        fields.clear();
-        for f in line.split(',') {
-            fields.push(f.trim().parse::<f64>().map_err(|_| WorkloadError::Parse {
-                file,
-                line: i + 1,
-                message: format!("not a number: {f:?}"),
-            })?);
-        }
-        if fields.len() != n {
-            return Err(WorkloadError::Parse {
-                file,
-                line: i + 1,
-                message: format!("expected {n} fields, got {}", fields.len()),
-            });
-        }
-        row(&fields);
+    let mut rows = Rows::new(text.as_bytes(), file, n);
+    while let Some(fields) = rows.next_row() {
+        row(fields?);
     }
     Ok(())
 }
@@ -145,7 +254,7 @@ pub fn load_tables_into(session: &mut Session) -> Result<(), WorkloadError> {
 
 /// tables.csv: `table,size,h1..h25`, raw harmonic sums (no normalisation).
 fn load_tables(session: &mut Session) -> Result<(), WorkloadError> {
-    for_rows(text_lines(TABLES_CSV), "tables.csv", 27, |f| {
+    for_rows(TABLES_CSV, "tables.csv", 27, |f| {
         let mut acc = vec![0.0f64; f[1] as usize];
         add_harmonics(&mut acc, 1..=25, |k| (f[1 + k], 0.0));
         session.set_table(f[0] as u32, acc.iter().map(|&x| x as f32).collect());
@@ -153,35 +262,22 @@ fn load_tables(session: &mut Session) -> Result<(), WorkloadError> {
 }
 
 /// W1/W3: `start,dur,amp,oct,table,rise,dec,pan` with linen, oscili, pan2.
-fn load_grains(
-    session: &mut Session,
-    lines: impl Iterator<Item = std::io::Result<String>>,
-    file: &'static str,
-) -> Result<(), WorkloadError> {
-    for_rows(lines, file, 8, |f| {
-        let note = NoteSpec {
-            channel: 0,
-            source: Source::Table(f[4] as u32),
-            freq_hz: oct_to_hz(f[3]),
-            amp: f[2],
-            pan: f[7],
-            env: EnvSpec::Linen {
-                rise_s: f[5],
-                decay_s: f[6],
-            },
-            dur_beats: f[1],
-            fit: true,
-            filter: None,
-            layers: crate::command::Layers::default(),
-        };
-        session.schedule_note(Beats(f[0]), note);
-    })
-}
-
-fn load_poly(session: &mut Session) -> Result<(), WorkloadError> {
-    for_rows(text_lines(W2_CSV), "w2_poly.csv", 17, |f| {
-        session.schedule_note(Beats(f[0]), poly_note(f));
-    })
+fn grain_note(f: &[f64]) -> NoteSpec {
+    NoteSpec {
+        channel: 0,
+        source: Source::Table(f[4] as u32),
+        freq_hz: oct_to_hz(f[3]),
+        amp: f[2],
+        pan: f[7],
+        env: EnvSpec::Linen {
+            rise_s: f[5],
+            decay_s: f[6],
+        },
+        dur_beats: f[1],
+        fit: true,
+        filter: None,
+        layers: crate::command::Layers::default(),
+    }
 }
 
 /// W2: `start,dur,amp,freq,table,att,dec,sus,rel,fc,q,b0,b1,b2,a1,a2,pan`.
