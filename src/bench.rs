@@ -40,8 +40,13 @@ impl BenchResult {
 /// Sample rate of every workload.
 pub const BENCH_SR: SampleRate = SampleRate(48_000);
 
-/// Render one workload; `sink` receives the interleaved stereo output.
-pub fn run(w: Workload, sink: impl FnMut(&[f32])) -> Result<BenchResult, WorkloadError> {
+/// Render one workload on `threads` threads (the samples do not depend on
+/// it); `sink` receives the interleaved stereo output.
+pub fn run(
+    w: Workload,
+    threads: usize,
+    sink: impl FnMut(&[f32]),
+) -> Result<BenchResult, WorkloadError> {
     reset_peak_memory();
     let started = Instant::now();
     let mut session = Session::new(BENCH_SR, 256);
@@ -57,6 +62,7 @@ pub fn run(w: Workload, sink: impl FnMut(&[f32])) -> Result<BenchResult, Workloa
     let cfg = EngineConfig {
         // The anchors write unclipped float: compare like with like.
         soft_clip: false,
+        threads,
         ..EngineConfig::new(BENCH_SR)
     };
     let report = run_offline(&mut session, cfg, &opts, sink, |e, b| e.process(b));

@@ -228,7 +228,7 @@ fn every_binding_has_help() {
 fn bench_w3_plays_every_event_on_time() {
     let mut frames = 0usize;
     let mut energy = [0.0f64; 2];
-    let r = tactus::bench::run(tactus::bench::Workload::W3Dense, |b| {
+    let r = tactus::bench::run(tactus::bench::Workload::W3Dense, 1, |b| {
         frames += b.len() / 2;
         for f in b.chunks_exact(2) {
             energy[0] += (f[0] as f64).powi(2);
