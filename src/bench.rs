@@ -40,6 +40,10 @@ impl BenchResult {
 /// Sample rate of every workload.
 pub const BENCH_SR: SampleRate = SampleRate(48_000);
 
+/// Frames per engine call (the samples do not depend on it): the engine's
+/// largest block, so the render workers meet once per 85 ms of audio.
+pub const BENCH_BLOCK: usize = crate::audio::engine::MAX_BLOCK;
+
 /// Render one workload on `threads` threads (the samples do not depend on
 /// it); `sink` receives the interleaved stereo output.
 pub fn run(
@@ -55,7 +59,7 @@ pub fn run(
     session.end_eval();
     let opts = RenderOptions {
         sr: BENCH_SR,
-        block_frames: 256,
+        block_frames: BENCH_BLOCK,
         duration: Some(Seconds(w.audio_seconds())),
         ..RenderOptions::default()
     };

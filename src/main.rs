@@ -108,9 +108,10 @@ enum Cmd {
         /// Sample format.
         #[arg(long, value_enum, default_value_t = Bits::B24)]
         bits: Bits,
-        /// Frames per engine block (the samples do not depend on it).
-        #[arg(long, default_value_t = 256)]
-        block: usize,
+        /// Frames per engine block (the samples do not depend on it; default
+        /// 256 on one thread, 4096 on several).
+        #[arg(long)]
+        block: Option<usize>,
         /// A .sco statement Tactus cannot honour (a p-field it cannot map, a
         /// sound file that does not exist) refuses the score; without it the
         /// statement is reported with file:line:col and the rest renders.
@@ -441,7 +442,7 @@ struct RenderArgs {
     duration: Option<f64>,
     sr: u32,
     bits: Bits,
-    block: usize,
+    block: Option<usize>,
     strict: bool,
     threads: usize,
 }
@@ -477,7 +478,9 @@ fn cmd_render(script: &Path, out: &Path, args: RenderArgs) -> ExitCode {
     }
     let opts = RenderOptions {
         sr: SampleRate(sr),
-        block_frames: block.clamp(1, 65_536),
+        block_frames: block
+            .unwrap_or_else(|| render::default_block(threads))
+            .clamp(1, 65_536),
         duration: duration.map(Seconds),
         strict,
         threads,

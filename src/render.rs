@@ -53,6 +53,17 @@ pub fn default_threads() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
+/// `tactus render`'s block when none is given: 256 frames on one thread;
+/// on several, the engine's largest block, so the render workers meet
+/// once per 85 ms of audio (the samples are the same).
+pub fn default_block(threads: usize) -> usize {
+    if threads > 1 {
+        crate::audio::engine::MAX_BLOCK
+    } else {
+        256
+    }
+}
+
 /// Below this level (-120 dBFS, on either side) an output frame is quiet.
 pub const QUIET_LEVEL: f32 = 1e-6;
 

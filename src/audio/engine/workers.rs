@@ -61,6 +61,15 @@ struct Slot {
     job: UnsafeCell<Option<Job>>,
 }
 
+impl Slot {
+    fn idle() -> Slot {
+        Slot {
+            state: AtomicU32::new(IDLE),
+            job: UnsafeCell::new(None),
+        }
+    }
+}
+
 // SAFETY: `job` is written only by the engine's thread while `state` is not
 // POSTED, and read only by the worker after it sees POSTED (acquire/release
 // on `state` order the accesses).
@@ -82,11 +91,7 @@ impl Workers {
             handles: Vec::new(), // rt: Engine::new, before rendering
         };
         for i in 1..threads {
-            let slot = Arc::new(Slot {
-                // rt: Engine::new, before rendering
-                state: AtomicU32::new(IDLE),
-                job: UnsafeCell::new(None),
-            });
+            let slot = Arc::new(Slot::idle()); // rt: Engine::new, before rendering
             let mine = Arc::clone(&slot);
             let spawned = std::thread::Builder::new()
                 .name(format!("tactus-render-{i}")) // rt: Engine::new, before rendering
