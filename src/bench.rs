@@ -43,8 +43,17 @@ impl BenchResult {
 /// Sample rate of every workload.
 pub const BENCH_SR: SampleRate = SampleRate(48_000);
 
-/// Render one workload; `sink` receives the interleaved stereo output.
-pub fn run(w: Workload, sink: impl FnMut(&[f32])) -> Result<BenchResult, WorkloadError> {
+/// Frames per engine call (the samples do not depend on it): the engine's
+/// largest block, so the render workers meet once per 85 ms of audio.
+pub const BENCH_BLOCK: usize = crate::audio::engine::MAX_BLOCK;
+
+/// Render one workload on `threads` threads (the samples do not depend on
+/// it); `sink` receives the interleaved stereo output.
+pub fn run(
+    w: Workload,
+    threads: usize,
+    sink: impl FnMut(&[f32]),
+) -> Result<BenchResult, WorkloadError> {
     reset_peak_memory();
     let started = Instant::now();
     // The notes are read on their own thread, and scheduled as the render
@@ -57,13 +66,14 @@ pub fn run(w: Workload, sink: impl FnMut(&[f32])) -> Result<BenchResult, Workloa
     let mut driver = stream::Streamed::new(&mut session, notes);
     let opts = RenderOptions {
         sr: BENCH_SR,
-        block_frames: 256,
+        block_frames: BENCH_BLOCK,
         duration: Some(Seconds(w.audio_seconds())),
         ..RenderOptions::default()
     };
     let cfg = EngineConfig {
         // The anchors write unclipped float: compare like with like.
         soft_clip: false,
+        threads,
         ..EngineConfig::new(BENCH_SR)
     };
     let report = run_offline(&mut driver, cfg, &opts, sink, |e, b| e.process(b));

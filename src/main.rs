@@ -108,14 +108,19 @@ enum Cmd {
         /// Sample format.
         #[arg(long, value_enum, default_value_t = Bits::B24)]
         bits: Bits,
-        /// Frames per engine block (the samples do not depend on it).
-        #[arg(long, default_value_t = 256)]
-        block: usize,
+        /// Frames per engine block (the samples do not depend on it; default
+        /// 256 on one thread, 4096 on several).
+        #[arg(long)]
+        block: Option<usize>,
         /// A .sco statement Tactus cannot honour (a p-field it cannot map, a
         /// sound file that does not exist) refuses the score; without it the
         /// statement is reported with file:line:col and the rest renders.
         #[arg(long)]
         strict: bool,
+        /// Threads rendering the voices (default: every core). The samples
+        /// are the same on any number.
+        #[arg(long, value_parser = thread_count)]
+        threads: Option<usize>,
     },
     /// Compile and dry-run a script (every `at()` callback included); exits 1
     /// with file:line:col on the first error.
@@ -169,9 +174,14 @@ enum Cmd {
         #[arg(long)]
         quiet: bool,
         /// Also find how many W2 voices one core sustains in real time (48 kHz,
-        /// 256-frame blocks, worst block under 50 % of its duration).
+        /// 256-frame blocks, worst block under 50 % of its duration), and how
+        /// many --threads sustain (render workers, as offline).
         #[arg(long)]
         realtime_voices: bool,
+        /// Threads rendering the voices (default: every core). The samples
+        /// are the same on any number.
+        #[arg(long, value_parser = thread_count)]
+        threads: Option<usize>,
     },
 }
 
@@ -210,7 +220,18 @@ fn main() -> ExitCode {
             bits,
             block,
             strict,
-        }) => on_script_stack(move || cmd_render(&script, &out, duration, sr, bits, block, strict)),
+            threads,
+        }) => {
+            let opts = RenderArgs {
+                duration,
+                sr,
+                bits,
+                block,
+                strict,
+                threads: threads.unwrap_or_else(render::default_threads),
+            };
+            on_script_stack(move || cmd_render(&script, &out, opts))
+        }
         Some(Cmd::Check { script, duration }) => {
             on_script_stack(move || cmd_check(&script, duration))
         }
@@ -220,9 +241,16 @@ fn main() -> ExitCode {
             out,
             quiet,
             realtime_voices,
+            threads,
         }) => {
             workloads.extend(workload);
-            bench_cmd::run(&workloads, out.as_deref(), quiet, realtime_voices)
+            bench_cmd::run(&bench_cmd::BenchArgs {
+                names: &workloads,
+                out: out.as_deref(),
+                quiet,
+                realtime_voices,
+                threads: threads.unwrap_or_else(render::default_threads),
+            })
         }
         Some(Cmd::Devices { verbose }) => cmd_devices(verbose),
         Some(Cmd::Eval { code, file, socket }) => eval_cmd::run(code, file.as_deref(), &socket),
@@ -409,15 +437,33 @@ fn cmd_check(script: &Path, duration: f64) -> ExitCode {
     }
 }
 
-fn cmd_render(
-    script: &Path,
-    out: &Path,
+/// `tactus render`'s settings.
+struct RenderArgs {
     duration: Option<f64>,
     sr: u32,
     bits: Bits,
-    block: usize,
+    block: Option<usize>,
     strict: bool,
-) -> ExitCode {
+    threads: usize,
+}
+
+/// Threads: 1 to 256.
+fn thread_count(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(n) if (1..=256).contains(&n) => Ok(n),
+        _ => Err(format!("{s} is not a thread count from 1 to 256")),
+    }
+}
+
+fn cmd_render(script: &Path, out: &Path, args: RenderArgs) -> ExitCode {
+    let RenderArgs {
+        duration,
+        sr,
+        bits,
+        block,
+        strict,
+        threads,
+    } = args;
     let src = match read_script(script) {
         Ok(s) => s,
         Err(c) => return c,
@@ -432,9 +478,12 @@ fn cmd_render(
     }
     let opts = RenderOptions {
         sr: SampleRate(sr),
-        block_frames: block.clamp(1, 65_536),
+        block_frames: block
+            .unwrap_or_else(|| render::default_block(threads))
+            .clamp(1, 65_536),
         duration: duration.map(Seconds),
         strict,
+        threads,
         ..RenderOptions::default()
     };
     let (pending, file) = match tactus::out_file::Pending::create(out, &[script]) {

@@ -28,6 +28,9 @@ pub struct RenderOptions {
     /// A `.sco` statement Tactus cannot honour refuses the score
     /// (`--strict`); otherwise it is reported with its position and skipped.
     pub strict: bool,
+    /// Threads rendering the voices (see [`default_threads`]); the samples
+    /// do not depend on it.
+    pub threads: usize,
 }
 
 impl Default for RenderOptions {
@@ -39,7 +42,25 @@ impl Default for RenderOptions {
             max_duration: Seconds(600.0),
             lookahead: Seconds(0.1),
             strict: false,
+            threads: 1,
         }
+    }
+}
+
+/// Every core of this machine (1 when unknown): the default of `tactus
+/// render --threads` and `tactus bench --threads`.
+pub fn default_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// `tactus render`'s block when none is given: 256 frames on one thread;
+/// on several, the engine's largest block, so the render workers meet
+/// once per 85 ms of audio (the samples are the same).
+pub fn default_block(threads: usize) -> usize {
+    if threads > 1 {
+        crate::audio::engine::MAX_BLOCK
+    } else {
+        256
     }
 }
 
@@ -223,7 +244,10 @@ pub fn render_with(
     host.load(file, src)?;
     Ok(run_offline(
         &mut host,
-        EngineConfig::new(opts.sr),
+        EngineConfig {
+            threads: opts.threads,
+            ..EngineConfig::new(opts.sr)
+        },
         opts,
         sink,
         process,

@@ -330,7 +330,7 @@ fn scsynth_scores_have_one_bundle_per_event_at_its_frame() {
 /// The level of a render: RMS of every sample of both channels, dBFS.
 fn tactus_level_db(w: tactus::bench::Workload) -> f64 {
     let (mut power, mut samples) = (0.0f64, 0usize);
-    let r = tactus::bench::run(w, |b| {
+    let r = tactus::bench::run(w, 1, |b| {
         power += b.iter().map(|&x| (x as f64).powi(2)).sum::<f64>();
         samples += b.len();
     })

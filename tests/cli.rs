@@ -94,23 +94,32 @@ fn rendered_file_has_the_notes_at_their_frames() {
 
 #[test]
 fn render_is_byte_identical() {
+    // Any block size, one thread or several (the default: every core).
     let dir = scratch("determinism");
-    let a = dir.join("a.wav");
-    let b = dir.join("b.wav");
-    for (wav, block) in [(&a, "256"), (&b, "97")] {
-        let out = tactus(&[
-            "render",
-            &project_file("scripts/first.rhai"),
-            "-o",
-            wav.to_str().unwrap(),
-            "--block",
-            block,
-        ]);
-        assert!(out.status.success());
+    let mut wavs = Vec::new();
+    for (name, extra) in [
+        ("a", &["--block", "256", "--threads", "1"][..]),
+        ("b", &["--block", "97", "--threads", "2"]),
+        ("c", &["--threads", "3"]),
+    ] {
+        let wav = dir.join(format!("{name}.wav"));
+        let file = project_file("scripts/first.rhai");
+        let mut args = vec!["render", &file, "-o", wav.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        let out = tactus(&args);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        wavs.push(std::fs::read(&wav).unwrap());
     }
-    let (x, y) = (std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
-    assert!(x.len() > 100_000);
-    assert!(x == y, "two renders differ");
+    assert!(wavs[0].len() > 100_000);
+    assert!(
+        wavs[0] == wavs[1],
+        "blocks of 256 and 97, 1 and 2 threads differ"
+    );
+    assert!(wavs[0] == wavs[2], "1 thread and 3 differ");
 }
 
 #[test]
@@ -228,7 +237,7 @@ fn every_binding_has_help() {
 fn bench_w3_plays_every_event_on_time() {
     let mut frames = 0usize;
     let mut energy = [0.0f64; 2];
-    let r = tactus::bench::run(tactus::bench::Workload::W3Dense, |b| {
+    let r = tactus::bench::run(tactus::bench::Workload::W3Dense, 1, |b| {
         frames += b.len() / 2;
         for f in b.chunks_exact(2) {
             energy[0] += (f[0] as f64).powi(2);

@@ -46,6 +46,7 @@ mod session_file;
 mod soak;
 mod sound;
 mod tables;
+mod threads;
 mod timing;
 mod trust;
 mod view;

@@ -16,13 +16,17 @@ use super::queue::PendingQueue;
 use super::rt;
 use super::table::TableBank;
 use super::tap::Tap;
-use super::voice::{phase_inc, Biquad, Kind, Sources, Voice};
+use super::voice::{phase_inc, Biquad, Kind, Voice};
 use super::voice_build;
-use crate::command::{CcParam, CcTarget, ChannelChange, Command, Garbage, NoteOn, CHANNELS};
+use crate::command::{
+    CcParam, CcTarget, ChannelChange, Command, Garbage, NoteOn, Source, CHANNELS,
+};
 use crate::time::{Frame, SampleRate};
 use crossbeam_channel::{Receiver, Sender};
+use groups::{Group, Span, GROUPS};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+use workers::Workers;
 
 /// The longest block processed in one piece; longer device buffers are split.
 pub const MAX_BLOCK: usize = 4096;
@@ -46,6 +50,9 @@ pub struct EngineConfig {
     pub smoothing_s: f64,
     /// Soft clip on the master.
     pub soft_clip: bool,
+    /// Threads that render the voice groups (offline only: the live engine
+    /// keeps 1). The samples do not depend on it.
+    pub threads: usize,
 }
 
 impl EngineConfig {
@@ -59,6 +66,7 @@ impl EngineConfig {
             steal_fade_s: 0.005,
             smoothing_s: 0.010,
             soft_clip: true,
+            threads: 1,
         }
     }
 }
@@ -247,12 +255,19 @@ pub struct Engine {
     overflow: Vec<Garbage>,
     pending: PendingQueue,
     tables: TableBank,
-    voices: Vec<Voice>,
+    /// Every voice, in [`GROUPS`] groups (see [`groups`]).
+    groups: Box<[Group]>,
+    /// Voices started so far: the next voice's start number.
+    started: u64,
+    /// Voices sounding, across groups (at most `cfg.max_voices`).
+    voice_count: usize,
+    /// Plucked strings ringing, across groups (at most [`voice_build::STRINGS`]).
+    plucks: usize,
+    /// Threads rendering groups beside this one (offline only).
+    workers: Option<Workers>,
     buses: Vec<Bus>,
     master_l: Box<[f32]>,
     master_r: Box<[f32]>,
-    scratch: Box<[f32]>,
-    strings: voice_build::StringPool,
     /// Recordings of the master output (fixed capacity: no allocation).
     taps: [Option<Box<Tap>>; MAX_TAPS],
     frame: u64,
@@ -294,12 +309,14 @@ impl Engine {
             overflow: Vec::with_capacity(cfg.overflow_capacity), // rt: Engine::new, before the stream
             pending: PendingQueue::with_capacity(cfg.pending_capacity), // rt: Engine::new, before the stream
             tables: TableBank::new(),
-            voices: Vec::with_capacity(cfg.max_voices), // rt: Engine::new, before the stream
+            groups: (0..GROUPS).map(|_| Group::new(cfg.max_voices)).collect(), // rt: Engine::new, before the stream
+            started: 0,
+            voice_count: 0,
+            plucks: 0,
+            workers: (cfg.threads > 1).then(|| Workers::start(cfg.threads.min(GROUPS))),
             buses,
             master_l: block(),
             master_r: block(),
-            scratch: block(),
-            strings: voice_build::StringPool::new(),
             taps: Default::default(),
             frame: 0,
             steal_fade: cfg
@@ -329,7 +346,13 @@ impl Engine {
 
     /// Number of sounding voices.
     pub fn active_voices(&self) -> usize {
-        self.voices.len()
+        self.voice_count
+    }
+
+    /// Threads rendering the voices (1, or `cfg.threads` offline when they
+    /// could be started, at most [`GROUPS`]).
+    pub fn threads(&self) -> usize {
+        self.workers.as_ref().map_or(1, Workers::threads)
     }
 
     /// True when nothing sounds and nothing waits (the channel included).
@@ -340,7 +363,7 @@ impl Engine {
     /// True when no voice sounds and no command waits (the channel
     /// included); effects may still ring, or be on with nothing to process.
     pub fn has_no_voice_or_command(&self) -> bool {
-        self.voices.is_empty() && self.pending.is_empty() && self.commands.is_empty()
+        self.voice_count == 0 && self.pending.is_empty() && self.commands.is_empty()
     }
 
     /// Fill `out` (interleaved stereo, any length) with the next frames,
@@ -417,7 +440,7 @@ impl Engine {
         self.telemetry.frame.store(end, Ordering::Release);
         self.telemetry
             .active_voices
-            .store(self.voices.len() as u64, Ordering::Relaxed);
+            .store(self.voice_count as u64, Ordering::Relaxed);
     }
 
     /// Offline only (allocates; call between blocks, outside the guard):
@@ -453,7 +476,8 @@ impl Engine {
             Command::Note(note) => self.start_note(&note, t0),
             Command::Release { frame, id } => {
                 let at = frame.0.max(t0);
-                for v in self.voices.iter_mut().filter(|v| v.id == id && !v.stolen) {
+                let voices = self.groups.iter_mut().flat_map(|g| g.voices_mut());
+                for v in voices.filter(|v| v.id == id && !v.stolen) {
                     v.env.release(at, v.release_len);
                 }
             }
@@ -471,12 +495,18 @@ impl Engine {
         if self.buses[ch].held >= self.buses[ch].max_voices {
             self.steal_oldest(ch, start);
         }
-        if self.voices.len() == self.voices.capacity() {
+        let is_pluck = matches!(note.source, Source::Pluck { .. });
+        // A full pool of strings refuses a pluck as one shared pool would.
+        if self.voice_count >= self.cfg.max_voices
+            || (is_pluck && self.plucks >= voice_build::STRINGS)
+        {
             self.telemetry.dropped_notes.fetch_add(1, Ordering::Relaxed);
             return;
         }
         let sr = self.cfg.sr.hz();
-        let Some((slot, kind)) = voice_build::kind(note, sr, &mut self.strings) else {
+        let g = (self.started % GROUPS as u64) as usize;
+        let strings = self.groups[g].strings_mut();
+        let Some((slot, kind)) = voice_build::kind(note, sr, strings) else {
             self.telemetry.dropped_notes.fetch_add(1, Ordering::Relaxed);
             return;
         };
@@ -489,7 +519,7 @@ impl Engine {
             }
             _ => note.amp,
         };
-        self.voices.push(Voice {
+        let voice = Voice {
             id: note.id,
             channel: note.channel,
             slot,
@@ -505,14 +535,18 @@ impl Engine {
             kind,
             layers: voice_build::layers(note, sr),
             unbent: Default::default(),
-        });
+        };
         let bend = self.buses[ch].bend_now;
-        if let Some(v) = self.voices.last_mut() {
-            v.keep_unbent();
-            if bend != 0.0 {
-                v.set_bend(bend_ratio(bend));
-            }
+        let Some(v) = self.groups[g].push(voice, self.started) else {
+            return;
+        };
+        v.keep_unbent();
+        if bend != 0.0 {
+            v.set_bend(bend_ratio(bend));
         }
+        self.started += 1;
+        self.voice_count += 1;
+        self.plucks += usize::from(matches!(v.kind, Kind::Pluck(_)));
         self.buses[ch].held += 1;
         self.buses[ch].sounding += 1;
     }
@@ -521,7 +555,8 @@ impl Engine {
     /// `at` (the choking hit's frame, not the block's start).
     fn choke(&mut self, ch: usize, group: Option<u8>, at: u64) {
         let Some(g) = group else { return };
-        for v in self.voices.iter_mut().filter(|v| v.channel as usize == ch) {
+        let voices = self.groups.iter_mut().flat_map(|g| g.voices_mut());
+        for v in voices.filter(|v| v.channel as usize == ch) {
             let age = at.saturating_sub(v.start).min(u32::MAX as u64) as u32;
             if let Kind::Drum(d, Some(vg)) = &mut v.kind {
                 if *vg == g {
@@ -534,11 +569,11 @@ impl Engine {
     /// Fade out the oldest held voice of a channel, starting at `at`.
     fn steal_oldest(&mut self, ch: usize, at: u64) {
         let fade = self.steal_fade;
-        if let Some(v) = self
-            .voices
-            .iter_mut()
-            .find(|v| v.channel as usize == ch && !v.stolen)
-        {
+        let oldest = (self.groups.iter().enumerate())
+            .filter_map(|(g, group)| Some((group.oldest_held(ch as u8)?, g)))
+            .min();
+        if let Some(((_, i), g)) = oldest {
+            let v = &mut self.groups[g].voices_mut()[i];
             fade_out(v, &mut self.buses[ch], at, fade);
         }
     }
@@ -627,7 +662,7 @@ impl Engine {
             },
             Command::AllOff { .. } => {
                 let fade = self.steal_fade;
-                for v in self.voices.iter_mut() {
+                for v in self.groups.iter_mut().flat_map(|g| g.voices_mut()) {
                     fade_out(v, &mut self.buses[v.channel as usize], at, fade);
                 }
             }
@@ -707,7 +742,7 @@ impl Engine {
                 *r = Some(bend_ratio(bus.bend_now));
             }
         }
-        for v in self.voices.iter_mut() {
+        for v in self.groups.iter_mut().flat_map(|g| g.voices_mut()) {
             if let Some(r) = ratios[v.channel as usize & (CHANNELS - 1)] {
                 v.set_bend(r);
             }
@@ -724,28 +759,14 @@ impl Engine {
             bus.left[a..b].fill(0.0);
             bus.right[a..b].fill(0.0);
         }
-        let mut src = Sources {
-            tables: &self.tables,
-            sine_slot: super::table::SINE_SLOT,
-            lines: &mut self.strings.lines,
-            line_len: voice_build::STRING_LEN,
-        };
-        for v in self.voices.iter_mut() {
-            let bus = &mut self.buses[v.channel as usize];
-            v.render(
-                &mut src,
-                from,
-                to,
-                t0,
-                &mut bus.left,
-                &mut bus.right,
-                &mut self.scratch,
-            );
-        }
-        for bus in self.buses.iter_mut() {
+        self.render_groups(Span { from, to, t0 });
+        for (ch, bus) in self.buses.iter_mut().enumerate() {
             if !bus.is_live() {
                 bus.volume.skip((b - a) as u32);
                 continue;
+            }
+            for group in self.groups.iter() {
+                group.add_into(ch, a, b, &mut bus.left, &mut bus.right);
             }
             if let Some(input) = bus.input.as_mut() {
                 input.add_to(&mut bus.left[a..b], &mut bus.right[a..b]);
@@ -768,24 +789,38 @@ impl Engine {
         self.free_finished();
     }
 
+    /// Every group renders its voices over `span` into its partials: on
+    /// the workers' threads and this one when there is enough to share.
+    fn render_groups(&mut self, span: Span) {
+        let work = self.voice_count * (span.to - span.from) as usize;
+        match self.workers.as_ref() {
+            Some(w) if work >= workers::MIN_PARALLEL_WORK => {
+                w.render(&mut self.groups, &self.tables, span)
+            }
+            _ => {
+                for group in self.groups.iter_mut() {
+                    group.render(&self.tables, span);
+                }
+            }
+        }
+    }
+
     fn free_finished(&mut self) {
         let buses = &mut self.buses;
-        let strings = &mut self.strings;
-        self.voices.retain(|v| {
-            if v.done() {
-                if let super::voice::Kind::Pluck(p) = v.kind {
-                    strings.give_back(p.line);
-                }
+        let (mut voices, mut plucks) = (0, 0);
+        for group in self.groups.iter_mut() {
+            group.free_finished(|v| {
+                voices += 1;
+                plucks += usize::from(matches!(v.kind, Kind::Pluck(_)));
                 let bus = &mut buses[v.channel as usize];
                 bus.sounding -= 1;
                 if !v.stolen {
                     bus.held -= 1;
                 }
-                false
-            } else {
-                true
-            }
-        });
+            });
+        }
+        self.voice_count -= voices;
+        self.plucks -= plucks;
     }
 
     /// Copy the block (frames `t0..end`) into each recording's ring; a
@@ -872,5 +907,7 @@ impl Engine {
     }
 }
 
+pub mod groups;
 #[cfg(test)]
 mod tests;
+mod workers;

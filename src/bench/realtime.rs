@@ -16,8 +16,9 @@ pub const RT_BLOCK: usize = 256;
 /// The load that counts as sustained.
 pub const MAX_LOAD: f64 = 0.5;
 
-/// Worst-block load (processing time / block duration) with `n` W2 voices.
-pub fn worst_load(n: usize) -> Result<f64, WorkloadError> {
+/// Worst-block load (processing time / block duration) with `n` W2 voices,
+/// the engine rendering on `threads` threads (its own and render workers).
+pub fn worst_load(n: usize, threads: usize) -> Result<f64, WorkloadError> {
     let voices = Workload::poly_voices()?;
     let mut session = Session::new(BENCH_SR, RT_BLOCK as u32);
     session.begin_eval(Beats(0.0));
@@ -38,6 +39,7 @@ pub fn worst_load(n: usize) -> Result<f64, WorkloadError> {
     let cfg = EngineConfig {
         max_voices: n,
         soft_clip: false,
+        threads,
         ..EngineConfig::new(BENCH_SR)
     };
     let block_s = RT_BLOCK as f64 / BENCH_SR.hz();
@@ -62,12 +64,19 @@ pub fn worst_load(n: usize) -> Result<f64, WorkloadError> {
     Ok(worst_s / block_s)
 }
 
-/// The largest voice count whose worst block stays under [`MAX_LOAD`]
+/// The largest voice count whose worst block stays under [`MAX_LOAD`] on
+/// `threads` threads
 /// (each count measured three times, the best run kept, to discount a stray
 /// interruption by another process). `progress` sees each trial.
-pub fn max_voices(mut progress: impl FnMut(usize, f64)) -> Result<usize, WorkloadError> {
+pub fn max_voices(
+    threads: usize,
+    mut progress: impl FnMut(usize, f64),
+) -> Result<usize, WorkloadError> {
     let mut trial = |n: usize| -> Result<bool, WorkloadError> {
-        let load = worst_load(n)?.min(worst_load(n)?).min(worst_load(n)?);
+        let load = worst_load(n, threads)?;
+        let load = load
+            .min(worst_load(n, threads)?)
+            .min(worst_load(n, threads)?);
         progress(n, load);
         Ok(load < MAX_LOAD)
     };

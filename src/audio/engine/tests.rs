@@ -277,3 +277,63 @@ fn a_nan_never_reaches_the_output_or_an_effect_chain() {
     );
     assert!(engine.telemetry.non_finite_samples.load(Ordering::Relaxed) > 0);
 }
+
+/// The strings are split over the groups' pools, but as many ring at once
+/// as one shared pool held: the note past them is dropped, and a string
+/// that ends frees its place for a new one.
+#[test]
+fn the_groups_hold_as_many_plucked_strings_as_one_pool() {
+    let sr = SampleRate(48_000);
+    let (tx, rx) = bounded(256);
+    let (gtx, _grx) = bounded(16);
+    let mut engine = Engine::new(EngineConfig::new(sr), rx, gtx);
+    let pluck = |id: u64, gate: u64| NoteOn {
+        id,
+        source: Source::Pluck { damping: 0.5 },
+        env: EnvFrames {
+            attack: 1,
+            decay: 1,
+            sustain: 1.0,
+            release: 1,
+            gate,
+        },
+        ..note()
+    };
+    let total = voice_build::STRINGS as u64 + 5;
+    for id in 0..total {
+        // The first ends within the block; the rest ring on.
+        let gate = if id == 0 { 10 } else { 48_000 };
+        tx.try_send(Command::Note(pluck(id, gate))).unwrap();
+    }
+    let mut out = vec![0.0f32; 512];
+    engine.process(&mut out);
+    let dropped = engine.telemetry.dropped_notes.load(Ordering::Relaxed);
+    assert_eq!(dropped, total - voice_build::STRINGS as u64);
+    assert_eq!(engine.active_voices(), voice_build::STRINGS - 1);
+    tx.try_send(Command::Note(pluck(999, 48_000))).unwrap();
+    engine.process(&mut out);
+    assert_eq!(engine.active_voices(), voice_build::STRINGS);
+    assert_eq!(
+        engine.telemetry.dropped_notes.load(Ordering::Relaxed),
+        dropped
+    );
+}
+
+/// Offline, the engine starts a render worker per extra thread asked, up to
+/// the number of voice groups; a live engine (the default) has none.
+#[test]
+fn an_engine_renders_on_the_threads_it_was_given() {
+    let sr = SampleRate(48_000);
+    for (asked, got) in [(1, 1), (2, 2), (64, groups::GROUPS)] {
+        let (_tx, rx) = bounded(4);
+        let (gtx, _grx) = bounded(4);
+        let cfg = EngineConfig {
+            threads: asked,
+            ..EngineConfig::new(sr)
+        };
+        assert_eq!(Engine::new(cfg, rx, gtx).threads(), got, "{asked} asked");
+    }
+    let (_tx, rx) = bounded(4);
+    let (gtx, _grx) = bounded(4);
+    assert_eq!(Engine::new(EngineConfig::new(sr), rx, gtx).threads(), 1);
+}
