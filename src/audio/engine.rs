@@ -16,6 +16,7 @@ use super::queue::PendingQueue;
 use super::rt;
 use super::table::TableBank;
 use super::tap::Tap;
+use super::voice::lanes::{render_voices, Buses};
 use super::voice::{phase_inc, Biquad, Kind, Sources, Voice};
 use super::voice_build;
 use crate::command::{CcParam, CcTarget, ChannelChange, Command, Garbage, NoteOn, CHANNELS};
@@ -223,6 +224,13 @@ fn fade_out(v: &mut Voice, bus: &mut Bus, at: u64, fade: u32) {
     if !v.stolen {
         v.stolen = true;
         bus.held -= 1;
+    }
+}
+
+impl Buses for [Bus] {
+    fn pair(&mut self, ch: u8) -> (&mut [f32], &mut [f32]) {
+        let bus = &mut self[ch as usize];
+        (&mut bus.left, &mut bus.right)
     }
 }
 
@@ -730,18 +738,15 @@ impl Engine {
             lines: &mut self.strings.lines,
             line_len: voice_build::STRING_LEN,
         };
-        for v in self.voices.iter_mut() {
-            let bus = &mut self.buses[v.channel as usize];
-            v.render(
-                &mut src,
-                from,
-                to,
-                t0,
-                &mut bus.left,
-                &mut bus.right,
-                &mut self.scratch,
-            );
-        }
+        render_voices(
+            &mut self.voices,
+            &mut src,
+            from,
+            to,
+            t0,
+            &mut self.buses[..],
+            &mut self.scratch,
+        );
         for bus in self.buses.iter_mut() {
             if !bus.is_live() {
                 bus.volume.skip((b - a) as u32);
