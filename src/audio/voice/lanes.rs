@@ -16,8 +16,9 @@ use super::{osc, Kind, Sources, Voice};
 /// Voices filtered side by side (one 256-bit vector of f32).
 pub const LANES: usize = 8;
 
-/// Frames per row of a batch: `LANES` rows fit in a few KiB (L1).
-const CHUNK_FRAMES: usize = 128;
+/// Frames per row of a batch (a 256-frame block in one pass): `LANES` rows
+/// take 8 KiB, in L1.
+const CHUNK_FRAMES: usize = 256;
 
 /// A batch smaller than this renders voice by voice (fewer lanes would not
 /// pay for the transposes).
@@ -100,7 +101,7 @@ impl LaneBiquad {
 
 /// Add the output of `voices` over frames `[from, to)` of the block starting
 /// at frame `t0` into their channels' buses; `scratch` holds at least
-/// `LANES * 128` samples (and `to - from`). Voices render in slice order, so
+/// `LANES * 256` samples (and `to - from`). Voices render in slice order, so
 /// a bus sums them in a fixed order; this can be called per group of voices.
 #[allow(clippy::too_many_arguments)]
 pub fn render_voices<B: Buses + ?Sized>(
