@@ -6,7 +6,12 @@
 //! and the samples do not depend on block boundaries. Each run of frames
 //! (one linear piece of the envelope inside one block) makes block-wise
 //! passes: oscillator, layers, filter, then envelope, pan and mix.
+//! [`lanes::render_voices`] renders a slice of voices, filtering the plain
+//! table + biquad voices several at a time in SIMD lanes.
 
+#[cfg(target_arch = "x86_64")]
+mod avx2;
+pub mod lanes;
 pub mod osc;
 
 use super::env::{Env, Stage};
@@ -209,6 +214,49 @@ impl Voice {
         }
     }
 
+    /// Add this voice's signal `sig` (frames `[c0, c1)`, already filtered)
+    /// times its envelope and pan gains into `left`/`right` (frames of the
+    /// block starting at `block_start`), from its start on, advancing the
+    /// envelope as [`Voice::render`] does.
+    pub fn mix_from(
+        &mut self,
+        sig: &[f32],
+        c0: u64,
+        c1: u64,
+        block_start: u64,
+        left: &mut [f32],
+        right: &mut [f32],
+    ) {
+        let mut f = c0.max(self.start);
+        while f < c1 && !self.done() {
+            let (level0, slope, stage_start, end) = self.env.piece();
+            if end <= f {
+                self.env.advance(end.max(stage_start));
+                continue;
+            }
+            let run_end = end.min(c1);
+            let (off, n) = ((f - block_start) as usize, (run_end - f) as usize);
+            let k0 = if slope == 0.0 {
+                0
+            } else {
+                (f - stage_start) as i32
+            };
+            let s = (f - c0) as usize;
+            let piece = Piece { level0, slope, k0 };
+            piece.mix(
+                &sig[s..s + n],
+                self.gain_l,
+                self.gain_r,
+                &mut left[off..off + n],
+                &mut right[off..off + n],
+            );
+            f = run_end;
+            if f == end {
+                self.env.advance(end);
+            }
+        }
+    }
+
     /// The oscillator pass, then the layers.
     #[inline]
     fn oscillate(&mut self, src: &mut Sources, out: &mut [f32]) {
@@ -279,9 +327,22 @@ struct Piece {
 }
 
 impl Piece {
-    /// `left += x * env * gl`, `right += x * env * gr`.
+    /// `left += x * env * gl`, `right += x * env * gr` (with AVX2 when the
+    /// CPU has it: the same operations, eight frames a vector).
     #[inline]
     fn mix(&self, x: &[f32], gl: f32, gr: f32, left: &mut [f32], right: &mut [f32]) {
+        #[cfg(target_arch = "x86_64")]
+        if avx2::available() {
+            // SAFETY: AVX2 is present.
+            unsafe { avx2::mix(self, x, gl, gr, left, right) };
+            return;
+        }
+        self.mix_portable(x, gl, gr, left, right);
+    }
+
+    /// [`Piece::mix`] in plain Rust.
+    #[inline(always)]
+    fn mix_portable(&self, x: &[f32], gl: f32, gr: f32, left: &mut [f32], right: &mut [f32]) {
         let (l0, sl, k0) = (self.level0, self.slope, self.k0);
         for (j, ((l, r), s)) in left.iter_mut().zip(right.iter_mut()).zip(x).enumerate() {
             let v = s * (l0 + sl * (k0 + j as i32) as f32);

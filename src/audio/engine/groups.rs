@@ -12,6 +12,7 @@
 //! no two groups share state.
 
 use super::super::table::{TableBank, SINE_SLOT};
+use super::super::voice::lanes::{self, Buses};
 use super::super::voice::{Kind, Sources, Voice};
 use super::super::voice_build::{StringPool, STRING_LEN};
 use super::MAX_BLOCK;
@@ -71,7 +72,8 @@ pub struct Span {
 }
 
 /// The unit of work: render `voices` (in order) over `span`, adding each
-/// into its channel's partial buffers. `scratch` holds a block.
+/// into its channel's partial buffers, the filtered table voices eight at a
+/// time ([`lanes::render_voices`]). `scratch` holds a block.
 pub fn render_voices(
     voices: &mut [Voice],
     src: &mut Sources,
@@ -80,9 +82,20 @@ pub fn render_voices(
     scratch: &mut [f32],
 ) {
     let (a, b) = ((span.from - span.t0) as usize, (span.to - span.t0) as usize);
-    for v in voices.iter_mut() {
-        let (left, right) = out.channel(v.channel as usize, a, b);
-        v.render(src, span.from, span.to, span.t0, left, right, scratch);
+    let mut buses = SpanPartials { out, a, b };
+    lanes::render_voices(voices, src, span.from, span.to, span.t0, &mut buses, scratch);
+}
+
+/// A group's partials over one span, as the buses voices mix into.
+struct SpanPartials<'a> {
+    out: &'a mut Partials,
+    a: usize,
+    b: usize,
+}
+
+impl Buses for SpanPartials<'_> {
+    fn pair(&mut self, ch: u8) -> (&mut [f32], &mut [f32]) {
+        self.out.channel(ch as usize, self.a, self.b)
     }
 }
 

@@ -1,0 +1,209 @@
+//! Render a slice of voices into per-channel buses, the filtered table
+//! voices eight at a time.
+//!
+//! A voice's biquad is a serial recurrence (each output needs the one
+//! before), so one voice at a time it waits on its own latency. Here up to
+//! [`LANES`] consecutive table + biquad voices form a batch: each fills its
+//! own row from its oscillator, the batch's filters then run side by side,
+//! one voice per SIMD lane, and each voice mixes its row into its bus, in
+//! voice order. Every sample is computed by the same f32 operations as
+//! [`Voice::render`], and each bus sample receives the voices in the same
+//! order, so the output is bit-identical to rendering the voices one by one,
+//! whatever the batches or the block size.
+
+use super::{osc, Kind, Sources, Voice};
+
+/// Voices filtered side by side (one 256-bit vector of f32).
+pub const LANES: usize = 8;
+
+/// Frames per row of a batch (a 256-frame block in one pass): `LANES` rows
+/// take 8 KiB, in L1.
+const CHUNK_FRAMES: usize = 256;
+
+/// A batch smaller than this renders voice by voice (fewer lanes would not
+/// pay for the transposes).
+const MIN_BATCH: usize = 3;
+
+/// Where voices mix to: a left and a right buffer per channel, indexed by
+/// the frame in the block.
+pub trait Buses {
+    /// The left and right buffers of channel `ch`.
+    fn pair(&mut self, ch: u8) -> (&mut [f32], &mut [f32]);
+}
+
+/// The biquads of a batch, one voice per lane (unused lanes: all zeros).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LaneBiquad {
+    pub(super) b0: [f32; LANES],
+    pub(super) b1: [f32; LANES],
+    pub(super) b2: [f32; LANES],
+    pub(super) a1: [f32; LANES],
+    pub(super) a2: [f32; LANES],
+    pub(super) x1: [f32; LANES],
+    pub(super) x2: [f32; LANES],
+    pub(super) y1: [f32; LANES],
+    pub(super) y2: [f32; LANES],
+}
+
+impl LaneBiquad {
+    /// The filters of `voices[batch[k]]` in lane `k` (voices without one: zeros).
+    pub fn gather(voices: &[Voice], batch: &[usize]) -> LaneBiquad {
+        let mut f = LaneBiquad::default();
+        for (k, &i) in batch.iter().enumerate().take(LANES) {
+            if let Some(q) = &voices[i].filter {
+                (f.b0[k], f.b1[k], f.b2[k], f.a1[k], f.a2[k]) = (q.b0, q.b1, q.b2, q.a1, q.a2);
+                (f.x1[k], f.x2[k], f.y1[k], f.y2[k]) = (q.x1, q.x2, q.y1, q.y2);
+            }
+        }
+        f
+    }
+
+    /// Give each voice its filter state back.
+    pub fn scatter(&self, voices: &mut [Voice], batch: &[usize]) {
+        for (k, &i) in batch.iter().enumerate().take(LANES) {
+            if let Some(q) = &mut voices[i].filter {
+                (q.x1, q.x2, q.y1, q.y2) = (self.x1[k], self.x2[k], self.y1[k], self.y2[k]);
+            }
+        }
+    }
+
+    /// Filter frames `[0, n)` of each lane's row in place; row `k` starts at
+    /// `rows[k * stride]`.
+    pub fn run(&mut self, rows: &mut [f32], stride: usize, n: usize) {
+        #[cfg(target_arch = "x86_64")]
+        if super::avx2::available() {
+            // SAFETY: AVX2 is present; the bounds are asserted inside.
+            unsafe { super::avx2::biquad_lanes(self, rows, stride, n) };
+            return;
+        }
+        self.run_frames(rows, stride, 0, n);
+    }
+
+    /// The portable filter over frames `[from, to)`, one frame of every lane
+    /// at a time (the same operations as [`super::Biquad::process`]).
+    pub fn run_frames(&mut self, rows: &mut [f32], stride: usize, from: usize, to: usize) {
+        assert!(to <= stride && rows.len() >= LANES * stride);
+        for j in from..to {
+            for k in 0..LANES {
+                let x = rows[k * stride + j];
+                let y = (self.b0[k] * x + self.b1[k] * self.x1[k] + self.b2[k] * self.x2[k]
+                    - self.a2[k] * self.y2[k])
+                    - self.a1[k] * self.y1[k];
+                self.x2[k] = self.x1[k];
+                self.x1[k] = x;
+                self.y2[k] = self.y1[k];
+                self.y1[k] = y;
+                rows[k * stride + j] = y;
+            }
+        }
+    }
+}
+
+/// Add the output of `voices` over frames `[from, to)` of the block starting
+/// at frame `t0` into their channels' buses; `scratch` holds at least
+/// `LANES * 256` samples (and `to - from`). Voices render in slice order, so
+/// a bus sums them in a fixed order; this can be called per group of voices.
+#[allow(clippy::too_many_arguments)]
+pub fn render_voices<B: Buses + ?Sized>(
+    voices: &mut [Voice],
+    src: &mut Sources,
+    from: u64,
+    to: u64,
+    t0: u64,
+    buses: &mut B,
+    scratch: &mut [f32],
+) {
+    let mut batch = [0usize; LANES];
+    let mut n = 0;
+    for i in 0..voices.len() {
+        let v = &voices[i];
+        if v.start >= to || v.done() {
+            continue; // nothing to add in this span
+        }
+        if batchable(v, src) {
+            batch[n] = i;
+            n += 1;
+            if n == LANES {
+                flush(voices, &batch, src, (from, to, t0), buses, scratch);
+                n = 0;
+            }
+            continue;
+        }
+        flush(voices, &batch[..n], src, (from, to, t0), buses, scratch);
+        n = 0;
+        let v = &mut voices[i];
+        let (left, right) = buses.pair(v.channel);
+        v.render(src, from, to, t0, left, right, scratch);
+    }
+    flush(voices, &batch[..n], src, (from, to, t0), buses, scratch);
+}
+
+/// A table oscillator through a biquad, with no layers: what a batch runs.
+fn batchable(v: &Voice, src: &Sources) -> bool {
+    let l = &v.layers;
+    matches!(v.kind, Kind::Table)
+        && v.filter.is_some()
+        && l.detune.1 == 0
+        && !(l.sub.2 > 0.0)
+        && !(l.noise > 0.0)
+        && src.tables.get(v.slot).is_some()
+}
+
+/// Render the voices `batch` (indices into `voices`, in order) over the
+/// span `(from, to, t0)`.
+fn flush<B: Buses + ?Sized>(
+    voices: &mut [Voice],
+    batch: &[usize],
+    src: &mut Sources,
+    (from, to, t0): (u64, u64, u64),
+    buses: &mut B,
+    scratch: &mut [f32],
+) {
+    if batch.len() < MIN_BATCH {
+        for &i in batch {
+            let v = &mut voices[i];
+            let (left, right) = buses.pair(v.channel);
+            v.render(src, from, to, t0, left, right, scratch);
+        }
+        return;
+    }
+    let stride = CHUNK_FRAMES;
+    let rows = &mut scratch[..LANES * stride];
+    rows[batch.len() * stride..].fill(0.0);
+    let mut filters = LaneBiquad::gather(voices, batch);
+    let mut c0 = from;
+    while c0 < to {
+        let c1 = (c0 + stride as u64).min(to);
+        let len = (c1 - c0) as usize;
+        for (k, &i) in batch.iter().enumerate() {
+            oscillate_row(&mut voices[i], src, c0, c1, &mut rows[k * stride..][..len]);
+        }
+        filters.run(rows, stride, len);
+        for (k, &i) in batch.iter().enumerate() {
+            let v = &mut voices[i];
+            let (left, right) = buses.pair(v.channel);
+            v.mix_from(&rows[k * stride..][..len], c0, c1, t0, left, right);
+        }
+        c0 = c1;
+    }
+    filters.scatter(voices, batch);
+}
+
+/// Fill `row` (frames `[c0, c1)`) from the voice's table: zeros before its
+/// start or once it is done (its filter then sees silence: at rest before
+/// the start, unheard after the end).
+fn oscillate_row(v: &mut Voice, src: &Sources, c0: u64, c1: u64, row: &mut [f32]) {
+    let a = c0.max(v.start);
+    let table = src.tables.get(v.slot);
+    match table {
+        Some(t) if a < c1 && !v.done() => {
+            let skip = (a - c0) as usize;
+            row[..skip].fill(0.0);
+            v.phase = osc::table(t, v.phase, v.inc, 1.0, &mut row[skip..], false);
+        }
+        _ => row.fill(0.0),
+    }
+}
+
+#[cfg(test)]
+mod tests;
