@@ -117,8 +117,8 @@ enum Cmd {
         /// statement is reported with file:line:col and the rest renders.
         #[arg(long)]
         strict: bool,
-        /// Threads rendering the voices (default: every core). The samples
-        /// are the same on any number.
+        /// Threads rendering the voices (default: every core; at most 4 are
+        /// used, one per voice group). The samples are the same on any number.
         #[arg(long, value_parser = thread_count)]
         threads: Option<usize>,
     },
@@ -178,8 +178,8 @@ enum Cmd {
         /// many --threads sustain (render workers, as offline).
         #[arg(long)]
         realtime_voices: bool,
-        /// Threads rendering the voices (default: every core). The samples
-        /// are the same on any number.
+        /// Threads rendering the voices (default: every core; at most 4 are
+        /// used, one per voice group). The samples are the same on any number.
         #[arg(long, value_parser = thread_count)]
         threads: Option<usize>,
     },

@@ -24,9 +24,10 @@ const DONE: u32 = 2;
 const FAILED: u32 = 3;
 const STOP: u32 = 4;
 
-/// How long an idle worker spins for its next job before it sleeps: longer
-/// than the engine's own work between two spans.
-const SPIN_IDLE: Duration = Duration::from_micros(200);
+/// How long an idle worker spins for its next job before it sleeps: about
+/// the engine's own work between two spans of a busy render, short
+/// enough not to take a loaded machine's core from that work.
+const SPIN_IDLE: Duration = Duration::from_micros(50);
 
 /// Render at least this many voice-frames in a span before splitting it:
 /// below it, waking a worker costs more than it saves.
