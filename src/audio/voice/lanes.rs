@@ -101,7 +101,8 @@ impl LaneBiquad {
 
 /// Add the output of `voices` over frames `[from, to)` of the block starting
 /// at frame `t0` into their channels' buses; `scratch` holds at least
-/// `LANES * 256` samples (and `to - from`). Voices render in slice order, so
+/// `to - from` samples, and a batch uses rows of up to 256 frames from it
+/// (`LANES * 256` samples; with less than `LANES * 8`, voice by voice). Voices render in slice order, so
 /// a bus sums them in a fixed order; this can be called per group of voices.
 #[allow(clippy::too_many_arguments)]
 pub fn render_voices<B: Buses + ?Sized>(
@@ -159,7 +160,8 @@ fn flush<B: Buses + ?Sized>(
     buses: &mut B,
     scratch: &mut [f32],
 ) {
-    if batch.len() < MIN_BATCH {
+    let stride = CHUNK_FRAMES.min(scratch.len() / LANES);
+    if batch.len() < MIN_BATCH || stride < 8 {
         for &i in batch {
             let v = &mut voices[i];
             let (left, right) = buses.pair(v.channel);
@@ -167,7 +169,6 @@ fn flush<B: Buses + ?Sized>(
         }
         return;
     }
-    let stride = CHUNK_FRAMES;
     let rows = &mut scratch[..LANES * stride];
     rows[batch.len() * stride..].fill(0.0);
     let mut filters = LaneBiquad::gather(voices, batch);

@@ -85,6 +85,17 @@ fn voices() -> Vec<Voice> {
 /// most `span` frames; `batched` picks the path. Returns every channel's
 /// samples, as bits.
 fn render(batched: bool, frames: u64, block: u64, span: u64) -> Vec<u32> {
+    render_with_scratch(batched, frames, block, span, 4096)
+}
+
+/// [`render`] with `scratch_len` samples of scratch.
+fn render_with_scratch(
+    batched: bool,
+    frames: u64,
+    block: u64,
+    span: u64,
+    scratch_len: usize,
+) -> Vec<u32> {
     let tables = bank();
     let mut vs = voices();
     let mut lines: [f32; 0] = [];
@@ -94,7 +105,7 @@ fn render(batched: bool, frames: u64, block: u64, span: u64) -> Vec<u32> {
         lines: &mut lines,
         line_len: 0,
     };
-    let mut scratch = vec![0.0f32; 4096];
+    let mut scratch = vec![0.0f32; scratch_len];
     let mut out = vec![Vec::new(); 2 * CHANNELS];
     let mut t0 = 0;
     while t0 < frames {
@@ -132,6 +143,12 @@ fn batches_render_the_same_bits_as_voice_by_voice() {
             render(true, 3000, block, span) == one_by_one,
             "block {block}, span {span}"
         );
+    }
+    // Rows of 125 frames (not a multiple of the 8-frame tiles); and a
+    // scratch too small for a batch (voice by voice).
+    for (block, span, scratch) in [(1000, 1000, 1000), (97, 33, LANES * 8 - 1)] {
+        let got = render_with_scratch(true, 3000, block, span, scratch);
+        assert!(got == one_by_one, "scratch {scratch}");
     }
 }
 
