@@ -83,7 +83,9 @@ pub fn render_voices(
 ) {
     let (a, b) = ((span.from - span.t0) as usize, (span.to - span.t0) as usize);
     let mut buses = SpanPartials { out, a, b };
-    lanes::render_voices(voices, src, span.from, span.to, span.t0, &mut buses, scratch);
+    lanes::render_voices(
+        voices, src, span.from, span.to, span.t0, &mut buses, scratch,
+    );
 }
 
 /// A group's partials over one span, as the buses voices mix into.
