@@ -250,3 +250,13 @@ fn a_live_loop_keeps_its_grid_through_a_long_evaluation() {
     let b = through_busy_evaluation("long-eval-loop", setup, busy, 1.5);
     assert_grid(&b, 6_000, "iterations (a 16th at 120 bpm)");
 }
+
+/// The same when the evaluation placed a note before its long computation
+/// (what it placed is set aside while the loop's iterations run).
+#[test]
+fn a_live_loop_keeps_its_grid_through_an_evaluation_that_placed_a_note() {
+    let setup = "tempo(120); live_loop(\"l\", 0.25, |i| { note(1, 60, 0.1); });";
+    let busy = "note(1, 60, 0.1, #{ at: 64 }); let t = timestamp(); let k = 0; while t.elapsed < 2.0 { k += 1; } k";
+    let b = through_busy_evaluation("long-eval-note", setup, busy, 1.5);
+    assert_grid(&b, 6_000, "iterations (a 16th at 120 bpm)");
+}

@@ -4,7 +4,7 @@
 //! scheduled, sequence and drum steps; see [`crate::session::progress`])
 //! and sends it to the audio thread, as the script thread's tick would
 //! (the runner first runs due loop iterations beside an evaluation that has
-//! changed nothing yet: [`super::runner::Runner::on_progress`]).
+//! changed nothing but appends: [`super::runner::Runner::on_progress`]).
 
 use super::state::Shared;
 use crate::time::Frame;

@@ -6,7 +6,7 @@
 //! It is shared ([`Rc`]) with the engine's progress callback, so that a long
 //! evaluation at the prompt can let loops play on: every
 //! [`pace::RELEASE_EVERY`] it releases what the committed state has due and,
-//! while the evaluation has changed nothing yet, runs the loop iterations
+//! while the evaluation has changed nothing but appends, runs the loop iterations
 //! and callbacks that fall due ([`Runner::run_due_beside`]).
 
 use super::cost::{Counters, SlowEval, SLOW_EVAL};
@@ -101,7 +101,7 @@ impl Runner {
         })
     }
 
-    /// While a long evaluation that has changed nothing yet runs (live
+    /// While a long evaluation that has changed nothing but appends runs (live
     /// only): set it aside, run the loop iterations, callbacks and steps
     /// due a lookahead ahead of the audio clock as their own transactions,
     /// send what they made, and open it again where it was. Their errors
@@ -114,7 +114,7 @@ impl Runner {
             let Ok(mut st) = self.state.try_borrow_mut() else {
                 return;
             };
-            let Some(s) = st.session.suspend_clean_evaluation() else {
+            let Some(s) = st.session.suspend_evaluation() else {
                 return;
             };
             let context = (

@@ -7,12 +7,11 @@
 //! neither brings back what was released nor takes back a step played.
 //!
 //! Live loop iterations and `at()` callbacks are script closures, each its
-//! own transaction. While the open evaluation has changed nothing yet (a
-//! long computation: a big loop, a padded array, a line the operation
-//! limit will stop), it is set aside ([`Session::suspend_clean_evaluation`])
-//! and they run as they would between evaluations: loops play on. Once it
-//! has changed something, they wait for it to end (the notes and steps
-//! already committed play on).
+//! own transaction. While the open evaluation has changed nothing yet, or
+//! only appended (placed notes, queued commands), it is set aside with what
+//! it appended ([`Session::suspend_evaluation`]) and they run as they would
+//! between evaluations: loops play on. Once it has changed anything else,
+//! they wait for it to end (the notes and steps already committed play on).
 
 use super::loops::LoopChange;
 use super::scheduler::Item;
@@ -35,16 +34,18 @@ pub struct Suspended {
 const MAX_ITEMS: usize = 10_000;
 
 impl Session {
-    /// During an open evaluation that has changed nothing yet: close its
-    /// (empty) transaction, so that loop iterations and callbacks can run
-    /// as their own, exactly as before it began; [`Self::resume_evaluation`]
-    /// opens it again. `None` (nothing done) when it changed something or
-    /// no evaluation is open.
-    pub fn suspend_clean_evaluation(&mut self) -> Option<Suspended> {
-        if !self.scheduler.in_txn() || !(**self).is_clean() {
+    /// During an open evaluation that has changed nothing yet, or only
+    /// placed notes, callbacks' items and commands (appends): take its
+    /// changes out and close its transaction, so that loop iterations and
+    /// callbacks can run as their own on the committed state, as if before
+    /// it; [`Self::resume_evaluation`] opens it again and puts its changes
+    /// back. `None` (nothing done) when it changed anything else (a value,
+    /// a channel, a table, a loop) or no evaluation is open.
+    pub fn suspend_evaluation(&mut self) -> Option<Suspended> {
+        if !self.scheduler.in_txn() || !(**self).can_set_aside() {
             return None;
         }
-        self.commit();
+        Undo::set_aside(&mut **self);
         Some(Suspended {
             cursor: self.cursor,
             eval_frame: self.eval_frame,
@@ -52,13 +53,13 @@ impl Session {
         })
     }
 
-    /// Open the evaluation set aside by [`Self::suspend_clean_evaluation`]
+    /// Open the evaluation set aside by [`Self::suspend_evaluation`]
     /// again, at its own logical time.
     pub fn resume_evaluation(&mut self, s: Suspended) {
         self.cursor = s.cursor;
         self.eval_frame = s.eval_frame;
         self.changes = s.changes;
-        self.begin_txn();
+        Undo::take_back(&mut **self);
     }
 
     /// During an open evaluation: release the committed notes and sequence
@@ -165,7 +166,7 @@ mod tests {
     fn work_beside_a_clean_evaluation_survives_its_rollback() {
         let mut s = session();
         s.open_evaluation(Beats(2.0));
-        let aside = s.suspend_clean_evaluation().expect("clean: set aside");
+        let aside = s.suspend_evaluation().expect("clean: set aside");
         s.open_evaluation(Beats(3.0));
         s.kept.insert("beside".into(), rhai::Dynamic::from(1_i64));
         s.close_evaluation(true);
@@ -177,19 +178,54 @@ mod tests {
         assert!(s.kept.get(&"outer".to_string()).is_none());
     }
 
-    /// Once an evaluation has changed anything (a value, a scheduled item),
-    /// it is not set aside.
+    /// An evaluation that only placed items is set aside too: its items
+    /// are out of the schedule meanwhile, come back after what ran beside
+    /// it, and go with its rollback.
+    #[test]
+    fn placed_items_are_set_aside_and_come_back() {
+        let mut s = session();
+        s.open_evaluation(Beats(0.0));
+        s.scheduler.push(Beats(0.0), Item::Loop(7));
+        let aside = s.suspend_evaluation().expect("only appends: set aside");
+        assert!(s.scheduler.is_empty(), "the open evaluation's item is out");
+        s.open_evaluation(Beats(0.0));
+        s.scheduler.push(Beats(0.0), Item::Loop(8));
+        s.close_evaluation(true);
+        s.resume_evaluation(aside);
+        let order: Vec<String> = s
+            .scheduler
+            .items()
+            .iter()
+            .map(|(_, i)| format!("{i:?}"))
+            .collect();
+        assert_eq!(
+            order,
+            vec!["Loop(8)", "Loop(7)"],
+            "beside first, then its own"
+        );
+        s.close_evaluation(false);
+        let left: Vec<String> = s
+            .scheduler
+            .items()
+            .iter()
+            .map(|(_, i)| format!("{i:?}"))
+            .collect();
+        assert_eq!(left, vec!["Loop(8)"], "the rollback takes only its own");
+    }
+
+    /// Once an evaluation has changed anything but appends (a value, a
+    /// removal from the schedule), it is not set aside.
     #[test]
     fn a_changed_evaluation_is_not_set_aside() {
         let mut s = session();
         s.open_evaluation(Beats(0.0));
         s.kept.insert("k".into(), rhai::Dynamic::from(1_i64));
-        assert!(s.suspend_clean_evaluation().is_none());
+        assert!(s.suspend_evaluation().is_none());
         s.close_evaluation(true);
         s.open_evaluation(Beats(0.0));
-        s.scheduler.push(Beats(1.0), Item::Loop(7));
-        assert!(s.suspend_clean_evaluation().is_none());
+        s.scheduler.retain_items(|_| true);
+        assert!(s.suspend_evaluation().is_none());
         s.close_evaluation(false);
-        assert!(s.suspend_clean_evaluation().is_none(), "none open");
+        assert!(s.suspend_evaluation().is_none(), "none open");
     }
 }

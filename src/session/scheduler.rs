@@ -125,6 +125,9 @@ pub struct Scheduler {
     free: Vec<usize>,
     seq: u64,
     txn: Option<SchedTxn>,
+    /// The items an open transaction placed, set aside (beat, item, from a
+    /// score) in the order placed: see [`Undo::set_aside`](super::txn::Undo::set_aside).
+    aside: Vec<(f64, Item, bool)>,
 }
 
 /// What a transaction needs to undo the schedule.
@@ -162,9 +165,46 @@ impl super::txn::Undo for Scheduler {
             .as_ref()
             .is_none_or(|t| t.saved.is_none() && self.seq - t.mark == t.kept.len() as u64)
     }
+    /// Placed items can be set aside; a removal or a move cannot.
+    fn can_set_aside(&self) -> bool {
+        self.txn.as_ref().is_none_or(|t| t.saved.is_none())
+    }
+    fn set_aside(&mut self) {
+        self.aside = self.take_placed();
+        self.txn = None;
+    }
+    fn take_back(&mut self) {
+        self.begin();
+        for (beat, item, from_score) in std::mem::take(&mut self.aside) {
+            self.push_tagged(Beats(beat), item, from_score);
+        }
+    }
 }
 
 impl Scheduler {
+    /// Take out the items the open transaction placed (not those placed as
+    /// committed), in the order placed.
+    fn take_placed(&mut self) -> Vec<(f64, Item, bool)> {
+        let Some(t) = self.txn.as_ref() else {
+            return Vec::new();
+        };
+        let mut placed = Vec::new();
+        let mut keep = Vec::with_capacity(self.heap.len());
+        for Reverse(e) in std::mem::take(&mut self.heap).into_vec() {
+            if e.seq <= t.mark || t.kept.contains(&e.seq) {
+                keep.push(Reverse(e));
+                continue;
+            }
+            if let Some(item) = self.slab[e.slot].take() {
+                placed.push((e.seq, e.beat, item, e.from_score));
+            }
+            self.free.push(e.slot);
+        }
+        self.heap = BinaryHeap::from(keep);
+        placed.sort_by_key(|p| p.0);
+        placed.into_iter().map(|(_, b, i, f)| (b, i, f)).collect()
+    }
+
     /// Place an item at a beat.
     pub fn push(&mut self, at: Beats, item: Item) {
         self.push_tagged(at, item, false);

@@ -23,6 +23,24 @@ pub trait Undo {
     /// True when nothing has changed since `begin` (or no transaction is
     /// open): committing now and beginning again is the same as going on.
     fn is_clean(&self) -> bool;
+    /// True when the open transaction's changes can be set aside while
+    /// other transactions run as if before it ([`Undo::set_aside`]): by
+    /// default only when there are none; a store that is only appended to
+    /// can set its appended tail aside.
+    fn can_set_aside(&self) -> bool {
+        self.is_clean()
+    }
+    /// Take the open transaction's changes out (after
+    /// [`Undo::can_set_aside`] said yes) and close it: what is left is the
+    /// committed state, for other transactions to run on.
+    fn set_aside(&mut self) {
+        self.commit();
+    }
+    /// Open the transaction again and put back what [`Undo::set_aside`]
+    /// took out, after whatever was committed meanwhile.
+    fn take_back(&mut self) {
+        self.begin();
+    }
 }
 
 /// A value saved whole before its first change in a transaction (for small
@@ -217,6 +235,7 @@ impl<K: Ord + Clone, V: Clone> Undo for TxMap<K, V> {
 pub struct TxLog<T> {
     items: Vec<T>,
     mark: Option<usize>,
+    aside: Vec<T>,
 }
 
 impl<T> Default for TxLog<T> {
@@ -224,6 +243,7 @@ impl<T> Default for TxLog<T> {
         TxLog {
             items: Vec::new(),
             mark: None,
+            aside: Vec::new(),
         }
     }
 }
@@ -257,6 +277,18 @@ impl<T> Undo for TxLog<T> {
     fn is_clean(&self) -> bool {
         self.mark.is_none_or(|m| m == self.items.len())
     }
+    fn can_set_aside(&self) -> bool {
+        true
+    }
+    fn set_aside(&mut self) {
+        if let Some(m) = self.mark.take() {
+            self.aside = self.items.split_off(m);
+        }
+    }
+    fn take_back(&mut self) {
+        self.begin();
+        self.items.append(&mut self.aside);
+    }
 }
 
 /// A queue an evaluation only appends to, drained from the front between
@@ -266,6 +298,7 @@ impl<T> Undo for TxLog<T> {
 pub struct TxQueue<T> {
     queue: std::collections::VecDeque<T>,
     mark: Option<usize>,
+    aside: std::collections::VecDeque<T>,
 }
 
 impl<T> Default for TxQueue<T> {
@@ -273,6 +306,7 @@ impl<T> Default for TxQueue<T> {
         TxQueue {
             queue: Default::default(),
             mark: None,
+            aside: Default::default(),
         }
     }
 }
@@ -368,6 +402,18 @@ impl<T> Undo for TxQueue<T> {
     fn is_clean(&self) -> bool {
         self.mark.is_none_or(|m| m == self.queue.len())
     }
+    fn can_set_aside(&self) -> bool {
+        true
+    }
+    fn set_aside(&mut self) {
+        if let Some(m) = self.mark.take() {
+            self.aside = self.queue.split_off(m);
+        }
+    }
+    fn take_back(&mut self) {
+        self.begin();
+        self.queue.append(&mut self.aside);
+    }
 }
 
 /// Declare a struct whose every field takes part in the transaction: the
@@ -383,6 +429,9 @@ macro_rules! tx_state {
             fn commit(&mut self) { $($crate::session::txn::Undo::commit(&mut self.$f);)* }
             fn rollback(&mut self) { $($crate::session::txn::Undo::rollback(&mut self.$f);)* }
             fn is_clean(&self) -> bool { true $(&& $crate::session::txn::Undo::is_clean(&self.$f))* }
+            fn can_set_aside(&self) -> bool { true $(&& $crate::session::txn::Undo::can_set_aside(&self.$f))* }
+            fn set_aside(&mut self) { $($crate::session::txn::Undo::set_aside(&mut self.$f);)* }
+            fn take_back(&mut self) { $($crate::session::txn::Undo::take_back(&mut self.$f);)* }
         }
     };
 }
