@@ -257,10 +257,23 @@ impl MidiOut {
         // Dropping the sender ends the thread once it has drained the queue.
         self.tx = dead_tx;
         if let Some(t) = self.thread.take() {
-            let _ = t.join();
+            // libjack can deadlock closing a client (seen once in CI: the
+            // thread stuck in jack_client_close on a libjack mutex its own
+            // thread held): wait a bounded time, then leave the thread to
+            // the process's end rather than hang quitting.
+            let deadline = Instant::now() + SHUTDOWN_WAIT;
+            while !t.is_finished() && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            if t.is_finished() {
+                let _ = t.join();
+            }
         }
     }
 }
+
+/// How long quitting waits for the output thread to close its ports.
+const SHUTDOWN_WAIT: Duration = Duration::from_secs(2);
 
 impl Drop for MidiOut {
     fn drop(&mut self) {
