@@ -350,7 +350,7 @@ impl ScriptHost {
 
     /// Run `f` with the session.
     pub fn with_session<R>(&self, f: impl FnOnce(&mut Session) -> R) -> R {
-        f(&mut self.state.borrow_mut().session)
+        self.run.with_session(f)
     }
 
     /// Parse a script without running it.

@@ -159,6 +159,12 @@ mod tests {
         Session::new(SampleRate(48_000), 256)
     }
 
+    /// The scheduled items, in order, as text.
+    fn scheduled(s: &Session) -> Vec<String> {
+        let items = s.scheduler.items();
+        items.iter().map(|(_, i)| format!("{i:?}")).collect()
+    }
+
     /// An evaluation that has changed nothing is set aside; what runs
     /// meanwhile commits on its own, and a later rollback of the evaluation
     /// undoes only its own changes.
@@ -192,24 +198,14 @@ mod tests {
         s.scheduler.push(Beats(0.0), Item::Loop(8));
         s.close_evaluation(true);
         s.resume_evaluation(aside);
-        let order: Vec<String> = s
-            .scheduler
-            .items()
-            .iter()
-            .map(|(_, i)| format!("{i:?}"))
-            .collect();
+        let order = scheduled(&s);
         assert_eq!(
             order,
             vec!["Loop(8)", "Loop(7)"],
             "beside first, then its own"
         );
         s.close_evaluation(false);
-        let left: Vec<String> = s
-            .scheduler
-            .items()
-            .iter()
-            .map(|(_, i)| format!("{i:?}"))
-            .collect();
+        let left = scheduled(&s);
         assert_eq!(left, vec!["Loop(8)"], "the rollback takes only its own");
     }
 

@@ -259,7 +259,7 @@ fn a_nan_never_reaches_the_output_or_an_effect_chain() {
         ..note()
     };
     tx.send(Command::Note(later)).unwrap();
-    let mut out = vec![0.0f32; 48_000 * 2];
+    let mut out = vec![0.0f32; 48_000 * 2]; // rt: a unit test, not the callback
     for block in out.chunks_mut(512) {
         engine.process(block);
     }
@@ -305,7 +305,7 @@ fn the_groups_hold_as_many_plucked_strings_as_one_pool() {
         let gate = if id == 0 { 10 } else { 48_000 };
         tx.try_send(Command::Note(pluck(id, gate))).unwrap();
     }
-    let mut out = vec![0.0f32; 512];
+    let mut out = vec![0.0f32; 512]; // rt: a unit test, not the callback
     engine.process(&mut out);
     let dropped = engine.telemetry.dropped_notes.load(Ordering::Relaxed);
     assert_eq!(dropped, total - voice_build::STRINGS as u64);

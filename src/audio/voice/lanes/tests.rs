@@ -105,12 +105,12 @@ fn render_with_scratch(
         lines: &mut lines,
         line_len: 0,
     };
-    let mut scratch = vec![0.0f32; scratch_len];
-    let mut out = vec![Vec::new(); 2 * CHANNELS];
+    let mut scratch = vec![0.0f32; scratch_len]; // rt: a unit test, not the callback
+    let mut out = vec![Vec::new(); 2 * CHANNELS]; // rt: a unit test, not the callback
     let mut t0 = 0;
     while t0 < frames {
         let n = block.min(frames - t0) as usize;
-        let mut buses = TestBuses(vec![(vec![0.0; n], vec![0.0; n]); CHANNELS]);
+        let mut buses = TestBuses(vec![(vec![0.0; n], vec![0.0; n]); CHANNELS]); // rt: a unit test
         let mut a = t0;
         while a < t0 + n as u64 {
             let b = (a + span).min(t0 + n as u64);
