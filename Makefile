@@ -23,8 +23,14 @@ run: deps build
 
 # Tests use JACK for MIDI too (these machines have no ALSA sequencer); the
 # ALSA-sequencer build that `make run` uses is type-checked as well.
+# The tests timed on the wall clock (real-time pace, JACK, Link, the REPL in
+# tmux) run after the others, one at a time with nothing beside them, and a
+# failed one once or twice again: tests/run_wall_clock.sh says why.
+TEST_FLAGS = -j$(JOBS) --release --features jack,midi-jack
+
 test: deps
-	$(CARGO) test -j$(JOBS) --release --features jack,midi-jack
+	$(CARGO) test $(TEST_FLAGS) -- --exact $(addprefix --skip ,$(shell sh tests/wall_clock_tests.sh))
+	CARGO=$(CARGO) bash tests/run_wall_clock.sh $(TEST_FLAGS)
 	$(CARGO) check -j$(JOBS) --release --features jack
 	$(CARGO) check -j$(JOBS) --release -p tactus-kernels --benches
 

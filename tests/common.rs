@@ -4,9 +4,12 @@ use tactus::render::{self, RenderOptions, RenderReport};
 use tactus::time::Seconds;
 
 /// Taken by the tests that measure wall-clock time (reload and REPL-to-sound
-/// latency, real-time pace, the REPL and device sessions in tmux), so they
-/// never run beside each other; the render tests still run beside them, so
-/// each also keeps the best of a few attempts where it measures a figure.
+/// latency, real-time pace, JACK, Link, the REPL and device sessions in
+/// tmux), so they never run beside each other. `make test` runs them after
+/// all the others, one at a time (tests/wall_clock_tests.sh finds them by
+/// this call in their own body), so no render runs beside them either; a
+/// plain `cargo test` runs the renders beside them, so each also keeps the
+/// best of a few attempts where it measures a figure.
 /// A test that failed while holding it does not poison it for the others.
 pub fn wall_clock_lock() -> std::sync::MutexGuard<'static, ()> {
     static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());

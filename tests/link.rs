@@ -354,6 +354,9 @@ fn two_tactus_peers_jam_in_phase_follow_tempo_and_share_start_stop() {
 
 #[test]
 fn with_no_network_link_plays_alone_without_an_error() {
+    // Its onsets are timed to half a millisecond on the wall clock: not
+    // beside the other real-time tests.
+    let _serial = crate::common::wall_clock_lock();
     let dir = scratch("link-alone");
     std::fs::write(dir.join("s.rhai"), peer_script(0.5)).unwrap();
     let cmd = format!(

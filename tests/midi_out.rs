@@ -191,8 +191,9 @@ struct MidiSession {
 }
 
 impl MidiSession {
-    fn start(tag: &str) -> MidiSession {
-        let lock = crate::common::wall_clock_lock();
+    /// `lock`: the caller's `wall_clock_lock()` (taken in the test itself,
+    /// where tests/wall_clock_tests.sh finds it).
+    fn start(tag: &str, lock: std::sync::MutexGuard<'static, ()>) -> MidiSession {
         let jack = Jackd::start_with_period(32);
         // midir's JACK backend runs in this process and finds this server
         // by the name set before main (under the wall-clock lock, so no
@@ -243,7 +244,7 @@ impl Drop for MidiSession {
 /// leaves at 0.67 ms boundaries.
 #[test]
 fn midi_out_notes_arrive_at_their_intervals_and_every_note_on_gets_its_note_off() {
-    let mut m = MidiSession::start("midi-out-timing");
+    let mut m = MidiSession::start("midi-out-timing", crate::common::wall_clock_lock());
     let (rig, lines) = (m.rig(), m.lines.clone());
     let dump = Probe::start("timing");
     let allocs_before = tactus::alloc_count::audio_allocations();
@@ -351,7 +352,7 @@ fn midi_out_notes_arrive_at_their_intervals_and_every_note_on_gets_its_note_off(
 
 #[test]
 fn panic_quit_and_failed_evaluations_leave_nothing_sounding_and_bad_input_gets_one_clear_message() {
-    let mut m = MidiSession::start("midi-out-offs");
+    let mut m = MidiSession::start("midi-out-offs", crate::common::wall_clock_lock());
     let (rig, dump) = (m.rig(), m.dump());
     rig.eval("channel(2, #{ midi_out: \"synth\", midi_channel: 2, sound: true })")
         .unwrap();
@@ -480,7 +481,7 @@ fn pads(seen: &[Seen]) -> Vec<&Seen> {
 #[ignore = "wall-clock MIDI through JACK's dummy server, which drops a cycle under load: run by hand"]
 fn a_mirrored_sequence_lights_its_pads_in_time_and_follows_edits_and_pad_presses() {
     use midir::os::unix::VirtualOutput;
-    let mut m = MidiSession::start("midi-mirror");
+    let mut m = MidiSession::start("midi-mirror", crate::common::wall_clock_lock());
     let rig = m.rig();
     let dump = Probe::start("leds");
     let mut pads_out = midir::MidiOutput::new("padctl")
@@ -604,7 +605,7 @@ fn a_mirrored_sequence_lights_its_pads_in_time_and_follows_edits_and_pad_presses
 /// returns, one line says so and the notes reach it again.
 #[test]
 fn an_output_that_disappears_is_reported_once_and_reconnected_when_it_returns() {
-    let mut m = MidiSession::start("midi-out-gone");
+    let mut m = MidiSession::start("midi-out-gone", crate::common::wall_clock_lock());
     let rig = m.rig();
     rig.eval(
         "tempo(120); midi_out(\"synth\"); channel(1, #{ midi_out: true }); \
@@ -660,7 +661,7 @@ fn rig_is_alive(rig: &crate::rig::LiveRig) -> bool {
 #[test]
 #[ignore = "wall-clock MIDI through JACK's dummy server, which drops a cycle under load: run by hand"]
 fn midi_clock_out_ticks_arrive_evenly_spaced_from_start_to_stop() {
-    let mut m = MidiSession::start("midi-clock-out");
+    let mut m = MidiSession::start("midi-clock-out", crate::common::wall_clock_lock());
     let rig = m.rig();
     let probe = Probe::start("drum machine");
     rig.eval("tempo(125); clock_out(\"drum machine\")").unwrap();

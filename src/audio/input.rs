@@ -23,7 +23,10 @@
 //!
 //! An empty ring (the capture stalled) is counted in
 //! [`InputStats::starved_frames`]; the reader plays silence, waits for the
-//! target fill again and fades back in over [`FADE_FRAMES`]. Excess beyond
+//! target fill again and fades back in over [`FADE_FRAMES`]. Each stall
+//! grows the target by one dead band, up to [`MAX_TARGET_BANDS`]: a capture
+//! that is late now and then (a busy machine, a server that is not a
+//! real-time process) costs a little latency instead of a dropout a second. Excess beyond
 //! the dead band when reading starts (the capture ran before the input was
 //! installed) is skipped before the first frame is heard.
 
@@ -41,6 +44,9 @@ pub const MAX_CORRECTION: f64 = 0.005;
 pub const AVERAGE_FRAMES: f64 = 16_384.0;
 /// Frames of the fade-in after the input starts or recovers from a stall.
 pub const FADE_FRAMES: u32 = 256;
+/// The most dead bands the target fill grows to after underruns (it starts
+/// at two).
+pub const MAX_TARGET_BANDS: usize = 4;
 
 /// What an input counts, shared with the session (`status()`).
 #[derive(Debug, Default)]
@@ -58,6 +64,8 @@ pub struct InputStats {
     pub skipped_frames: AtomicU64,
     /// The read ratio now, as `f64` bits (1.0 unless correcting).
     pub ratio_bits: AtomicU64,
+    /// The target fill now, in frames (0 before the reader starts).
+    pub target_frames: AtomicU64,
 }
 
 impl InputStats {
@@ -105,6 +113,9 @@ impl InputSource {
         stats: Arc<InputStats>,
     ) -> InputSource {
         let band_frames = in_block.max(1) + out_block.max(1);
+        stats
+            .target_frames
+            .store(2 * band_frames as u64, Ordering::Relaxed);
         InputSource {
             channel,
             ring,
@@ -245,6 +256,11 @@ impl InputSource {
     fn starve(&mut self, rest: u64) {
         self.priming = true;
         self.underrun = true;
+        self.target_frames =
+            (self.target_frames + self.band_frames).min(MAX_TARGET_BANDS * self.band_frames);
+        self.stats
+            .target_frames
+            .store(self.target_frames as u64, Ordering::Relaxed);
         self.stats.underruns.fetch_add(1, Ordering::Relaxed);
         self.stats.starved_frames.fetch_add(rest, Ordering::Relaxed);
     }

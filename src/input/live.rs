@@ -90,7 +90,7 @@ impl InputRouter {
         let mut lines = Vec::new();
         if let Some((ch, st)) = &self.routed {
             lines.push(format!(
-                "input: {} ({} ch) on channel {}: {} frames captured, {} lost (ring full), {} underruns ({} frames of silence), {} clock corrections, read ratio {:.4}",
+                "input: {} ({} ch) on channel {}: {} frames captured, {} lost (ring full), {} underruns ({} frames of silence), {} clock corrections, read ratio {:.4}, buffer {:.1} ms",
                 c.name,
                 c.channels,
                 ch + 1,
@@ -100,6 +100,8 @@ impl InputRouter {
                 st.starved_frames.load(Ordering::Relaxed),
                 st.corrections.load(Ordering::Relaxed),
                 st.ratio(),
+                st.target_frames.load(Ordering::Relaxed) as f64 * 1000.0
+                    / self.sr_hz.max(1) as f64,
             ));
         }
         if let Some(r) = &self.recording {

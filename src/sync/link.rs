@@ -279,7 +279,7 @@ impl LinkSync {
     ) {
         let link = self.link.expect("Link is on");
         let h = clocks.host_us(now);
-        let speaker_late_ms = self.speaker_late(s, quantum);
+        let speaker_late_ms = self.speaker_late(s, clocks, quantum);
         s.link_view = Some(LinkView {
             peers: link.num_peers(),
             bpm: self.state.tempo(),
@@ -295,11 +295,21 @@ impl LinkSync {
     /// ms (the median over the last ticks): the beat the tempo map put on
     /// the callback's last block against the Link beat the callback read
     /// for the moment that block leaves the speaker (less the audio nudge).
-    fn speaker_late(&mut self, s: &Session, quantum: f64) -> Option<f64> {
+    ///
+    /// The callback reads Link when it wakes, and a callback wakes late by
+    /// up to a millisecond on a busy machine while its frames still leave
+    /// the speaker on the device's clock: so the reading is carried from
+    /// the wake-up to the block's time on the audio clock's fitted line
+    /// (at Link's tempo then), and the wake-up's lateness is not counted
+    /// as the sound's.
+    fn speaker_late(&mut self, s: &Session, clocks: &Clocks, quantum: f64) -> Option<f64> {
         let r = self.tap.filter(|r| r.bpm > 0.0)?;
         let map_beat = s.tempo.frame_to_beats(Frame(r.frame), self.sr).0;
-        let nudge_beats = s.link.audio_nudge_ms * r.bpm / 60e3;
-        let ahead = wrap(map_beat - s.bar_origin.0 - (r.beat - nudge_beats), quantum);
+        // The block's time on the line already has the latency and the
+        // nudge in it.
+        let leaves_us = clocks.host_us(Frame(r.frame));
+        let link_beat = r.beat + (leaves_us - r.host_us as f64) * r.bpm / 60e6;
+        let ahead = wrap(map_beat - s.bar_origin.0 - link_beat, quantum);
         if self.speaker_late_ms.len() == LATENCY_TICKS {
             self.speaker_late_ms.pop_front();
         }

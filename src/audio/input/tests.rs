@@ -117,6 +117,42 @@ fn a_stall_is_counted_and_recovers() {
     assert_eq!(last, [1.0; 64], "playing again after the stall");
 }
 
+/// Each stall grows the fill the reader keeps by one band (a capture and
+/// an output block), up to [`MAX_TARGET_BANDS`]; the stats show it.
+#[test]
+fn each_stall_grows_the_buffer_up_to_its_limit() {
+    let (mut tx, mut src, stats) = source(64, 64, 8192);
+    let band = 128;
+    assert_eq!(src.target_frames(), 2 * band);
+    let stall_then_play = |tx: &mut rtrb::Producer<f32>, src: &mut InputSource| {
+        for _ in 0..10 {
+            let (mut l, mut r) = ([0.0f32; 64], [0.0f32; 64]);
+            src.add_to(&mut l, &mut r);
+        }
+        for _ in 0..40 {
+            for _ in 0..64 {
+                tx.push(1.0).unwrap();
+            }
+            let (mut l, mut r) = ([0.0f32; 64], [0.0f32; 64]);
+            src.add_to(&mut l, &mut r);
+        }
+    };
+    stall_then_play(&mut tx, &mut src);
+    let grown = |s: &InputStats| s.target_frames.load(Ordering::Relaxed) as usize;
+    assert_eq!(
+        stats.underruns.load(Ordering::Relaxed),
+        0,
+        "the first fill is no stall"
+    );
+    assert_eq!(grown(&stats), 2 * band);
+    for k in 1..=4 {
+        stall_then_play(&mut tx, &mut src);
+        assert_eq!(stats.underruns.load(Ordering::Relaxed), k);
+        let want = (2 + k as usize).min(MAX_TARGET_BANDS) * band;
+        assert_eq!((src.target_frames(), grown(&stats)), (want, want));
+    }
+}
+
 /// A capture clock 0.3 % fast (beyond the first step): the reader goes
 /// further in proportion, the fill stays bounded and nothing is lost.
 #[test]
