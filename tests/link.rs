@@ -305,14 +305,17 @@ fn two_tactus_peers_jam_in_phase_follow_tempo_and_share_start_stop() {
     assert!(a_on.len() > 60 && b_on.len() > 60, "both played");
     // In phase: each of A's notes has B's within 1 ms (48 frames), the
     // third peer's visit included; but for A's last note before the stop
-    // (B may stop a note earlier: the stop is not bar-quantized).
+    // (B may stop a note earlier: the stop is not bar-quantized), and the
+    // notes of the capture's first half second (jack_capture connecting its
+    // ports changes the server's graph: a note then can land a period late).
+    const CAPTURE_SETTLES: usize = 24_000;
     let (stop_a, resume_a) = longest_gap(&a_on);
     let (stop_b, resume_b) = longest_gap(&b_on);
     let p = pairs(&a_on, &b_on);
     let worst: Vec<i64> = p.iter().map(|&(_, d)| d.abs()).collect();
     let off: Vec<&(usize, i64)> = p
         .iter()
-        .filter(|(x, d)| d.abs() > 48 && *x != stop_a)
+        .filter(|(x, d)| d.abs() > 48 && *x != stop_a && *x >= CAPTURE_SETTLES)
         .collect();
     let in_visit = p.iter().filter(|(x, _)| visit.contains(x)).count();
     assert!(

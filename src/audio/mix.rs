@@ -96,6 +96,16 @@ impl Ramp {
     }
 }
 
+/// `x[j] *= g; sum[j] += x[j]` over the shorter of the two: a bus scaled
+/// by its steady volume and added into the master.
+#[inline]
+pub fn scale_into(x: &mut [f32], g: f32, sum: &mut [f32]) {
+    for (v, s) in x.iter_mut().zip(sum.iter_mut()) {
+        *v *= g;
+        *s += *v;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

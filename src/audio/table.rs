@@ -104,6 +104,28 @@ pub fn add_harmonics(
     }
 }
 
+/// The band-limited levels of one built-in wave, level 0 (one partial, or
+/// the sine) first, each with twice the partials of the one before.
+fn wave_levels(wave: Wave) -> Vec<Table> {
+    let mut acc = vec![0.0f64; WAVE_TABLE_SIZE]; // rt: TableBank::new, before the stream
+    let mut have = 0usize;
+    let mut levels = Vec::with_capacity(WAVE_LEVELS); // rt: TableBank::new, before the stream
+    for level in 0..WAVE_LEVELS {
+        let h = if wave == Wave::Sine {
+            1
+        } else {
+            1usize << level
+        };
+        add_harmonics(&mut acc, have + 1..=h, |k| (wave_partial(wave, k), 0.0));
+        have = have.max(h);
+        let mut v = acc.clone(); // rt: TableBank::new, before the stream
+        normalize(&mut v);
+        let points: Vec<f32> = v.iter().map(|&x| x as f32).collect(); // rt: TableBank::new, before the stream
+        levels.push(Table::from_points(&points));
+    }
+    levels
+}
+
 /// Scale so that the largest magnitude is 1 (a silent table stays silent).
 pub fn normalize(v: &mut [f64]) {
     let peak = v.iter().fold(0.0f64, |m, x| m.max(x.abs()));
@@ -158,23 +180,20 @@ impl TableBank {
     /// before the stream starts).
     pub fn new() -> TableBank {
         let mut slots: Vec<Option<Table>> = (0..USER_TABLES).map(|_| None).collect(); // rt: TableBank::new, before the stream
-        for wave in Wave::ALL {
-            let mut acc = vec![0.0f64; WAVE_TABLE_SIZE]; // rt: TableBank::new, before the stream
-            let mut have = 0usize;
-            for level in 0..WAVE_LEVELS {
-                let h = if wave == Wave::Sine {
-                    1
-                } else {
-                    1usize << level
-                };
-                add_harmonics(&mut acc, have + 1..=h, |k| (wave_partial(wave, k), 0.0));
-                have = have.max(h);
-                let mut v = acc.clone(); // rt: TableBank::new, before the stream
-                normalize(&mut v);
-                let points: Vec<f32> = v.iter().map(|&x| x as f32).collect(); // rt: TableBank::new, before the stream
-                slots.push(Some(Table::from_points(&points)));
-            }
-        }
+                                                                                      // The waves are independent: each is built on a thread of its own
+                                                                                      // (the saw's thousand partials take the longest), the same points
+                                                                                      // whichever thread builds them.
+        let waves: Vec<Vec<Table>> = std::thread::scope(|scope| {
+            let built: Vec<_> = Wave::ALL
+                .iter()
+                .map(|&wave| scope.spawn(move || wave_levels(wave))) // rt: TableBank::new, before the stream
+                .collect(); // rt: TableBank::new, before the stream
+            built
+                .into_iter()
+                .map(|b| b.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                .collect() // rt: TableBank::new, before the stream
+        });
+        slots.extend(waves.into_iter().flatten().map(Some));
         TableBank { slots }
     }
 

@@ -24,10 +24,14 @@ const DONE: u32 = 2;
 const FAILED: u32 = 3;
 const STOP: u32 = 4;
 
-/// How long an idle worker spins for its next job before it sleeps: about
-/// the engine's own work between two spans of a busy render, short
-/// enough not to take a loaded machine's core from that work.
-const SPIN_IDLE: Duration = Duration::from_micros(50);
+/// How long an idle worker spins for its next job before it sleeps: longer
+/// than the engine's own work between two spans (about 0.1 ms of a busy
+/// render's 1.5 ms spans), so a busy render's next job finds the worker
+/// awake: waking a parked thread costs tens of microseconds on a virtual
+/// machine, a few per cent of a span. Offline only, so the spin takes a
+/// core from nothing the render needs; a render waiting for its score
+/// lets it sleep after 2 ms.
+const SPIN_IDLE: Duration = Duration::from_micros(2000);
 
 /// Render at least this many voice-frames in a span before splitting it:
 /// below it, waking a worker costs more than it saves.
