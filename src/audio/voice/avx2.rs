@@ -151,6 +151,42 @@ pub unsafe fn biquad_lanes(f: &mut LaneBiquad, rows: &mut [f32], stride: usize, 
     f.run_frames(rows, stride, tiles * 8, n);
 }
 
+/// [`super::lanes::mix_steady`] eight frames a vector: each bus vector is
+/// loaded once, takes every row's voice in order, and is stored once.
+/// Returns the frames done (a multiple of eight); the caller does the rest.
+///
+/// # Safety
+/// The CPU has AVX2; `rows` holds `gains.len()` rows of `stride` samples,
+/// the last at least `left.len()`, and `right` is as long as `left`.
+#[target_feature(enable = "avx2")]
+pub unsafe fn mix_steady(
+    rows: &[f32],
+    stride: usize,
+    gains: &[[f32; 3]],
+    left: &mut [f32],
+    right: &mut [f32],
+) -> usize {
+    let n = left.len().min(right.len());
+    assert!(gains.is_empty() || rows.len() >= (gains.len() - 1) * stride + n);
+    let p = rows.as_ptr();
+    let (lp, rp) = (left.as_mut_ptr(), right.as_mut_ptr());
+    let done = n / 8 * 8;
+    for j in (0..done).step_by(8) {
+        // SAFETY: j + 8 <= n <= each row's length and the buses'.
+        let mut l = _mm256_loadu_ps(lp.add(j));
+        let mut r = _mm256_loadu_ps(rp.add(j));
+        for (k, g) in gains.iter().enumerate() {
+            let x = _mm256_loadu_ps(p.add(k * stride + j));
+            let v = _mm256_mul_ps(x, _mm256_set1_ps(g[0]));
+            l = _mm256_add_ps(l, _mm256_mul_ps(v, _mm256_set1_ps(g[1])));
+            r = _mm256_add_ps(r, _mm256_mul_ps(v, _mm256_set1_ps(g[2])));
+        }
+        _mm256_storeu_ps(lp.add(j), l);
+        _mm256_storeu_ps(rp.add(j), r);
+    }
+    done
+}
+
 /// [`super::Piece::mix`] compiled for AVX2 (eight frames a vector).
 ///
 /// # Safety

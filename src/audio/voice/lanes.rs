@@ -180,14 +180,114 @@ fn flush<B: Buses + ?Sized>(
             oscillate_row(&mut voices[i], src, c0, c1, &mut rows[k * stride..][..len]);
         }
         filters.run(rows, stride, len);
-        for (k, &i) in batch.iter().enumerate() {
-            let v = &mut voices[i];
-            let (left, right) = buses.pair(v.channel);
-            v.mix_from(&rows[k * stride..][..len], c0, c1, t0, left, right);
-        }
+        mix_rows(voices, batch, rows, stride, (c0, c1, t0), buses);
         c0 = c1;
     }
     filters.scatter(voices, batch);
+}
+
+/// Mix the batch's filtered rows (frames `[c0, c1)` of the block starting
+/// at `t0`) into their buses, in voice order. A run of voices on one
+/// channel that all hold a level over the whole chunk (a sustain, the
+/// usual case) is added in one pass: each bus sample takes the run's voices
+/// one after the other while it stays in a register, the same additions in
+/// the same order as voice by voice. Any other voice mixes on its own.
+fn mix_rows<B: Buses + ?Sized>(
+    voices: &mut [Voice],
+    batch: &[usize],
+    rows: &[f32],
+    stride: usize,
+    (c0, c1, t0): (u64, u64, u64),
+    buses: &mut B,
+) {
+    let len = (c1 - c0) as usize;
+    let off = (c0 - t0) as usize;
+    let mut k = 0;
+    while k < batch.len() {
+        let v = &voices[batch[k]];
+        let Some(first) = steady_gains(v, c0, c1) else {
+            let v = &mut voices[batch[k]];
+            let (left, right) = buses.pair(v.channel);
+            v.mix_from(&rows[k * stride..][..len], c0, c1, t0, left, right);
+            k += 1;
+            continue;
+        };
+        let channel = v.channel;
+        let mut gains = [[0.0f32; 3]; LANES];
+        gains[0] = first;
+        let mut n = 1;
+        while k + n < batch.len() {
+            let w = &voices[batch[k + n]];
+            match steady_gains(w, c0, c1) {
+                Some(g) if w.channel == channel => gains[n] = g,
+                _ => break,
+            }
+            n += 1;
+        }
+        let (left, right) = buses.pair(channel);
+        let run_rows = &rows[k * stride..];
+        let (l, r) = (&mut left[off..off + len], &mut right[off..off + len]);
+        mix_steady(run_rows, stride, &gains[..n], l, r);
+        k += n;
+    }
+}
+
+/// `[level, gain_l, gain_r]` of a voice that sounds at one level over all
+/// of `[c0, c1)` (started, not done, its envelope piece flat and ending
+/// after `c1`); `None` for any other.
+fn steady_gains(v: &Voice, c0: u64, c1: u64) -> Option<[f32; 3]> {
+    let (level, slope, _, end) = v.env.piece();
+    let steady = v.start <= c0 && !v.done() && slope == 0.0 && end > c1;
+    steady.then_some([level, v.gain_l, v.gain_r])
+}
+
+/// Add rows `k` (at `rows[k * stride..]`, `left.len()` frames) times their
+/// `[level, gain_l, gain_r]` into `left` and `right`: per frame, voice by
+/// voice, `v = x * level; l += v * gain_l; r += v * gain_r`, the operations
+/// [`Voice::mix_from`] does on a flat piece (its `level + 0 * k` is
+/// `level`), in the same order.
+pub fn mix_steady(
+    rows: &[f32],
+    stride: usize,
+    gains: &[[f32; 3]],
+    left: &mut [f32],
+    right: &mut [f32],
+) {
+    let n = left.len().min(right.len());
+    assert!(gains.len() <= LANES && n <= stride);
+    assert!(gains.is_empty() || rows.len() >= (gains.len() - 1) * stride + n);
+    #[cfg(target_arch = "x86_64")]
+    if super::avx2::available() {
+        // SAFETY: AVX2 is present; the bounds are asserted above.
+        let done = unsafe {
+            super::avx2::mix_steady(rows, stride, gains, &mut left[..n], &mut right[..n])
+        };
+        mix_steady_frames(rows, stride, gains, done, left, right);
+        return;
+    }
+    mix_steady_frames(rows, stride, gains, 0, left, right);
+}
+
+/// [`mix_steady`] in plain Rust, from frame `from` on.
+pub fn mix_steady_frames(
+    rows: &[f32],
+    stride: usize,
+    gains: &[[f32; 3]],
+    from: usize,
+    left: &mut [f32],
+    right: &mut [f32],
+) {
+    let n = left.len().min(right.len());
+    for j in from..n {
+        let (mut l, mut r) = (left[j], right[j]);
+        for (k, g) in gains.iter().enumerate() {
+            let v = rows[k * stride + j] * g[0];
+            l += v * g[1];
+            r += v * g[2];
+        }
+        left[j] = l;
+        right[j] = r;
+    }
 }
 
 /// Fill `row` (frames `[c0, c1)`) from the voice's table: zeros before its

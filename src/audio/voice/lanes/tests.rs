@@ -39,6 +39,12 @@ fn bank() -> TableBank {
 /// detuned layer, no filter, a missing table), starting before and inside
 /// the render, some ending inside it, on three channels.
 fn voices() -> Vec<Voice> {
+    voices_on(CHANNELS as u64)
+}
+
+/// [`voices`] on `channels` channels (one: consecutive voices share a bus,
+/// and most sustain, so their rows mix in runs).
+fn voices_on(channels: u64) -> Vec<Voice> {
     (0..45u64)
         .map(|k| {
             let env = EnvFrames {
@@ -62,7 +68,7 @@ fn voices() -> Vec<Voice> {
             }
             Voice {
                 id: k,
-                channel: (k % CHANNELS as u64) as u8,
+                channel: (k % channels) as u8,
                 slot: [1, 1, 2, 1, 99][k as usize % 5],
                 phase: (k as u32).wrapping_mul(0x9E37_79B9),
                 inc: phase_inc(55.0 * (1.0 + k as f64 * 0.37), 48_000.0),
@@ -88,6 +94,11 @@ fn render(batched: bool, frames: u64, block: u64, span: u64) -> Vec<u32> {
     render_with_scratch(batched, frames, block, span, 4096)
 }
 
+/// [`render`] of [`voices_on`] `channels`.
+fn render_on(channels: u64, batched: bool, frames: u64, block: u64, span: u64) -> Vec<u32> {
+    render_voices_with(voices_on(channels), batched, frames, block, span, 4096)
+}
+
 /// [`render`] with `scratch_len` samples of scratch.
 fn render_with_scratch(
     batched: bool,
@@ -96,8 +107,19 @@ fn render_with_scratch(
     span: u64,
     scratch_len: usize,
 ) -> Vec<u32> {
+    render_voices_with(voices(), batched, frames, block, span, scratch_len)
+}
+
+/// Render `vs` as [`render_with_scratch`] does.
+fn render_voices_with(
+    mut vs: Vec<Voice>,
+    batched: bool,
+    frames: u64,
+    block: u64,
+    span: u64,
+    scratch_len: usize,
+) -> Vec<u32> {
     let tables = bank();
-    let mut vs = voices();
     let mut lines: [f32; 0] = [];
     let mut src = Sources {
         tables: &tables,
@@ -150,6 +172,70 @@ fn batches_render_the_same_bits_as_voice_by_voice() {
         let got = render_with_scratch(true, 3000, block, span, scratch);
         assert!(got == one_by_one, "scratch {scratch}");
     }
+}
+
+/// Voices on one bus, most of them sustaining: their rows mix in runs,
+/// and every sample is still the one voice by voice gives.
+#[test]
+fn runs_of_sustaining_voices_on_one_bus_render_the_same_bits() {
+    let one_by_one = render_on(1, false, 6000, 256, 256);
+    assert!(one_by_one.iter().any(|&b| f32::from_bits(b).abs() > 1e-3));
+    for (block, span) in [(256, 256), (1000, 1000), (97, 33)] {
+        assert!(
+            render_on(1, true, 6000, block, span) == one_by_one,
+            "block {block}, span {span}"
+        );
+    }
+}
+
+/// A run's one-pass mix (AVX2 where present, and the portable loop) adds
+/// exactly what each voice's own mix adds, in order.
+#[test]
+fn a_steady_run_mixes_as_its_voices_one_by_one() {
+    let mut vs: Vec<Voice> = voices_on(1);
+    vs.truncate(LANES);
+    for v in vs.iter_mut() {
+        v.start = 0;
+        v.env = Env::new(
+            EnvFrames {
+                attack: 0,
+                decay: 0,
+                sustain: 0.7,
+                release: 10,
+                gate: u64::MAX,
+            },
+            0,
+        );
+    }
+    let (c0, c1, stride) = (1000u64, 1203u64, 256usize);
+    let len = (c1 - c0) as usize;
+    let rows: Vec<f32> = (0..LANES * stride)
+        .map(|i| ((i * 7919 % 1000) as f32 - 500.0) / 613.0)
+        .collect();
+    let base: Vec<f32> = (0..len).map(|j| j as f32 * 0.001).collect();
+    let (mut want_l, mut want_r) = (base.clone(), base.clone());
+    for (k, v) in vs.iter_mut().enumerate() {
+        v.mix_from(
+            &rows[k * stride..][..len],
+            c0,
+            c1,
+            c0,
+            &mut want_l,
+            &mut want_r,
+        );
+    }
+    // (Their zero-length attack and decay were passed by that first mix.)
+    let gains: Vec<[f32; 3]> = vs
+        .iter()
+        .map(|v| steady_gains(v, c0, c1).expect("a sustaining voice is steady"))
+        .collect();
+    let (mut l, mut r) = (base.clone(), base.clone());
+    mix_steady(&rows, stride, &gains, &mut l, &mut r);
+    let bits = |x: &[f32]| x.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+    assert!(bits(&l) == bits(&want_l) && bits(&r) == bits(&want_r));
+    let (mut l, mut r) = (base.clone(), base);
+    mix_steady_frames(&rows, stride, &gains, 0, &mut l, &mut r);
+    assert!(bits(&l) == bits(&want_l) && bits(&r) == bits(&want_r));
 }
 
 #[test]
