@@ -179,10 +179,10 @@ impl TableBank {
     /// All user slots empty; built-in waves generated (this allocates: call
     /// before the stream starts).
     pub fn new() -> TableBank {
+        // The waves are independent: each is built on a thread of its own
+        // (the saw's thousand partials take the longest), the same points
+        // whichever thread builds them.
         let mut slots: Vec<Option<Table>> = (0..USER_TABLES).map(|_| None).collect(); // rt: TableBank::new, before the stream
-                                                                                      // The waves are independent: each is built on a thread of its own
-                                                                                      // (the saw's thousand partials take the longest), the same points
-                                                                                      // whichever thread builds them.
         let waves: Vec<Vec<Table>> = std::thread::scope(|scope| {
             let built: Vec<_> = Wave::ALL
                 .iter()

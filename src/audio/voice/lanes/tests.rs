@@ -188,6 +188,30 @@ fn runs_of_sustaining_voices_on_one_bus_render_the_same_bits() {
     }
 }
 
+/// Full batches of sustaining voices on one bus reading one table (W2's
+/// case: every batch mixes as one run), in chunks of whole vectors and not:
+/// every sample is still the one voice by voice gives.
+#[test]
+fn full_steady_batches_on_one_table_render_the_same_bits() {
+    let one_table = || -> Vec<Voice> {
+        voices_on(1)
+            .into_iter()
+            .map(|mut v| {
+                (v.slot, v.kind, v.layers.detune) = (1, Kind::Table, (0, 0));
+                v.filter
+                    .get_or_insert(Biquad::new([0.02, 0.04, 0.02, -1.6, 0.7]));
+                v
+            })
+            .collect()
+    };
+    let one_by_one = render_voices_with(one_table(), false, 6000, 256, 256, 4096);
+    assert!(one_by_one.iter().any(|&b| f32::from_bits(b).abs() > 1e-3));
+    for (block, span) in [(256, 256), (1024, 512), (1000, 1000), (97, 33)] {
+        let batched = render_voices_with(one_table(), true, 6000, block, span, 4096);
+        assert!(batched == one_by_one, "block {block}, span {span}");
+    }
+}
+
 /// A run's one-pass mix (AVX2 where present, and the portable loop) adds
 /// exactly what each voice's own mix adds, in order.
 #[test]
