@@ -1,8 +1,10 @@
-//! Offline render workers: one persistent thread per extra core, each
-//! rendering its share of the voice groups while the engine's own thread
-//! renders the rest ([`super::groups`]). Group `g` goes to thread
-//! `g % threads` (the engine's thread is 0); which thread renders a group
-//! never changes the samples.
+//! Offline render workers: one persistent thread per extra core, rendering
+//! the voice groups ([`super::groups`]) beside the engine's own thread.
+//! Each span, every thread takes the next group not yet taken (one atomic
+//! counter) until none is left, so a thread that the OS or a virtual
+//! machine's host holds back for a moment leaves its share to the others
+//! instead of stalling them all at the span's end. Which thread renders a
+//! group never changes the samples.
 //!
 //! Offline only: the engine's thread spins, then yields, until every worker
 //! has finished its groups. A live callback must not wait on another
@@ -13,7 +15,7 @@ use super::groups::{Group, Span};
 use crate::audio::rt;
 use crate::audio::table::TableBank;
 use std::cell::UnsafeCell;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -37,23 +39,28 @@ const SPIN_IDLE: Duration = Duration::from_micros(2000);
 /// below it, waking a worker costs more than it saves.
 pub const MIN_PARALLEL_WORK: usize = 8192;
 
-/// What one worker renders: every `stride`-th group from `first`.
+/// What every thread renders in a span: the groups it takes from `next`.
 #[derive(Clone, Copy)]
 struct Job {
     groups: *mut Group,
     count: usize,
-    first: usize,
-    stride: usize,
+    next: *const AtomicUsize,
     tables: *const TableBank,
     span: Span,
 }
 
 impl Job {
-    /// SAFETY: the pointers are valid and the groups `first, first +
-    /// stride, ...` are touched by no other thread until the job is DONE.
+    /// SAFETY: the pointers are valid until every thread's job is done, and
+    /// a group is rendered only by the thread whose `fetch_add` returned its
+    /// index (each index is returned once).
     unsafe fn run(self) {
         let tables = unsafe { &*self.tables };
-        for g in (self.first..self.count).step_by(self.stride) {
+        let next = unsafe { &*self.next };
+        loop {
+            let g = next.fetch_add(1, Ordering::Relaxed);
+            if g >= self.count {
+                return;
+            }
             let group = unsafe { &mut *self.groups.add(g) };
             group.render(tables, self.span);
         }
@@ -85,6 +92,8 @@ unsafe impl Send for Slot {}
 pub struct Workers {
     slots: Vec<Arc<Slot>>,
     handles: Vec<JoinHandle<()>>,
+    /// The next group to take in the current span.
+    next: Arc<AtomicUsize>,
 }
 
 impl Workers {
@@ -92,8 +101,9 @@ impl Workers {
     /// rendering). Fewer when a thread could not be started.
     pub fn start(threads: usize) -> Workers {
         let mut w = Workers {
-            slots: Vec::new(),   // rt: Engine::new, before rendering
-            handles: Vec::new(), // rt: Engine::new, before rendering
+            slots: Vec::new(),                   // rt: Engine::new, before rendering
+            handles: Vec::new(),                 // rt: Engine::new, before rendering
+            next: Arc::new(AtomicUsize::new(0)), // rt: Engine::new, before rendering
         };
         for i in 1..threads {
             let slot = Arc::new(Slot::idle()); // rt: Engine::new, before rendering
@@ -113,29 +123,27 @@ impl Workers {
         self.slots.len() + 1
     }
 
-    /// Render every group over `span`: the workers' shares on their threads,
-    /// the rest here; returns when all are done.
+    /// Render every group over `span`, on the workers' threads and this
+    /// one, each taking the next group left; returns when all are done.
     pub fn render(&self, groups: &mut [Group], tables: &TableBank, span: Span) {
-        let stride = self.threads();
-        let base = groups.as_mut_ptr();
-        let count = groups.len();
-        let job = |first| Job {
-            groups: base,
-            count,
-            first,
-            stride,
+        self.next.store(0, Ordering::Relaxed);
+        let job = Job {
+            groups: groups.as_mut_ptr(),
+            count: groups.len(),
+            next: Arc::as_ptr(&self.next),
             tables,
             span,
         };
-        for (i, (slot, h)) in self.slots.iter().zip(&self.handles).enumerate() {
+        for (slot, h) in self.slots.iter().zip(&self.handles) {
             // SAFETY: the worker is IDLE or DONE: it does not read `job`.
-            unsafe { *slot.job.get() = Some(job(i + 1)) };
+            unsafe { *slot.job.get() = Some(job) };
+            // Release: the worker sees the job and the counter's reset.
             slot.state.store(POSTED, Ordering::Release);
             h.thread().unpark();
         }
-        // SAFETY: group 0, stride, ... are this thread's; the workers touch
-        // only theirs and are done before `groups` is used again.
-        unsafe { job(0).run() };
+        // SAFETY: each group goes to the one thread that takes it; the
+        // workers are done before `groups` is used again.
+        unsafe { job.run() };
         for slot in &self.slots {
             let mut spins = 0u32;
             loop {
