@@ -26,9 +26,10 @@
 //! target fill again and fades back in over [`FADE_FRAMES`]. Each stall
 //! grows the target by one dead band, up to [`MAX_TARGET_BANDS`]: a capture
 //! that is late now and then (a busy machine, a server that is not a
-//! real-time process) costs a little latency instead of a dropout a second. Excess beyond
-//! the dead band when reading starts (the capture ran before the input was
-//! installed) is skipped before the first frame is heard.
+//! real-time process) costs a little latency instead of a dropout each
+//! time. Excess beyond the dead band when reading starts (the capture ran
+//! before the input was installed) is skipped before the first frame is
+//! heard.
 
 use rtrb::Consumer;
 use std::sync::atomic::{AtomicU64, Ordering};
